@@ -1,0 +1,333 @@
+package store
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+)
+
+// Action is one step of a schema change, planned from the difference between two definitions.
+type Action struct {
+	Desc string
+	SQL  []string
+	// Guard, when set, is a query returning the number of rows the action would lose or break;
+	// a non-zero count refuses the change unless it is forced.
+	Guard      string
+	GuardError *fault.Error
+}
+
+// systemColumns returns the column definitions shared by every entity table.
+func systemColumns(d Dialect) []string {
+	id := d.ColumnType(&metadata.Attribute{Type: metadata.TypeGUID})
+	ts := d.ColumnType(&metadata.Attribute{Type: metadata.TypeDateTime})
+	i64 := d.ColumnType(&metadata.Attribute{Type: metadata.TypeInteger})
+	return []string{
+		`"tenant_id" ` + id + ` NOT NULL`,
+		`"id" ` + id + ` NOT NULL`,
+		`"version" ` + i64 + ` NOT NULL`,
+		`"created_at" ` + ts + ` NOT NULL`,
+		`"modified_at" ` + ts + ` NOT NULL`,
+		`"created_by" ` + id,
+		`"modified_by" ` + id,
+		`"owner_id" ` + id,
+	}
+}
+
+// attributeColumns returns "name type" for an attribute and its companions.
+func attributeColumns(d Dialect, a *metadata.Attribute) []string {
+	out := []string{Quote(a.Name) + " " + d.ColumnType(a)}
+	for _, c := range a.Companions() {
+		out = append(out, Quote(c.Name)+" "+d.ColumnType(c))
+	}
+	return out
+}
+
+// IndexName returns a stable index name within the 63-byte identifier limit of PostgreSQL.
+func IndexName(prefix, table string, cols ...string) string {
+	n := prefix + "_" + table + "_" + strings.Join(cols, "_")
+	if len(n) <= 63 {
+		return n
+	}
+	h := sha1.Sum([]byte(n))
+	return n[:50] + "_" + hex.EncodeToString(h[:6])
+}
+
+type index struct {
+	name   string
+	unique bool
+	cols   []string
+}
+
+// indexes lists the indexes an entity's table should have besides its primary key.
+func indexes(e *metadata.Entity) []index {
+	out := []index{{name: IndexName("ix", e.Name, "version"), cols: []string{"version"}}}
+	seen := map[string]bool{}
+	add := func(ix index) {
+		if !seen[ix.name] {
+			seen[ix.name] = true
+			out = append(out, ix)
+		}
+	}
+	for _, k := range e.AlternateKeys {
+		add(index{name: IndexName("ak", e.Name, k.Name), unique: true, cols: k.Attributes})
+	}
+	for _, a := range e.Attributes {
+		switch {
+		case a.Unique:
+			add(index{name: IndexName("uq", e.Name, a.Name), unique: true, cols: []string{a.Name}})
+		case a.Type == metadata.TypeLookup, a.Indexed, a.Name == e.PrimaryName:
+			add(index{name: IndexName("ix", e.Name, a.Name), cols: []string{a.Name}})
+		}
+	}
+	return out
+}
+
+func createIndex(table string, ix index) string {
+	cols := []string{`"tenant_id"`}
+	for _, c := range ix.cols {
+		cols = append(cols, Quote(c))
+	}
+	u := ""
+	if ix.unique {
+		u = "UNIQUE "
+	}
+	return fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", u, Quote(ix.name), Quote(table), strings.Join(cols, ", "))
+}
+
+// PlanEntity returns the actions that turn the table of old into the table of new (old nil:
+// create it; new nil: drop it).
+func PlanEntity(d Dialect, old, new *metadata.Entity) ([]Action, error) {
+	switch {
+	case new != nil && new.ReadOnly():
+		return planView(d, new), nil
+	case old != nil && old.ReadOnly() && new == nil:
+		return []Action{{Desc: "drop view " + old.Name, SQL: []string{"DROP VIEW IF EXISTS " + Quote(old.Name)}}}, nil
+	case old == nil:
+		return planCreate(d, new), nil
+	case new == nil:
+		t := Quote(old.Name)
+		return []Action{{Desc: "drop table " + old.Name, SQL: []string{"DROP TABLE " + t},
+			Guard:      "SELECT COUNT(*) FROM " + t,
+			GuardError: fault.Newf(fault.Conflict, "data_loss", "entity %s has records; deleting it would lose them (use force to delete anyway)", old.Name)}}, nil
+	}
+	return planAlter(d, old, new)
+}
+
+func planCreate(d Dialect, e *metadata.Entity) []Action {
+	cols := systemColumns(d)
+	for _, a := range e.Attributes {
+		cols = append(cols, attributeColumns(d, a)...)
+	}
+	cols = append(cols, `PRIMARY KEY ("tenant_id", "id")`)
+	stmts := []string{fmt.Sprintf("CREATE TABLE %s (\n  %s\n)", Quote(e.Name), strings.Join(cols, ",\n  "))}
+	for _, ix := range indexes(e) {
+		stmts = append(stmts, createIndex(e.Name, ix))
+	}
+	return []Action{{Desc: "create table " + e.Name, SQL: stmts}}
+}
+
+func planView(d Dialect, e *metadata.Entity) []Action {
+	common := []string{`"tenant_id"`}
+	for _, a := range e.Columns() {
+		if a.Name != "activity_type" {
+			common = append(common, Quote(a.Name))
+		}
+	}
+	var parts []string
+	for _, m := range e.Union {
+		parts = append(parts, fmt.Sprintf("SELECT %s, '%s' AS \"activity_type\" FROM %s", strings.Join(common, ", "), m, Quote(m)))
+	}
+	return []Action{{Desc: "create view " + e.Name, SQL: []string{
+		"DROP VIEW IF EXISTS " + Quote(e.Name),
+		"CREATE VIEW " + Quote(e.Name) + " AS\n" + strings.Join(parts, "\nUNION ALL\n"),
+	}}}
+}
+
+// textStorage are types stored as plain text in both dialects; changes among them need no DDL.
+var textStorage = map[metadata.Type]bool{metadata.TypeString: true, metadata.TypeText: true, metadata.TypeEmail: true,
+	metadata.TypePhone: true, metadata.TypeURL: true}
+
+func planAlter(d Dialect, old, new *metadata.Entity) ([]Action, error) {
+	t := Quote(new.Name)
+	var acts []Action
+	oldIx, newIx := map[string]index{}, map[string]index{}
+	for _, ix := range indexes(old) {
+		oldIx[ix.name] = ix
+	}
+	for _, ix := range indexes(new) {
+		newIx[ix.name] = ix
+	}
+	// Drop indexes that go away first: SQLite cannot drop an indexed column.
+	for _, ix := range indexes(old) {
+		if _, keep := newIx[ix.name]; !keep {
+			acts = append(acts, Action{Desc: "drop index " + ix.name, SQL: []string{"DROP INDEX " + Quote(ix.name)}})
+		}
+	}
+	for _, oa := range old.Attributes {
+		if new.Attr(oa.Name) != nil && !new.Attr(oa.Name).System {
+			continue
+		}
+		cols := []string{oa.Name}
+		for _, c := range oa.Companions() {
+			cols = append(cols, c.Name)
+		}
+		var stmts []string
+		for _, c := range cols {
+			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", t, Quote(c)))
+		}
+		acts = append(acts, Action{Desc: "drop column " + oa.Name, SQL: stmts,
+			Guard:      fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NOT NULL", t, Quote(oa.Name)),
+			GuardError: fault.Field(oa.Name, "data_loss", "attribute %s holds data in some records; deleting it would lose that data (use force to delete anyway)", oa.Name)})
+	}
+	for _, na := range new.Attributes {
+		oa := old.Attr(na.Name)
+		if oa == nil || oa.System {
+			var stmts []string
+			for _, c := range attributeColumns(d, na) {
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", t, c))
+			}
+			act := Action{Desc: "add column " + na.Name, SQL: stmts}
+			if na.Required {
+				act.Guard = "SELECT COUNT(*) FROM " + t
+				act.GuardError = fault.Field(na.Name, "required_on_existing", "a new required attribute needs every existing record to have a value; add it as optional, fill it, then make it required")
+			}
+			acts = append(acts, act)
+			continue
+		}
+		a, err := planAttributeChange(d, new.Name, oa, na)
+		if err != nil {
+			return nil, err
+		}
+		acts = append(acts, a...)
+	}
+	for _, ix := range indexes(new) {
+		if _, had := oldIx[ix.name]; !had {
+			act := Action{Desc: "create index " + ix.name, SQL: []string{createIndex(new.Name, ix)}}
+			if ix.unique {
+				cols := strings.Join(quoteAll(ix.cols), ", ")
+				act.Guard = fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s GROUP BY \"tenant_id\", %s HAVING COUNT(*) > 1) d",
+					t, notNull(ix.cols), cols)
+				act.GuardError = fault.Field(ix.cols[0], "duplicate_values", "existing records have duplicate values of %s; make them unique first", strings.Join(ix.cols, ", "))
+				act.GuardError.Kind = fault.Conflict
+			}
+			acts = append(acts, act)
+		}
+	}
+	return acts, nil
+}
+
+func planAttributeChange(d Dialect, table string, oa, na *metadata.Attribute) ([]Action, error) {
+	t, c := Quote(table), Quote(na.Name)
+	var acts []Action
+	if oa.Type != na.Type {
+		compatible := textStorage[oa.Type] && textStorage[na.Type] ||
+			oa.Type == metadata.TypeChoice && textStorage[na.Type]
+		if !compatible {
+			return nil, fault.Field(na.Name, "type_change", "cannot change %s from %s to %s: create a new attribute, copy the data, then delete the old one", na.Name, oa.Type, na.Type)
+		}
+	}
+	if oa.Type == metadata.TypeLookup && oa.Target != na.Target {
+		return nil, fault.Field(na.Name, "type_change", "cannot change the target of lookup %s", na.Name)
+	}
+	if na.IsText() && na.MaxLength > 0 && (oa.MaxLength == 0 || na.MaxLength < oa.MaxLength) {
+		acts = append(acts, Action{Desc: "narrow " + na.Name,
+			Guard:      fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE LENGTH(%s) > %d", t, c, na.MaxLength),
+			GuardError: fault.Field(na.Name, "data_loss", "some records have %s longer than %d characters", na.Name, na.MaxLength)})
+	}
+	if na.Required && !oa.Required {
+		acts = append(acts, Action{Desc: "require " + na.Name,
+			Guard:      fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", t, c),
+			GuardError: fault.Field(na.Name, "required_on_existing", "some records have no %s; fill them before making it required", na.Name)})
+	}
+	if na.Type == metadata.TypeChoice || na.Type == metadata.TypeMultiChoice {
+		var removed []string
+		for _, o := range oa.Options {
+			if na.Option(o.Value) == nil {
+				removed = append(removed, o.Value)
+			}
+		}
+		if na.Type == metadata.TypeChoice && len(removed) > 0 {
+			var args []string
+			for _, v := range removed {
+				args = append(args, "'"+strings.ReplaceAll(v, "'", "''")+"'")
+			}
+			acts = append(acts, Action{Desc: "remove options of " + na.Name,
+				Guard:      fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IN (%s)", t, c, strings.Join(args, ", ")),
+				GuardError: fault.Field(na.Name, "data_loss", "records still use option values %s of %s", strings.Join(removed, ", "), na.Name)})
+		}
+	}
+	if oa.Type != na.Type && na.Type == metadata.TypeChoice {
+		return nil, fault.Field(na.Name, "type_change", "cannot change %s to a choice", na.Name)
+	}
+	for i := range acts {
+		acts[i].GuardError.Kind = fault.Conflict
+	}
+	return acts, nil
+}
+
+func quoteAll(cols []string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = Quote(c)
+	}
+	return out
+}
+
+func notNull(cols []string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = Quote(c) + " IS NOT NULL"
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// PlanRelationship returns the actions that create (or, with drop, remove) an intersect table.
+func PlanRelationship(d Dialect, r *metadata.ManyToMany, drop bool) []Action {
+	t := Quote(r.Name)
+	if drop {
+		return []Action{{Desc: "drop table " + r.Name, SQL: []string{"DROP TABLE " + t}}}
+	}
+	id := d.ColumnType(&metadata.Attribute{Type: metadata.TypeGUID})
+	c1, c2 := Quote(r.Col1()), Quote(r.Col2())
+	return []Action{{Desc: "create table " + r.Name, SQL: []string{
+		fmt.Sprintf("CREATE TABLE %s (\n  \"tenant_id\" %s NOT NULL,\n  %s %s NOT NULL,\n  %s %s NOT NULL,\n  PRIMARY KEY (\"tenant_id\", %s, %s)\n)", t, id, c1, id, c2, id, c1, c2),
+		fmt.Sprintf("CREATE INDEX %s ON %s (\"tenant_id\", %s)", Quote(IndexName("ix", r.Name, r.Col2())), t, c2),
+	}}}
+}
+
+// Apply runs actions inside ctx's transaction. Guards are checked first; unless force is set,
+// a guard that counts affected rows refuses the whole change.
+func (s *Store) Apply(ctx context.Context, acts []Action, force bool) error {
+	if !force {
+		for _, a := range acts {
+			if a.Guard == "" {
+				continue
+			}
+			var n int64
+			if err := s.DB(ctx).QueryRowContext(ctx, a.Guard).Scan(&n); err != nil {
+				return fmt.Errorf("store: %s: %w", a.Desc, err)
+			}
+			if n > 0 {
+				ge := *a.GuardError
+				ge.Message = fmt.Sprintf("%s (%d records)", ge.Message, n)
+				return &ge
+			}
+		}
+	}
+	for _, a := range acts {
+		for _, stmt := range a.SQL {
+			if _, err := s.Exec(ctx, stmt); err != nil {
+				if s.D.IsUniqueViolation(err) {
+					return fault.Wrap(fault.Conflict, "duplicate_values", a.Desc+": existing records have duplicate values", err)
+				}
+				return fmt.Errorf("store: %s: %w", a.Desc, err)
+			}
+		}
+	}
+	return nil
+}

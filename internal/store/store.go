@@ -1,0 +1,135 @@
+// Package store owns the database connections: it opens SQLite or PostgreSQL, runs numbered
+// migrations for the fixed system tables, turns entity metadata into tables, columns and indexes
+// (schema sync), and runs transactions. It hides the SQL differences behind a Dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// Querier is what both *sql.DB and *sql.Tx offer.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Store is an open database.
+type Store struct {
+	D Dialect
+	// write takes every write transaction. On SQLite it has a single connection, so writers queue
+	// in Go instead of spinning on SQLITE_BUSY; on PostgreSQL it is the same pool as read.
+	write *sql.DB
+	read  *sql.DB
+	// URL is the connection string the store was opened with, with any password removed.
+	URL string
+}
+
+// Open connects to the database named by dsn: "sqlite:PATH" (or a path ending in .db), or
+// "postgres://…" / "postgresql://…".
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return openPostgres(ctx, dsn)
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "//"))
+	case strings.HasSuffix(dsn, ".db"):
+		return openSQLite(ctx, dsn)
+	}
+	return nil, fmt.Errorf("store: unsupported database %q: use sqlite:PATH or postgres://…", redact(dsn))
+}
+
+func openSQLite(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("store: sqlite: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: sqlite: %w", err)
+		}
+	}
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	r.SetConnMaxLifetime(0)
+	s := &Store{D: SQLite, write: w, read: r, URL: "sqlite:" + path}
+	if err := w.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: postgres: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(20)
+	s := &Store{D: Postgres, write: db, read: db, URL: redact(dsn)}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: postgres %s: %w", s.URL, err)
+	}
+	return s, nil
+}
+
+// Close closes every connection.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		if e := s.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers (for readiness probes).
+func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx) }
+
+// DB returns the read pool, or the open transaction carried by ctx.
+func (s *Store) DB(ctx context.Context) Querier {
+	if tx := txFrom(ctx); tx != nil {
+		return tx
+	}
+	return s.read
+}
+
+// Raw returns the underlying write handle, for bulk loaders and benchmarks that compare the API
+// with raw SQL. Nothing that changes entity tables outside the records service may use it.
+func (s *Store) Raw() *sql.DB { return s.write }
+
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

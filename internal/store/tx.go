@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+type txKey struct{}
+
+func txFrom(ctx context.Context) *sql.Tx {
+	tx, _ := ctx.Value(txKey{}).(*sql.Tx)
+	return tx
+}
+
+// InTx reports whether ctx carries an open write transaction.
+func InTx(ctx context.Context) bool { return txFrom(ctx) != nil }
+
+// WithTx runs fn inside a write transaction. When ctx already carries one (a batch change set,
+// a records call made by another records call), fn joins it and the outermost call commits, so
+// several operations are atomic together. fn must use the context it is given.
+func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if txFrom(ctx) != nil {
+		return fn(ctx)
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Exec runs a statement in ctx's transaction (or on the write handle when there is none).
+func (s *Store) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx := txFrom(ctx); tx != nil {
+		return tx.ExecContext(ctx, query, args...)
+	}
+	return s.write.ExecContext(ctx, query, args...)
+}
