@@ -125,3 +125,10 @@ func Join(faults []*Error) error {
 	head.Details = faults
 	return &head
 }
+
+// WithKind returns a copy of e with kind k.
+func (e *Error) WithKind(k Kind) *Error {
+	c := *e
+	c.Kind = k
+	return &c
+}

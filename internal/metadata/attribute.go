@@ -60,6 +60,10 @@ type Attribute struct {
 	ReverseName string          `json:"reverse_name,omitempty"` // lookup: name of the one-to-many navigation on the target
 	Format      string          `json:"format,omitempty"`       // autonumber, e.g. "CAS-{seq:6}"
 	Indexed     bool            `json:"indexed,omitempty"`      // ask for an index on the column
+	OnDelete    string          `json:"on_delete,omitempty"`    // lookup: what deleting the target does: set_null (default), cascade, restrict
+	// Custom marks an attribute added at run time to a system entity; it survives upgrades of
+	// the entity's shipped definition.
+	Custom bool `json:"custom,omitempty"`
 	// System marks columns every table has (id, version, …) and companion columns derived
 	// from another attribute; they are not part of a definition.
 	System bool `json:"-"`
@@ -117,6 +121,24 @@ func (a *Attribute) Companions() []*Attribute {
 			DisplayName: Label{EN: a.DisplayName.EN + " type", ZH: a.DisplayName.ZH + "类型"}}}
 	}
 	return nil
+}
+
+// Delete behaviours of a lookup when its target record is deleted.
+const (
+	OnDeleteSetNull  = "set_null"
+	OnDeleteCascade  = "cascade"
+	OnDeleteRestrict = "restrict"
+)
+
+// DeleteBehaviour returns the lookup's on_delete, defaulting to set_null (restrict for required lookups).
+func (a *Attribute) DeleteBehaviour() string {
+	if a.OnDelete != "" {
+		return a.OnDelete
+	}
+	if a.Required {
+		return OnDeleteRestrict
+	}
+	return OnDeleteSetNull
 }
 
 // IsText reports whether values of the attribute are strings in the API.

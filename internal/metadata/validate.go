@@ -235,6 +235,14 @@ func validateAttribute(m *Model, e *Entity, a *Attribute) []*fault.Error {
 		} else if a.Target != PolymorphicTarget && m.Entity(a.Target) == nil && a.Target != e.Name {
 			add("target", "unknown_entity", "lookup target %q is not an entity", a.Target)
 		}
+		switch a.OnDelete {
+		case "", OnDeleteSetNull, OnDeleteCascade, OnDeleteRestrict:
+		default:
+			add("on_delete", "invalid_value", "on_delete must be set_null, cascade or restrict")
+		}
+		if a.OnDelete == OnDeleteSetNull && a.Required {
+			add("on_delete", "invalid_value", "a required lookup cannot be set to null when its target is deleted")
+		}
 		if a.ReverseName != "" && !nameRE.MatchString(a.ReverseName) {
 			add("reverse_name", "invalid_name", "reverse name %q must be snake_case", a.ReverseName)
 		}

@@ -220,6 +220,7 @@ type SyntaxError struct {
 	Msg    string
 }
 
+// Error renders the error as "$filter: message at position N".
 func (e *SyntaxError) Error() string {
 	return e.Option + ": " + e.Msg + " at position " + strconv.Itoa(e.Pos)
 }

@@ -39,8 +39,8 @@ type sqliteDialect struct{}
 // SQLite is the dialect of the embedded database.
 var SQLite Dialect = sqliteDialect{}
 
-func (sqliteDialect) Name() string           { return "sqlite" }
-func (sqliteDialect) Placeholder(int) string { return "?" }
+func (sqliteDialect) Name() string             { return "sqlite" }
+func (sqliteDialect) Placeholder(n int) string { return "?" + strconv.Itoa(n) }
 
 type postgresDialect struct{}
 

@@ -133,8 +133,11 @@ func (s *Store) SyncSystem(ctx context.Context, sys *metadata.Definitions) (*met
 			}
 		}
 		for _, e := range ordered {
-			entities[e.Name] = e
 			prev := old[e.Name]
+			if prev != nil {
+				e = withCustomAttributes(e, prev)
+			}
+			entities[e.Name] = e
 			if prev != nil && sameDefinition(prev, e) {
 				continue
 			}
@@ -187,4 +190,22 @@ func sameDefinition(a, b *metadata.Entity) bool {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(ja) == string(jb)
+}
+
+// withCustomAttributes returns the shipped definition e extended with the attributes that were
+// added at run time to the stored definition prev.
+func withCustomAttributes(e, prev *metadata.Entity) *metadata.Entity {
+	var extra []*metadata.Attribute
+	for _, a := range prev.Attributes {
+		if a.Custom && e.Attr(a.Name) == nil {
+			extra = append(extra, a)
+		}
+	}
+	if len(extra) == 0 {
+		return e
+	}
+	c := e.Clone()
+	c.Attributes = append(c.Attributes, extra...)
+	c.Reindex()
+	return c
 }

@@ -87,10 +87,20 @@ func indexes(e *metadata.Entity) []index {
 	return out
 }
 
-func createIndex(table string, ix index) string {
+// createIndex renders an index that leads with tenant_id. On PostgreSQL the columns are declared
+// NULLS FIRST so that the index serves ORDER BY in Meridian's null ordering (nulls are the
+// smallest values, as in SQLite) in both directions.
+func createIndex(d Dialect, table string, ix index) string {
 	cols := []string{`"tenant_id"`}
 	for _, c := range ix.cols {
-		cols = append(cols, Quote(c))
+		if d.Name() == "postgres" {
+			cols = append(cols, Quote(c)+" NULLS FIRST")
+		} else {
+			cols = append(cols, Quote(c))
+		}
+	}
+	if !ix.unique {
+		cols = append(cols, `"id"`) // serves ORDER BY col, id (the keyset tie-breaker) without a sort
 	}
 	u := ""
 	if ix.unique {
@@ -126,7 +136,7 @@ func planCreate(d Dialect, e *metadata.Entity) []Action {
 	cols = append(cols, `PRIMARY KEY ("tenant_id", "id")`)
 	stmts := []string{fmt.Sprintf("CREATE TABLE %s (\n  %s\n)", Quote(e.Name), strings.Join(cols, ",\n  "))}
 	for _, ix := range indexes(e) {
-		stmts = append(stmts, createIndex(e.Name, ix))
+		stmts = append(stmts, createIndex(d, e.Name, ix))
 	}
 	return []Action{{Desc: "create table " + e.Name, SQL: stmts}}
 }
@@ -207,7 +217,7 @@ func planAlter(d Dialect, old, new *metadata.Entity) ([]Action, error) {
 	}
 	for _, ix := range indexes(new) {
 		if _, had := oldIx[ix.name]; !had {
-			act := Action{Desc: "create index " + ix.name, SQL: []string{createIndex(new.Name, ix)}}
+			act := Action{Desc: "create index " + ix.name, SQL: []string{createIndex(d, new.Name, ix)}}
 			if ix.unique {
 				cols := strings.Join(quoteAll(ix.cols), ", ")
 				act.Guard = fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s GROUP BY \"tenant_id\", %s HAVING COUNT(*) > 1) d",

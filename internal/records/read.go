@@ -1,0 +1,287 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/query"
+)
+
+// Page is one page of a collection read.
+type Page struct {
+	Entity  *metadata.Entity
+	Records []*Record
+	Count   *int64 // set when $count=true
+	// Next is the $skiptoken of the next page ("" on the last page).
+	Next string
+	// Delta is the $deltatoken to follow for changes after this read (change tracking only);
+	// DeltaNext is set instead when a delta read has more changes than fit in the page.
+	Delta     string
+	DeltaNext string
+	// Removed lists ids of records deleted since the delta token (delta reads only).
+	Removed []string
+	// Aggregated marks $apply results (rows are not records: no id or ETag).
+	Aggregated bool
+}
+
+// ReadOptions are the parts of a read that come from headers rather than the query string.
+type ReadOptions struct {
+	PageSize    int  // odata.maxpagesize preference (0: the default)
+	TrackChange bool // odata.track-changes preference
+}
+
+func (s *Service) pageSize(ro ReadOptions) int {
+	n := ro.PageSize
+	if n <= 0 {
+		n = s.DefaultPageSize
+	}
+	if n > s.MaxPageSize {
+		n = s.MaxPageSize
+	}
+	return n
+}
+
+// List reads a page of records of entity.
+func (s *Service) List(ctx context.Context, entity string, o *query.Options, ro ReadOptions) (*Page, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.entity(entity)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, OpRead, e, nil); err != nil {
+		return nil, err
+	}
+	m := s.reg.Model()
+	sc := s.scope(ctx, p)
+	size := s.pageSize(ro)
+	if len(o.Apply) > 0 {
+		return s.apply(ctx, m, e, o, sc, size)
+	}
+	if o.DeltaToken != "" {
+		return s.delta(ctx, p, m, e, o, sc, size)
+	}
+	var delta string
+	if ro.TrackChange {
+		// Read the tenant version before the rows: a change committed in between is sent again
+		// by the next delta read rather than lost.
+		v, err := s.tenantVersion(ctx, p.TenantID)
+		if err != nil {
+			return nil, err
+		}
+		delta = strconv.FormatInt(v, 10)
+	}
+	page, err := s.list(ctx, m, e, o, sc, size)
+	if err != nil {
+		return nil, err
+	}
+	page.Delta = delta
+	return page, nil
+}
+
+func (s *Service) list(ctx context.Context, m *metadata.Model, e *metadata.Entity, o *query.Options, sc query.Scope, size int) (*Page, error) {
+	plan, err := query.CompileList(m, s.st.D, e, o, sc, size)
+	if err != nil {
+		return nil, err
+	}
+	page := &Page{Entity: e}
+	rows, err := s.run(ctx, plan)
+	if err != nil {
+		return nil, fmt.Errorf("records: list %s: %w", e.Name, err)
+	}
+	if len(rows) > plan.PageSize {
+		rows = rows[:plan.PageSize]
+		page.Next = query.EncodePageToken(plan.KeysetValues(rows[len(rows)-1]), plan.Remaining)
+	} else if plan.Remaining > 0 && len(rows) == plan.PageSize && len(rows) > 0 {
+		page.Next = query.EncodePageToken(plan.KeysetValues(rows[len(rows)-1]), plan.Remaining)
+	}
+	page.Records = make([]*Record, len(rows))
+	for i, r := range rows {
+		page.Records[i] = &Record{Entity: e, Cols: plan.Columns, Vals: r}
+	}
+	if plan.CountSQL != "" {
+		var n int64
+		if err := s.st.DB(ctx).QueryRowContext(ctx, plan.CountSQL, plan.CountArgs...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("records: count %s: %w", e.Name, err)
+		}
+		page.Count = &n
+	}
+	if err := s.expand(ctx, m, e, o.Expand, page.Records, sc); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// run executes a plan and decodes every row.
+func (s *Service) run(ctx context.Context, plan *query.Plan) ([][]any, error) {
+	return s.runArgs(ctx, plan.SQL, plan.Args, plan.Columns)
+}
+
+func (s *Service) runArgs(ctx context.Context, q string, args []any, cols []query.Column) ([][]any, error) {
+	rows, err := s.st.DB(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return s.decodeRows(rows, cols)
+}
+
+func (s *Service) decodeRows(rows *sql.Rows, cols []query.Column) ([][]any, error) {
+	var out [][]any
+	n := len(cols)
+	for rows.Next() {
+		raw := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		for i, c := range cols {
+			v, err := s.st.D.Decode(c.Attr, raw[i])
+			if err != nil {
+				return nil, err
+			}
+			raw[i] = v
+		}
+		out = append(out, raw)
+	}
+	return out, rows.Err()
+}
+
+// Get reads one record by id with $select and $expand.
+func (s *Service) Get(ctx context.Context, entity, id string, o *query.Options) (*Record, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.entity(entity)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, OpRead, e, nil); err != nil {
+		return nil, err
+	}
+	if _, err := e.Attr("id").Convert(id); err != nil {
+		return nil, fault.Newf(fault.NotFound, "not_found", "%s %s does not exist", e.Name, id)
+	}
+	one := 1
+	q := &query.Options{Select: o.Select, Expand: o.Expand, Top: &one,
+		Filter: &query.Binary{Op: query.OpEq, Left: &query.PathExpr{Path: query.Path{Segments: []string{"id"}}},
+			Right: &query.Literal{Kind: query.LitGUID, Text: id}}}
+	page, err := s.list(ctx, s.reg.Model(), e, q, s.scope(ctx, p), 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Records) == 0 {
+		return nil, fault.Newf(fault.NotFound, "not_found", "%s %s does not exist", e.Name, id)
+	}
+	return page.Records[0], nil
+}
+
+func (s *Service) tenantVersion(ctx context.Context, tenant string) (int64, error) {
+	var v int64
+	err := s.st.DB(ctx).QueryRowContext(ctx, `SELECT version FROM tenant WHERE id = `+s.st.D.Placeholder(1), tenant).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("records: tenant version: %w", err)
+	}
+	return v, nil
+}
+
+// apply reads aggregated rows; paging is by offset, carried in the token.
+func (s *Service) apply(ctx context.Context, m *metadata.Model, e *metadata.Entity, o *query.Options, sc query.Scope, size int) (*Page, error) {
+	skip := 0
+	if o.SkipToken != "" {
+		n, err := strconv.Atoi(o.SkipToken)
+		if err != nil || n < 0 {
+			return nil, &fault.Error{Kind: fault.Invalid, Code: "invalid_skiptoken", Target: "$skiptoken", Message: "the paging token is not valid"}
+		}
+		skip = n
+	}
+	plan, err := query.CompileApply(m, s.st.D, e, o, sc, size, skip)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.run(ctx, plan)
+	if err != nil {
+		return nil, fmt.Errorf("records: apply %s: %w", e.Name, err)
+	}
+	page := &Page{Entity: e, Aggregated: true}
+	if len(rows) > plan.PageSize {
+		rows = rows[:plan.PageSize]
+		start := skip
+		if start == 0 && o.Skip != nil {
+			start = *o.Skip
+		}
+		page.Next = strconv.Itoa(start + plan.PageSize)
+	}
+	for _, r := range rows {
+		page.Records = append(page.Records, &Record{Entity: e, Cols: plan.Columns, Vals: r})
+	}
+	return page, nil
+}
+
+// Related reads the records reached from record id of entity through navigation nav.
+func (s *Service) Related(ctx context.Context, entity, id, navName string, o *query.Options, ro ReadOptions) (*Page, *metadata.Nav, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := s.entity(entity)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := s.reg.Model()
+	nav := m.Nav(e, navName)
+	if nav == nil {
+		return nil, nil, fault.Newf(fault.NotFound, "unknown_navigation", "%s is not a navigation property of %s", navName, e.Name)
+	}
+	parent, err := s.Get(ctx, entity, id, &query.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	var cond query.Expr
+	switch nav.Kind {
+	case metadata.NavManyToOne:
+		target, _ := parent.Get(nav.Attr.Name).(string)
+		if target == "" {
+			return &Page{Entity: nav.To}, nav, nil
+		}
+		cond = idEquals([]string{"id"}, target)
+	case metadata.NavOneToMany:
+		cond = idEquals([]string{nav.Attr.Name}, id)
+	case metadata.NavManyToMany:
+		back := nav.Rel.Nav2
+		if nav.FromCol == nav.Rel.Col2() {
+			back = nav.Rel.Nav1
+		}
+		cond = &query.Lambda{Collection: query.Path{Segments: []string{back}}, Any: true, Var: "r",
+			Predicate: idEquals([]string{"r", "id"}, id)}
+	}
+	q := *o
+	if q.Filter != nil {
+		q.Filter = &query.Binary{Op: query.OpAnd, Left: cond, Right: q.Filter}
+	} else {
+		q.Filter = cond
+	}
+	if len(q.Apply) > 0 {
+		return nil, nil, fault.New(fault.Invalid, "invalid_apply", "$apply is not supported on navigation paths; use the entity set with filter(…)")
+	}
+	page, err := s.list(ctx, m, nav.To, &q, s.scope(ctx, p), s.pageSize(ro))
+	return page, nav, err
+}
+
+func idEquals(path []string, id string) query.Expr {
+	return &query.Binary{Op: query.OpEq, Left: &query.PathExpr{Path: query.Path{Segments: path}},
+		Right: &query.Literal{Kind: query.LitGUID, Text: id}}
+}
+
+var _ = principal.From

@@ -1,0 +1,310 @@
+package records
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/store"
+)
+
+// ETag returns the weak ETag of a record version.
+func ETag(version int64) string { return `W/"` + strconv.FormatInt(version, 10) + `"` }
+
+// checkETag compares an If-Match header value with the stored version ("" and "*" match any).
+func checkETag(ifMatch string, version int64) error {
+	if ifMatch == "" || ifMatch == "*" {
+		return nil
+	}
+	for _, tag := range strings.Split(ifMatch, ",") {
+		if strings.TrimSpace(tag) == ETag(version) {
+			return nil
+		}
+	}
+	return &fault.Error{Kind: fault.PreconditionFailed, Code: "etag_mismatch",
+		Message: "the record was changed by someone else since you read it (now " + ETag(version) + "); read it again and retry"}
+}
+
+// load reads every column of one visible record of e for writing (locked on PostgreSQL).
+func (s *Service) load(ctx context.Context, p principal.Principal, e *metadata.Entity, id string) (map[string]any, error) {
+	if _, err := (&metadata.Attribute{Name: "id", Type: metadata.TypeGUID}).Convert(id); err != nil {
+		return nil, fault.Newf(fault.NotFound, "not_found", "%s %s does not exist", e.Name, id)
+	}
+	cols := e.Columns()
+	names := make([]string, len(cols))
+	for i, a := range cols {
+		names[i] = "t." + store.Quote(a.Name)
+	}
+	args := &store.Args{D: s.st.D}
+	where := `t."tenant_id" = ` + args.Add(p.TenantID) + ` AND t."id" = ` + args.Add(id)
+	if sc := s.scope(ctx, p); sc.Restrict != nil {
+		extra, err := sc.Restrict(e, "t", args)
+		if err != nil {
+			return nil, err
+		}
+		if extra != "" {
+			where += " AND (" + extra + ")"
+		}
+	}
+	q := "SELECT " + strings.Join(names, ", ") + " FROM " + store.Quote(e.Name) + " t WHERE " + where
+	if s.st.D.Name() == "postgres" && store.InTx(ctx) {
+		q += " FOR UPDATE"
+	}
+	raw := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	if err := s.st.DB(ctx).QueryRowContext(ctx, q, args.List...).Scan(ptrs...); err != nil {
+		if isNoRows(err) {
+			return nil, fault.Newf(fault.NotFound, "not_found", "%s %s does not exist", e.Name, id)
+		}
+		return nil, fmt.Errorf("records: load %s: %w", e.Name, err)
+	}
+	out := make(map[string]any, len(cols))
+	for i, a := range cols {
+		v, err := s.st.D.Decode(a, raw[i])
+		if err != nil {
+			return nil, err
+		}
+		out[a.Name] = v
+	}
+	return out, nil
+}
+
+func recordFromMap(e *metadata.Entity, vals map[string]any) *Record {
+	cols := e.Columns()
+	r := &Record{Entity: e, Vals: make([]any, len(cols))}
+	for i, a := range cols {
+		r.Cols = append(r.Cols, colOf(a))
+		r.Vals[i] = vals[a.Name]
+	}
+	return r
+}
+
+// Update applies a partial update to record id of entity. ifMatch is the If-Match header.
+func (s *Service) Update(ctx context.Context, entity, id string, in Input, ifMatch string) (*Record, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.entity(entity)
+	if err != nil {
+		return nil, err
+	}
+	if e.ReadOnly() {
+		return nil, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
+	}
+	var rec *Record
+	err = s.st.WithTx(ctx, func(ctx context.Context) error {
+		cur, err := s.load(ctx, p, e, id)
+		if err != nil {
+			return err
+		}
+		if err := checkETag(ifMatch, cur["version"].(int64)); err != nil {
+			return err
+		}
+		rec, err = s.update(ctx, p, e, cur, in)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("records: update %s: %w", entity, err)
+	}
+	return rec, nil
+}
+
+// update validates in against the current row and writes the change. It runs in a transaction.
+func (s *Service) update(ctx context.Context, p principal.Principal, e *metadata.Entity, cur map[string]any, in Input) (*Record, error) {
+	m := s.reg.Model()
+	if err := s.authorize(ctx, OpUpdate, e, recordFromMap(e, cur)); err != nil {
+		return nil, err
+	}
+	vals, err := s.prepare(ctx, m, e, in, cur)
+	if err != nil {
+		return nil, err
+	}
+	runHooks(e, vals, cur)
+	if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
+		return nil, err
+	}
+	return s.write(ctx, p, e, cur, vals)
+}
+
+// write stores vals over the current row cur: version, change log, audit.
+func (s *Service) write(ctx context.Context, p principal.Principal, e *metadata.Entity, cur, vals map[string]any) (*Record, error) {
+	version, err := s.nextVersion(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock().UTC().Truncate(1000)
+	vals["version"], vals["modified_at"], vals["modified_by"] = version, now, nullable(p.UserID)
+	args := &store.Args{D: s.st.D}
+	var sets []string
+	after := make(map[string]any, len(cur))
+	for k, v := range cur {
+		after[k] = v
+	}
+	for _, a := range e.Columns() {
+		v, ok := vals[a.Name]
+		if !ok {
+			continue
+		}
+		after[a.Name] = v
+		sets = append(sets, store.Quote(a.Name)+" = "+args.Add(s.st.D.Encode(a, v)))
+	}
+	id := cur["id"].(string)
+	q := "UPDATE " + store.Quote(e.Name) + " SET " + strings.Join(sets, ", ") +
+		` WHERE "tenant_id" = ` + args.Add(p.TenantID) + ` AND "id" = ` + args.Add(id)
+	if _, err := s.st.Exec(ctx, q, args.List...); err != nil {
+		return nil, s.writeError(e, err)
+	}
+	if err := s.logChange(ctx, p, version, e.Name, id, "u"); err != nil {
+		return nil, err
+	}
+	if s.auditor != nil {
+		if err := s.auditor.Audit(ctx, Change{Op: OpUpdate, Entity: e, ID: id, Version: version, Before: cur, After: after,
+			TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
+			return nil, err
+		}
+	}
+	return recordFromMap(e, after), nil
+}
+
+// Upsert updates the record of entity whose alternate key has the values in key, or creates
+// it (with the key values) when there is none. ifMatch "*" forbids creating, ifNoneMatch "*"
+// forbids updating. It reports whether the record was created.
+func (s *Service) Upsert(ctx context.Context, entity string, key map[string]string, in Input, ifMatch, ifNoneMatch string) (*Record, bool, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	e, err := s.entity(entity)
+	if err != nil {
+		return nil, false, err
+	}
+	if e.ReadOnly() {
+		return nil, false, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
+	}
+	keyVals, err := s.keyValues(e, key)
+	if err != nil {
+		return nil, false, err
+	}
+	var rec *Record
+	created := false
+	err = s.st.WithTx(ctx, func(ctx context.Context) error {
+		id, err := s.findByKey(ctx, p, e, keyVals)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			if ifMatch != "" {
+				return fault.New(fault.NotFound, "not_found", "no "+e.Name+" has this key (If-Match was given, so it is not created)")
+			}
+			body := Input{}
+			for k, v := range in {
+				body[k] = v
+			}
+			for name, v := range keyVals {
+				if given, ok := body[name]; ok && given != nil && fmt.Sprint(given) != fmt.Sprint(e.Attr(name).JSONValue(v)) {
+					return fault.Field(name, "key_mismatch", "the body sets %s to a different value than the key in the URL", name)
+				}
+				body[name] = e.Attr(name).JSONValue(v)
+			}
+			m := s.reg.Model()
+			if err := s.authorize(ctx, OpCreate, e, nil); err != nil {
+				return err
+			}
+			vals, err := s.prepare(ctx, m, e, body, nil)
+			if err != nil {
+				return err
+			}
+			runHooks(e, vals, nil)
+			if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
+				return err
+			}
+			rec, err = s.insert(ctx, p, e, vals)
+			created = true
+			return err
+		}
+		if ifNoneMatch == "*" {
+			return fault.New(fault.PreconditionFailed, "already_exists", "a "+e.Name+" with this key exists (If-None-Match: * forbids updating it)")
+		}
+		cur, err := s.load(ctx, p, e, id)
+		if err != nil {
+			return err
+		}
+		if err := checkETag(ifMatch, cur["version"].(int64)); err != nil {
+			return err
+		}
+		rec, err = s.update(ctx, p, e, cur, in)
+		return err
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("records: upsert %s: %w", entity, err)
+	}
+	return rec, created, nil
+}
+
+// keyValues converts URL key values (already unquoted) to typed values and checks that they
+// form one of the entity's alternate keys.
+func (s *Service) keyValues(e *metadata.Entity, key map[string]string) (map[string]any, error) {
+	for _, k := range e.AlternateKeys {
+		if len(k.Attributes) != len(key) {
+			continue
+		}
+		out := map[string]any{}
+		for _, name := range k.Attributes {
+			raw, ok := key[name]
+			if !ok {
+				break
+			}
+			a := e.Attr(name)
+			var in any = raw
+			if a.Type == metadata.TypeInteger {
+				in = jsonNumber(raw)
+			}
+			v, err := a.Convert(in)
+			if err != nil {
+				return nil, fault.Field(name, "invalid_key", "%s: %v", name, err)
+			}
+			out[name] = v
+		}
+		if len(out) == len(k.Attributes) {
+			return out, nil
+		}
+	}
+	var names []string
+	for _, k := range e.AlternateKeys {
+		names = append(names, "("+strings.Join(k.Attributes, ",")+")")
+	}
+	if len(names) == 0 {
+		return nil, fault.Newf(fault.Invalid, "invalid_key", "%s has no alternate key", e.Name)
+	}
+	return nil, fault.Newf(fault.Invalid, "invalid_key", "the key does not match an alternate key of %s: %s", e.Name, strings.Join(names, " or "))
+}
+
+// findByKey returns the id of the visible record with the alternate key values, or "".
+func (s *Service) findByKey(ctx context.Context, p principal.Principal, e *metadata.Entity, keyVals map[string]any) (string, error) {
+	args := &store.Args{D: s.st.D}
+	conds := []string{`"tenant_id" = ` + args.Add(p.TenantID)}
+	for name, v := range keyVals {
+		conds = append(conds, store.Quote(name)+" = "+args.Add(s.st.D.Encode(e.Attr(name), v)))
+	}
+	var id any
+	err := s.st.DB(ctx).QueryRowContext(ctx, `SELECT "id" FROM `+store.Quote(e.Name)+` WHERE `+strings.Join(conds, " AND "), args.List...).Scan(&id)
+	if isNoRows(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	v, err := s.st.D.Decode(e.Attr("id"), id)
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
+}

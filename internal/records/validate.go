@@ -1,0 +1,319 @@
+package records
+
+import (
+	"context"
+	"encoding/json"
+	"net/mail"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/store"
+)
+
+// Input is a record body as decoded from JSON (with json.Decoder.UseNumber).
+type Input map[string]any
+
+// writable system columns a client may set.
+var clientSystem = map[string]bool{"id": true, "owner_id": true}
+
+// prepare validates in against e and returns typed values by column. current holds the stored
+// values for an update (nil for create); required attributes are checked against the merged
+// record. Every fault is reported, not only the first.
+func (s *Service) prepare(ctx context.Context, m *metadata.Model, e *metadata.Entity, in Input, current map[string]any) (map[string]any, error) {
+	vals := make(map[string]any, len(in))
+	var faults []*fault.Error
+	bad := func(f *fault.Error) { faults = append(faults, f) }
+	for key, raw := range in {
+		if strings.HasPrefix(key, "@") || strings.HasPrefix(key, "@odata.") {
+			continue // instance annotations such as @odata.etag are ignored
+		}
+		if name, ok := strings.CutSuffix(key, "@odata.bind"); ok {
+			if err := s.bind(m, e, name, raw, vals); err != nil {
+				bad(err)
+			}
+			continue
+		}
+		a := e.Attr(key)
+		if a == nil {
+			if nav := m.Nav(e, key); nav != nil && nav.Kind == metadata.NavManyToOne {
+				bad(fault.Field(key, "unknown_field", "%s is a navigation property; set %s to the related id, or use %s@odata.bind", key, nav.Attr.Name, key))
+			} else {
+				bad(fault.Field(key, "unknown_field", "%s is not an attribute of %s", key, e.Name))
+			}
+			continue
+		}
+		if a.System && !clientSystem[a.Name] && a.Of == "" {
+			bad(fault.Field(key, "read_only_field", "%s is set by the server", key))
+			continue
+		}
+		if a.Type == metadata.TypeAutonumber {
+			bad(fault.Field(key, "read_only_field", "%s is numbered by the server", key))
+			continue
+		}
+		if a.Name == "id" && current != nil {
+			bad(fault.Field(key, "read_only_field", "the id of a record cannot change"))
+			continue
+		}
+		v, err := a.Convert(raw)
+		if err != nil {
+			bad(fault.Field(key, "invalid_type", "%s: %v", key, err))
+			continue
+		}
+		if f := checkRules(a, v); f != nil {
+			bad(f)
+			continue
+		}
+		vals[a.Name] = v
+	}
+	if current == nil {
+		applyDefaults(e, vals)
+	}
+	// Money without a currency takes the tenant default; polymorphic lookups need their type.
+	for _, a := range e.Attributes {
+		v, set := vals[a.Name]
+		switch {
+		case a.Type == metadata.TypeMoney && set && v != nil:
+			if c, ok := vals[a.Name+"_currency"]; !ok || c == nil {
+				if current == nil || current[a.Name+"_currency"] == nil {
+					vals[a.Name+"_currency"] = DefaultCurrency
+				}
+			}
+		case a.Polymorphic() && set && v != nil:
+			tn := a.NavName() + "_type"
+			t, _ := vals[tn].(string)
+			if t == "" && current != nil {
+				t, _ = current[tn].(string)
+			}
+			if t == "" || m.Entity(t) == nil || m.Entity(t).ReadOnly() {
+				bad(fault.Field(tn, "required", "%s needs %s: the entity name of the related record (or use %s@odata.bind)", a.Name, tn, a.NavName()))
+			}
+		case a.Polymorphic() && set && v == nil:
+			vals[a.NavName()+"_type"] = nil
+		}
+		if c, ok := vals[a.Name+"_currency"].(string); ok && a.Type == metadata.TypeMoney && !validCurrency(c) {
+			bad(fault.Field(a.Name+"_currency", "invalid_value", "%q is not a three-letter ISO 4217 currency code", c))
+		}
+	}
+	for _, a := range e.Attributes {
+		if !a.Required {
+			continue
+		}
+		v, set := vals[a.Name]
+		if current == nil && (!set || v == nil) && a.Type != metadata.TypeAutonumber {
+			bad(fault.Field(a.Name, "required", "%s is required", a.Name))
+		}
+		if current != nil && set && v == nil {
+			bad(fault.Field(a.Name, "required", "%s is required and cannot be cleared", a.Name))
+		}
+	}
+	if len(faults) > 0 {
+		return nil, fault.Join(sortFaults(faults))
+	}
+	return vals, nil
+}
+
+// DefaultCurrency is the currency of money values given without one.
+const DefaultCurrency = "USD"
+
+func validCurrency(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for _, r := range c {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// bind handles "nav@odata.bind": "set(id)" for lookups.
+func (s *Service) bind(m *metadata.Model, e *metadata.Entity, name string, raw any, vals map[string]any) *fault.Error {
+	target := name + "@odata.bind"
+	var a *metadata.Attribute
+	if x := e.Attr(name); x != nil && x.Type == metadata.TypeLookup {
+		a = x
+	} else if nav := m.Nav(e, name); nav != nil && nav.Kind == metadata.NavManyToOne {
+		a = nav.Attr
+	} else {
+		for _, l := range e.Lookups() {
+			if l.NavName() == name {
+				a = l
+			}
+		}
+	}
+	if a == nil {
+		return fault.Field(target, "unknown_field", "%s is not a lookup of %s", name, e.Name)
+	}
+	if raw == nil {
+		vals[a.Name] = nil
+		return nil
+	}
+	ref, ok := raw.(string)
+	if !ok {
+		return fault.Field(target, "invalid_type", "expected a reference such as \"accounts(<id>)\"")
+	}
+	ref = strings.TrimPrefix(ref, "/")
+	if i := strings.Index(ref, "/api/v1/"); i >= 0 {
+		ref = ref[i+len("/api/v1/"):]
+	}
+	set, id, ok := strings.Cut(strings.TrimSuffix(ref, ")"), "(")
+	te := m.EntityBySet(set)
+	if !ok || te == nil {
+		return fault.Field(target, "invalid_reference", "%q is not a reference such as \"accounts(<id>)\"", ref)
+	}
+	if !a.Polymorphic() && te.Name != a.Target {
+		return fault.Field(target, "invalid_reference", "%s refers to %s records, not %s", name, a.Target, set)
+	}
+	v, err := a.Convert(id)
+	if err != nil {
+		return fault.Field(target, "invalid_type", "%v", err)
+	}
+	vals[a.Name] = v
+	if a.Polymorphic() {
+		vals[a.NavName()+"_type"] = te.Name
+	}
+	return nil
+}
+
+func applyDefaults(e *metadata.Entity, vals map[string]any) {
+	for _, a := range e.Attributes {
+		if _, set := vals[a.Name]; set || len(a.Default) == 0 {
+			continue
+		}
+		dec := json.NewDecoder(strings.NewReader(string(a.Default)))
+		dec.UseNumber()
+		var raw any
+		if dec.Decode(&raw) != nil {
+			continue
+		}
+		if v, err := a.Convert(raw); err == nil {
+			vals[a.Name] = v
+		}
+	}
+}
+
+// checkRules applies the attribute's rules to a converted, non-null value.
+func checkRules(a *metadata.Attribute, v any) *fault.Error {
+	if v == nil {
+		return nil
+	}
+	switch x := v.(type) {
+	case string:
+		if a.MaxLength > 0 && utf8.RuneCountInString(x) > a.MaxLength {
+			return fault.Field(a.Name, "too_long", "%s is %d characters long; the maximum is %d", a.Name, utf8.RuneCountInString(x), a.MaxLength)
+		}
+		switch a.Type {
+		case metadata.TypeChoice:
+			if a.Option(x) == nil {
+				return fault.Field(a.Name, "invalid_choice", "%q is not an option of %s (%s)", x, a.Name, optionList(a))
+			}
+		case metadata.TypeEmail:
+			if ad, err := mail.ParseAddress(x); err != nil || ad.Address != x {
+				return fault.Field(a.Name, "invalid_format", "%q is not an email address", x)
+			}
+		case metadata.TypeURL:
+			if u, err := url.Parse(x); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fault.Field(a.Name, "invalid_format", "%q is not an http(s) URL", x)
+			}
+		case metadata.TypePhone:
+			if !validPhone(x) {
+				return fault.Field(a.Name, "invalid_format", "%q is not a phone number", x)
+			}
+		}
+	case []string:
+		seen := map[string]bool{}
+		for _, o := range x {
+			if a.Option(o) == nil {
+				return fault.Field(a.Name, "invalid_choice", "%q is not an option of %s (%s)", o, a.Name, optionList(a))
+			}
+			if seen[o] {
+				return fault.Field(a.Name, "invalid_choice", "%q appears twice", o)
+			}
+			seen[o] = true
+		}
+	case int64:
+		if f := checkRange(a, decimal.NewFromInt(x)); f != nil {
+			return f
+		}
+	case decimal.Decimal:
+		if f := checkRange(a, x); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func checkRange(a *metadata.Attribute, d decimal.Decimal) *fault.Error {
+	if a.Min != nil {
+		if lo, err := decimal.NewFromString(a.Min.String()); err == nil && d.LessThan(lo) {
+			return fault.Field(a.Name, "out_of_range", "%s must be at least %s", a.Name, lo)
+		}
+	}
+	if a.Max != nil {
+		if hi, err := decimal.NewFromString(a.Max.String()); err == nil && d.GreaterThan(hi) {
+			return fault.Field(a.Name, "out_of_range", "%s must be at most %s", a.Name, hi)
+		}
+	}
+	return nil
+}
+
+func validPhone(s string) bool {
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("+-() .x/", r):
+		default:
+			return false
+		}
+	}
+	return digits >= 3 && digits <= 20
+}
+
+func optionList(a *metadata.Attribute) string {
+	vals := make([]string, len(a.Options))
+	for i, o := range a.Options {
+		vals[i] = o.Value
+	}
+	return strings.Join(vals, ", ")
+}
+
+// checkLookups verifies that every lookup value set in vals points to an existing record of the
+// tenant (locking it against deletion until commit on PostgreSQL).
+func (s *Service) checkLookups(ctx context.Context, m *metadata.Model, e *metadata.Entity, tenant string, vals map[string]any) error {
+	for _, a := range e.Lookups() {
+		id, ok := vals[a.Name].(string)
+		if !ok {
+			continue
+		}
+		target := a.Target
+		if a.Polymorphic() {
+			target, _ = vals[a.NavName()+"_type"].(string)
+		}
+		te := m.Entity(target)
+		if te == nil {
+			return fault.Field(a.Name, "lookup_not_found", "%s refers to unknown entity %q", a.Name, target)
+		}
+		lock := ""
+		if s.st.D.Name() == "postgres" {
+			lock = " FOR KEY SHARE"
+		}
+		var one int
+		err := s.st.DB(ctx).QueryRowContext(ctx, `SELECT 1 FROM `+store.Quote(te.Name)+` WHERE "tenant_id" = `+s.st.D.Placeholder(1)+
+			` AND "id" = `+s.st.D.Placeholder(2)+lock, tenant, id).Scan(&one)
+		if err != nil {
+			if isNoRows(err) {
+				return fault.Field(a.Name, "lookup_not_found", "%s %s does not exist", te.Name, id)
+			}
+			return err
+		}
+	}
+	return nil
+}

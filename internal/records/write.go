@@ -1,0 +1,210 @@
+package records
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/query"
+	"github.com/meridian-crm/meridian/internal/store"
+)
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+func sortFaults(fs []*fault.Error) []*fault.Error {
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Target < fs[j].Target })
+	return fs
+}
+
+// nextVersion bumps the tenant's version and returns it. The tenant row stays locked until the
+// transaction ends, so versions become visible in the order they were handed out.
+func (s *Service) nextVersion(ctx context.Context, tenant string) (int64, error) {
+	var v int64
+	err := s.st.DB(ctx).QueryRowContext(ctx, `UPDATE tenant SET version = version + 1 WHERE id = `+s.st.D.Placeholder(1)+` RETURNING version`, tenant).Scan(&v)
+	if err != nil {
+		if isNoRows(err) {
+			return 0, fault.Newf(fault.NotFound, "unknown_tenant", "tenant %s does not exist", tenant)
+		}
+		return 0, fmt.Errorf("records: version: %w", err)
+	}
+	return v, nil
+}
+
+func (s *Service) logChange(ctx context.Context, p principal.Principal, version int64, entity, id, op string) error {
+	ph := s.st.D.Placeholder
+	_, err := s.st.Exec(ctx, `INSERT INTO change_log (tenant_id, version, entity, record_id, op, changed_at, changed_by) VALUES (`+
+		ph(1)+`, `+ph(2)+`, `+ph(3)+`, `+ph(4)+`, `+ph(5)+`, `+ph(6)+`, `+ph(7)+`)`,
+		p.TenantID, version, entity, id, op, s.st.D.Encode(&metadata.Attribute{Type: metadata.TypeDateTime}, s.clock()), nullable(p.UserID))
+	if err != nil {
+		return fmt.Errorf("records: change log: %w", err)
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Create validates in and inserts a record of entity, returning it as stored.
+func (s *Service) Create(ctx context.Context, entity string, in Input) (*Record, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e, err := s.entity(entity)
+	if err != nil {
+		return nil, err
+	}
+	if e.ReadOnly() {
+		return nil, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
+	}
+	m := s.reg.Model()
+	var rec *Record
+	err = s.st.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.authorize(ctx, OpCreate, e, nil); err != nil {
+			return err
+		}
+		vals, err := s.prepare(ctx, m, e, in, nil)
+		if err != nil {
+			return err
+		}
+		runHooks(e, vals, nil)
+		if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
+			return err
+		}
+		rec, err = s.insert(ctx, p, e, vals)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("records: create %s: %w", entity, err)
+	}
+	return rec, nil
+}
+
+// insert writes a validated row: version, change log, audit. It must run in a transaction.
+func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata.Entity, vals map[string]any) (*Record, error) {
+	version, err := s.nextVersion(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock().UTC().Truncate(1000)
+	if _, ok := vals["id"]; !ok {
+		vals["id"] = s.newID()
+	}
+	if _, ok := vals["owner_id"]; !ok && p.UserID != "" {
+		vals["owner_id"] = p.UserID
+	}
+	vals["version"], vals["created_at"], vals["modified_at"] = version, now, now
+	vals["created_by"], vals["modified_by"] = nullable(p.UserID), nullable(p.UserID)
+	for _, a := range e.Attributes {
+		if a.Type == metadata.TypeAutonumber {
+			n, err := s.nextNumber(ctx, p.TenantID, e.Name, a.Name)
+			if err != nil {
+				return nil, err
+			}
+			vals[a.Name] = formatAutonumber(a.Format, n, now)
+		}
+	}
+	cols := e.Columns()
+	names := []string{`"tenant_id"`}
+	args := &store.Args{D: s.st.D}
+	ph := []string{args.Add(p.TenantID)}
+	rec := &Record{Entity: e, Vals: make([]any, 0, len(cols))}
+	for _, a := range cols {
+		v := vals[a.Name]
+		rec.Cols = append(rec.Cols, colOf(a))
+		rec.Vals = append(rec.Vals, v)
+		if v == nil {
+			continue
+		}
+		names = append(names, store.Quote(a.Name))
+		ph = append(ph, args.Add(s.st.D.Encode(a, v)))
+	}
+	_, err = s.st.Exec(ctx, "INSERT INTO "+store.Quote(e.Name)+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", args.List...)
+	if err != nil {
+		return nil, s.writeError(e, err)
+	}
+	id := vals["id"].(string)
+	if err := s.logChange(ctx, p, version, e.Name, id, "c"); err != nil {
+		return nil, err
+	}
+	if s.auditor != nil {
+		if err := s.auditor.Audit(ctx, Change{Op: OpCreate, Entity: e, ID: id, Version: version, After: vals,
+			TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+// writeError classifies a database error of a write to e.
+func (s *Service) writeError(e *metadata.Entity, err error) error {
+	if !s.st.D.IsUniqueViolation(err) {
+		return err
+	}
+	msg := err.Error()
+	for _, k := range e.AlternateKeys {
+		if strings.Contains(msg, store.IndexName("ak", e.Name, k.Name)) || containsCols(msg, e.Name, k.Attributes) {
+			return &fault.Error{Kind: fault.Conflict, Code: "duplicate_key", Target: k.Attributes[0], Err: err,
+				Message: fmt.Sprintf("another %s already has this %s", e.Name, strings.Join(k.Attributes, ", "))}
+		}
+	}
+	for _, a := range e.Attributes {
+		if a.Unique && (strings.Contains(msg, store.IndexName("uq", e.Name, a.Name)) || containsCols(msg, e.Name, []string{a.Name})) {
+			return &fault.Error{Kind: fault.Conflict, Code: "duplicate_key", Target: a.Name, Err: err,
+				Message: fmt.Sprintf("another %s already has this %s", e.Name, a.Name)}
+		}
+	}
+	if strings.Contains(msg, "PRIMARY") || strings.Contains(msg, "_pkey") || containsCols(msg, e.Name, []string{"id"}) {
+		return &fault.Error{Kind: fault.Conflict, Code: "duplicate_key", Target: "id", Err: err, Message: "a record with this id already exists"}
+	}
+	return &fault.Error{Kind: fault.Conflict, Code: "duplicate_key", Err: err, Message: "the record duplicates a unique value"}
+}
+
+// containsCols matches SQLite's "UNIQUE constraint failed: t.tenant_id, t.col" message.
+func containsCols(msg, table string, cols []string) bool {
+	parts := []string{table + ".tenant_id"}
+	for _, c := range cols {
+		parts = append(parts, table+"."+c)
+	}
+	return strings.HasSuffix(msg, strings.Join(parts, ", ")) || strings.Contains(msg, strings.Join(parts, ", ")+" ")
+}
+
+func colOf(a *metadata.Attribute) query.Column { return query.Column{Name: a.Name, Attr: a} }
+
+var seqRE = regexp.MustCompile(`\{seq(?::(\d+))?\}`)
+
+func formatAutonumber(format string, n int64, now interface{ Year() int }) string {
+	out := seqRE.ReplaceAllStringFunc(format, func(m string) string {
+		width := 0
+		if sub := seqRE.FindStringSubmatch(m); sub[1] != "" {
+			width, _ = strconv.Atoi(sub[1])
+		}
+		return fmt.Sprintf("%0*d", width, n)
+	})
+	return strings.ReplaceAll(out, "{yyyy}", strconv.Itoa(now.Year()))
+}
+
+// nextNumber hands out the next autonumber of an attribute in the tenant.
+func (s *Service) nextNumber(ctx context.Context, tenant, entity, attr string) (int64, error) {
+	ph := s.st.D.Placeholder
+	var n int64
+	err := s.st.DB(ctx).QueryRowContext(ctx, `UPDATE autonumber SET next_value = next_value + 1 WHERE tenant_id = `+ph(1)+
+		` AND entity = `+ph(2)+` AND attribute = `+ph(3)+` RETURNING next_value - 1`, tenant, entity, attr).Scan(&n)
+	if isNoRows(err) {
+		_, err = s.st.Exec(ctx, `INSERT INTO autonumber (tenant_id, entity, attribute, next_value) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`, 2)`, tenant, entity, attr)
+		return 1, err
+	}
+	return n, err
+}

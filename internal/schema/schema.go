@@ -1,0 +1,170 @@
+// Package schema changes the data model at run time: it validates a new or changed entity,
+// attribute or relationship definition, plans the table changes (diff → actions), applies them
+// in the same transaction as the stored definition, and then publishes the new model.
+package schema
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/store"
+)
+
+// Service applies metadata changes.
+type Service struct {
+	st  *store.Store
+	reg *metadata.Registry
+	mu  sync.Mutex // one schema change at a time in this process
+}
+
+// NewService returns a schema service.
+func NewService(st *store.Store, reg *metadata.Registry) *Service {
+	return &Service{st: st, reg: reg}
+}
+
+// change validates next against the model it produces, plans and applies the table change from
+// prev to next, stores next's definition and publishes the model.
+func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force bool) error {
+	m := s.reg.Model()
+	var nm *metadata.Model
+	if next != nil {
+		next.Normalize()
+		if err := metadata.ValidateEntity(m.With(next), next); err != nil {
+			return err
+		}
+		nm = m.With(next)
+	} else {
+		nm = m.Without(prev.Name)
+	}
+	if err := metadata.ValidateNavigation(nm); err != nil {
+		return err
+	}
+	acts, err := store.PlanEntity(s.st.D, prev, next)
+	if err != nil {
+		return err
+	}
+	err = s.st.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.st.Apply(ctx, acts, force); err != nil {
+			return err
+		}
+		if next == nil {
+			for _, r := range m.Relationships() {
+				if r.Entity1 == prev.Name || r.Entity2 == prev.Name {
+					if err := s.st.Apply(ctx, store.PlanRelationship(s.st.D, r, true), true); err != nil {
+						return err
+					}
+					if err := s.st.DeleteRelationship(ctx, r.Name); err != nil {
+						return err
+					}
+				}
+			}
+			return s.st.DeleteEntity(ctx, prev.Name)
+		}
+		return s.st.SaveEntity(ctx, next)
+	})
+	if err != nil {
+		return err
+	}
+	s.reg.Set(nm)
+	return nil
+}
+
+// CreateEntity adds a custom entity and its table.
+func (s *Service) CreateEntity(ctx context.Context, e *metadata.Entity) (*metadata.Entity, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.Name != "" && s.reg.Model().Entity(e.Name) != nil {
+		return nil, fault.Field("name", "duplicate_name", "entity %s already exists", e.Name).WithKind(fault.Conflict)
+	}
+	if len(e.Union) > 0 {
+		return nil, fault.Field("union", "not_allowed", "custom entities cannot be views")
+	}
+	e.Custom = true
+	for _, a := range e.Attributes {
+		a.Custom = false // attributes of a custom entity are simply its own
+	}
+	if err := s.change(ctx, nil, e, false); err != nil {
+		return nil, fmt.Errorf("schema: create entity: %w", err)
+	}
+	return s.reg.Model().Entity(e.Name), nil
+}
+
+// EntityPatch holds the changeable properties of an entity; nil fields are left alone.
+type EntityPatch struct {
+	DisplayName   *metadata.Label          `json:"display_name"`
+	PluralName    *metadata.Label          `json:"plural_name"`
+	Description   *string                  `json:"description"`
+	PrimaryName   *string                  `json:"primary_name"`
+	AlternateKeys *[]metadata.AlternateKey `json:"alternate_keys"`
+}
+
+// UpdateEntity changes the display properties and keys of an entity.
+func (s *Service) UpdateEntity(ctx context.Context, name string, p EntityPatch) (*metadata.Entity, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, err := s.get(name)
+	if err != nil {
+		return nil, err
+	}
+	next := prev.Clone()
+	if p.DisplayName != nil {
+		next.DisplayName = *p.DisplayName
+	}
+	if p.PluralName != nil {
+		next.PluralName = *p.PluralName
+	}
+	if p.Description != nil {
+		next.Description = *p.Description
+	}
+	if p.PrimaryName != nil {
+		next.PrimaryName = *p.PrimaryName
+	}
+	if p.AlternateKeys != nil {
+		if !prev.Custom {
+			return nil, fault.Field("alternate_keys", "system_entity", "the keys of system entity %s cannot be changed", name)
+		}
+		next.AlternateKeys = *p.AlternateKeys
+	}
+	if err := s.change(ctx, prev, next, false); err != nil {
+		return nil, fmt.Errorf("schema: update entity: %w", err)
+	}
+	return s.reg.Model().Entity(name), nil
+}
+
+// DeleteEntity drops a custom entity; one that has records needs force.
+func (s *Service) DeleteEntity(ctx context.Context, name string, force bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, err := s.get(name)
+	if err != nil {
+		return err
+	}
+	if !prev.Custom {
+		return fault.Newf(fault.Invalid, "system_entity", "system entity %s cannot be deleted", name)
+	}
+	for _, other := range s.reg.Model().Entities() {
+		for _, a := range other.Lookups() {
+			if a.Target == name && other.Name != name {
+				return fault.Newf(fault.Conflict, "in_use", "%s.%s is a lookup to %s; delete it first", other.Name, a.Name, name)
+			}
+		}
+	}
+	if err := s.change(ctx, prev, nil, force); err != nil {
+		return fmt.Errorf("schema: delete entity: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) get(name string) (*metadata.Entity, error) {
+	e := s.reg.Model().Entity(name)
+	if e == nil {
+		return nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", name)
+	}
+	if e.ReadOnly() {
+		return nil, fault.Newf(fault.Invalid, "read_only_entity", "%s is a read-only view", name)
+	}
+	return e, nil
+}
