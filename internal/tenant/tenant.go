@@ -1,0 +1,91 @@
+// Package tenant manages tenants: the isolated organisations that share a Meridian database.
+// Every entity row carries its tenant's id; a request's tenant comes from its credentials.
+package tenant
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/store"
+)
+
+// Tenant is one organisation.
+type Tenant struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Slug      string    `json:"slug"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+
+// Create adds a tenant.
+func Create(ctx context.Context, st *store.Store, name, slug string, now time.Time) (*Tenant, error) {
+	if name == "" {
+		return nil, fault.Field("name", "required", "a tenant needs a name")
+	}
+	if !slugRE.MatchString(slug) {
+		return nil, fault.Field("slug", "invalid_name", "slug %q must be 2–63 lower-case letters, digits or dashes", slug)
+	}
+	t := &Tenant{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Slug: slug, Status: "active", CreatedAt: now.UTC()}
+	ph := st.D.Placeholder
+	_, err := st.Exec(ctx, `INSERT INTO tenant (id, name, slug, status, version, created_at) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`, 'active', 0, `+ph(4)+`)`,
+		t.ID, t.Name, t.Slug, st.D.Encode(&metadata.Attribute{Type: metadata.TypeDateTime}, t.CreatedAt))
+	if err != nil {
+		if st.D.IsUniqueViolation(err) {
+			return nil, fault.Field("slug", "duplicate_name", "a tenant with slug %s exists", slug).WithKind(fault.Conflict)
+		}
+		return nil, fmt.Errorf("tenant: create: %w", err)
+	}
+	return t, nil
+}
+
+// List returns every tenant ordered by slug.
+func List(ctx context.Context, st *store.Store) ([]*Tenant, error) {
+	rows, err := st.DB(ctx).QueryContext(ctx, `SELECT id, name, slug, status, created_at FROM tenant ORDER BY slug`)
+	if err != nil {
+		return nil, fmt.Errorf("tenant: list: %w", err)
+	}
+	defer rows.Close()
+	var out []*Tenant
+	for rows.Next() {
+		var id, created any
+		t := &Tenant{}
+		if err := rows.Scan(&id, &t.Name, &t.Slug, &t.Status, &created); err != nil {
+			return nil, err
+		}
+		v, err := st.D.Decode(&metadata.Attribute{Name: "id", Type: metadata.TypeGUID}, id)
+		if err != nil {
+			return nil, err
+		}
+		t.ID = v.(string)
+		c, err := st.D.Decode(&metadata.Attribute{Name: "created_at", Type: metadata.TypeDateTime}, created)
+		if err != nil {
+			return nil, err
+		}
+		t.CreatedAt = c.(time.Time)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// BySlug returns the tenant with slug.
+func BySlug(ctx context.Context, st *store.Store, slug string) (*Tenant, error) {
+	all, err := List(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range all {
+		if t.Slug == slug {
+			return t, nil
+		}
+	}
+	return nil, fault.Newf(fault.NotFound, "unknown_tenant", "tenant %s does not exist", slug)
+}
