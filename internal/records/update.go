@@ -308,3 +308,28 @@ func (s *Service) findByKey(ctx context.Context, p principal.Principal, e *metad
 	}
 	return v.(string), nil
 }
+
+// IDByKey returns the id of the visible record of entity with the alternate key values (as
+// written in a URL), or a NotFound error.
+func (s *Service) IDByKey(ctx context.Context, entity string, key map[string]string) (string, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return "", err
+	}
+	e, err := s.entity(entity)
+	if err != nil {
+		return "", err
+	}
+	keyVals, err := s.keyValues(e, key)
+	if err != nil {
+		return "", err
+	}
+	id, err := s.findByKey(ctx, p, e, keyVals)
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", fault.Newf(fault.NotFound, "not_found", "no %s has this key", e.Name)
+	}
+	return id, nil
+}

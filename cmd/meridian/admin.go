@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meridian-crm/meridian/internal/app"
+	"github.com/meridian-crm/meridian/internal/auth"
+	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/tenant"
+)
+
+func newUser() *cobra.Command {
+	user := &cobra.Command{Use: "user", Short: "Manage users"}
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a user with a password (read from --password, MERIDIAN_USER_PASSWORD or standard input)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, ctx, cancel, err := openApp(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			defer a.Close()
+			email, _ := cmd.Flags().GetString("email")
+			name, _ := cmd.Flags().GetString("name")
+			pw, _ := cmd.Flags().GetString("password")
+			if pw == "" {
+				pw = os.Getenv("MERIDIAN_USER_PASSWORD")
+			}
+			if pw == "" {
+				fmt.Fprint(cmd.ErrOrStderr(), "password: ")
+				line, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+				pw = strings.TrimRight(line, "\r\n")
+			}
+			if name == "" {
+				name, _, _ = strings.Cut(email, "@")
+			}
+			t, err := a.EnsureTenant(ctx, a.Config.Tenant, a.Config.Tenant)
+			if err != nil {
+				return err
+			}
+			id, err := a.CreateUser(ctx, t.ID, email, name, pw)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "created user %s (%s) in tenant %s\n", email, id, t.Slug)
+			return nil
+		},
+	}
+	app.AddFlags(create.Flags())
+	create.Flags().String("email", "", "email address (required)")
+	create.Flags().String("name", "", "full name")
+	create.Flags().String("password", "", "password (prefer MERIDIAN_USER_PASSWORD or standard input)")
+	_ = create.MarkFlagRequired("email")
+	user.AddCommand(create)
+	return user
+}
+
+func newAPIKey() *cobra.Command {
+	key := &cobra.Command{Use: "apikey", Short: "Manage API keys"}
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create an API key for a user and print it",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, ctx, cancel, err := openApp(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			defer a.Close()
+			email, _ := cmd.Flags().GetString("user")
+			name, _ := cmd.Flags().GetString("name")
+			ttl, _ := cmd.Flags().GetDuration("expires-in")
+			t, err := tenant.BySlug(ctx, a.Store, a.Config.Tenant)
+			if err != nil {
+				return err
+			}
+			uid, err := a.Records.IDByKey(principal.With(ctx, principal.System(t.ID)), "user", map[string]string{"email": strings.ToLower(email)})
+			if err != nil {
+				return fmt.Errorf("user %s: %w", email, err)
+			}
+			k, err := a.Auth.IssueToken(ctx, t.ID, uid, auth.KindAPIKey, name, ttl)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), k)
+			return nil
+		},
+	}
+	app.AddFlags(create.Flags())
+	create.Flags().String("user", "", "email of the user the key acts as (required)")
+	create.Flags().String("name", "cli", "a name for the key")
+	create.Flags().Duration("expires-in", 0, "expiry, e.g. 720h (default: never)")
+	_ = create.MarkFlagRequired("user")
+	key.AddCommand(create)
+	return key
+}
+
+func newTenant() *cobra.Command {
+	t := &cobra.Command{Use: "tenant", Short: "Manage tenants"}
+	create := &cobra.Command{
+		Use:   "create SLUG [NAME]",
+		Short: "Create a tenant",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, ctx, cancel, err := openApp(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			defer a.Close()
+			name := args[0]
+			if len(args) > 1 {
+				name = args[1]
+			}
+			tn, err := tenant.Create(ctx, a.Store, name, args[0], time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "created tenant %s (%s)\n", tn.Slug, tn.ID)
+			return nil
+		},
+	}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List tenants",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, ctx, cancel, err := openApp(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			defer a.Close()
+			all, err := tenant.List(ctx, a.Store)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "SLUG\tNAME\tSTATUS\tID")
+			for _, x := range all {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", x.Slug, x.Name, x.Status, x.ID)
+			}
+			return w.Flush()
+		},
+	}
+	app.AddFlags(create.Flags())
+	app.AddFlags(list.Flags())
+	t.AddCommand(create, list)
+	return t
+}

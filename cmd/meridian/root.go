@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meridian-crm/meridian/internal/app"
+)
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "meridian",
+		Short:         "Meridian: an open-source, intelligent CRM server",
+		SilenceUsage:  true,
+		SilenceErrors: false,
+		Version:       app.Version,
+	}
+	root.AddCommand(newServe(), newMigrate(), newUser(), newAPIKey(), newTenant())
+	return root
+}
+
+// openApp loads the configuration of cmd and opens the database.
+func openApp(cmd *cobra.Command) (*app.App, context.Context, context.CancelFunc, error) {
+	cfg, err := app.Load(cmd.Flags())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	a, err := app.Open(ctx, cfg, app.NewLogger(cfg, os.Stderr))
+	if err != nil {
+		cancel()
+		return nil, nil, nil, err
+	}
+	return a, ctx, cancel, nil
+}
+
+func newServe() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP server (API and web client)",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, ctx, cancel, err := openApp(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			defer a.Close()
+			if err := a.Bootstrap(ctx); err != nil {
+				return err
+			}
+			return a.Serve(ctx, nil)
+		},
+	}
+	app.AddFlags(cmd.Flags())
+	cmd.Flags().String("addr", app.Defaults().Addr, "listen address (env MERIDIAN_ADDR)")
+	return cmd
+}
+
+func newMigrate() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply schema migrations and bring system tables up to date, then exit",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, ctx, cancel, err := openApp(cmd)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			defer a.Close()
+			v, err := a.Store.SchemaVersion(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "database %s is at schema version %d with %s\n", a.Store.URL, v, a.Registry.Model())
+			return nil
+		},
+	}
+	app.AddFlags(cmd.Flags())
+	return cmd
+}

@@ -1,0 +1,205 @@
+// Package api is Meridian's HTTP interface: the OData v4 REST API over records, the metadata API,
+// authentication endpoints, the CSDL and OpenAPI documents, and health probes. It decodes and
+// checks requests, calls the domain services, and turns their error kinds into HTTP statuses and
+// the JSON error body; no business rule lives here.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/schema"
+	"github.com/meridian-crm/meridian/internal/store"
+)
+
+// Authenticator checks credentials.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (principal.Principal, error)
+	Login(ctx context.Context, tenantSlug, email, password string, ttl time.Duration) (string, principal.Principal, error)
+	IssueToken(ctx context.Context, tenantID, userID, kind, name string, ttl time.Duration) (string, error)
+	Revoke(ctx context.Context, tenantID, tokenPrefixOrID string) error
+}
+
+// Limits bound what one request may ask for.
+type Limits struct {
+	MaxBodyBytes  int64 // a record write or metadata change
+	MaxBatchBytes int64 // a $batch request
+	MaxBatchOps   int   // operations in one $batch
+	SessionTTL    time.Duration
+}
+
+// DefaultLimits are used for zero fields.
+var DefaultLimits = Limits{MaxBodyBytes: 4 << 20, MaxBatchBytes: 32 << 20, MaxBatchOps: 1000, SessionTTL: 12 * time.Hour}
+
+// Server serves the HTTP API.
+type Server struct {
+	records *records.Service
+	schema  *schema.Service
+	auth    Authenticator
+	st      *store.Store
+	reg     *metadata.Registry
+	log     *slog.Logger
+	limits  Limits
+	version string
+	// UI, when set, serves everything outside /api/ (the web client).
+	UI http.Handler
+}
+
+// New returns an API server.
+func New(rec *records.Service, sch *schema.Service, auth Authenticator, st *store.Store, reg *metadata.Registry, log *slog.Logger, limits Limits, version string) *Server {
+	if limits.MaxBodyBytes == 0 {
+		limits.MaxBodyBytes = DefaultLimits.MaxBodyBytes
+	}
+	if limits.MaxBatchBytes == 0 {
+		limits.MaxBatchBytes = DefaultLimits.MaxBatchBytes
+	}
+	if limits.MaxBatchOps == 0 {
+		limits.MaxBatchOps = DefaultLimits.MaxBatchOps
+	}
+	if limits.SessionTTL == 0 {
+		limits.SessionTTL = DefaultLimits.SessionTTL
+	}
+	return &Server{records: rec, schema: sch, auth: auth, st: st, reg: reg, log: log, limits: limits, version: version}
+}
+
+// Handler returns the HTTP handler with every route and middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("POST /api/v1/auth/login", s.login)
+
+	authed := http.NewServeMux()
+	authed.HandleFunc("GET /api/v1/auth/me", s.me)
+	authed.HandleFunc("POST /api/v1/auth/logout", s.logout)
+	authed.HandleFunc("POST /api/v1/auth/apikeys", s.createAPIKey)
+	authed.HandleFunc("GET /api/v1/$metadata", s.csdl)
+	authed.HandleFunc("GET /api/v1/openapi.json", s.openapi)
+	authed.HandleFunc("POST /api/v1/$batch", s.batch)
+	authed.HandleFunc("GET /api/v1/metadata/entities", s.listEntities)
+	authed.HandleFunc("POST /api/v1/metadata/entities", s.createEntity)
+	authed.HandleFunc("GET /api/v1/metadata/entities/{name}", s.getEntity)
+	authed.HandleFunc("PATCH /api/v1/metadata/entities/{name}", s.updateEntity)
+	authed.HandleFunc("DELETE /api/v1/metadata/entities/{name}", s.deleteEntity)
+	authed.HandleFunc("GET /api/v1/metadata/entities/{name}/attributes", s.listAttributes)
+	authed.HandleFunc("POST /api/v1/metadata/entities/{name}/attributes", s.addAttribute)
+	authed.HandleFunc("GET /api/v1/metadata/entities/{name}/attributes/{attr}", s.getAttribute)
+	authed.HandleFunc("PATCH /api/v1/metadata/entities/{name}/attributes/{attr}", s.updateAttribute)
+	authed.HandleFunc("DELETE /api/v1/metadata/entities/{name}/attributes/{attr}", s.deleteAttribute)
+	authed.HandleFunc("GET /api/v1/metadata/relationships", s.listRelationships)
+	authed.HandleFunc("POST /api/v1/metadata/relationships", s.createRelationship)
+	authed.HandleFunc("DELETE /api/v1/metadata/relationships/{name}", s.deleteRelationship)
+	authed.HandleFunc("/api/v1/", s.odata)
+	mux.Handle("/api/", s.requireAuth(authed))
+	if s.UI != nil {
+		mux.Handle("/", s.UI)
+	}
+	return s.recoverer(s.requestLog(mux))
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// RequestID returns the request id of ctx ("" outside a request).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+// requestLog assigns a request id and logs every request with its latency.
+func (s *Server) requestLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 100 {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-ID", id)
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.Int("bytes", rec.bytes), slog.Duration("latency", time.Since(start)), slog.String("request_id", id),
+			slog.String("remote", r.RemoteAddr))
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic", "value", v, "stack", string(debug.Stack()))
+				writeJSON(w, http.StatusInternalServerError, errorBody{Error: errorDetail{Code: "internal_error", Message: "the server failed to process the request; it has been logged"}})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireAuth admits requests with a valid bearer token and puts the principal in the context.
+func (s *Server) requireAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || token == "" {
+			s.writeError(w, r, fault.New(fault.Unauthenticated, "unauthenticated", "sign in first: send Authorization: Bearer <token or API key>"))
+			return
+		}
+		p, err := s.auth.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(principal.With(r.Context(), p)))
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.st.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "database unreachable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

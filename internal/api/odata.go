@@ -1,0 +1,358 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/query"
+	"github.com/meridian-crm/meridian/internal/records"
+)
+
+// prefer holds the Prefer header preferences Meridian honours.
+type prefer struct {
+	maxPageSize    int
+	trackChanges   bool
+	representation bool // return=representation
+	minimal        bool // return=minimal
+}
+
+func parsePrefer(h []string) prefer {
+	var p prefer
+	for _, line := range h {
+		for _, part := range strings.Split(line, ",") {
+			k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+			switch strings.ToLower(strings.TrimSpace(k)) {
+			case "odata.maxpagesize", "maxpagesize":
+				p.maxPageSize, _ = strconv.Atoi(strings.Trim(v, `" `))
+			case "odata.track-changes", "track-changes":
+				p.trackChanges = true
+			case "return":
+				p.representation = v == "representation"
+				p.minimal = v == "minimal"
+			}
+		}
+	}
+	return p
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/api/v1/"
+}
+
+// odata routes every resource path below /api/v1/ that is not a fixed route.
+func (s *Server) odata(w http.ResponseWriter, r *http.Request) {
+	res, err := parseResource(strings.TrimPrefix(r.URL.EscapedPath(), "/api/v1/"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	e := s.reg.Model().EntityBySet(res.Set)
+	if e == nil {
+		s.writeError(w, r, fault.Newf(fault.NotFound, "unknown_entity_set", "%s is not an entity set (see /api/v1/$metadata)", res.Set))
+		return
+	}
+	switch {
+	case res.Ref:
+		s.ref(w, r, e, res)
+	case res.HasNav:
+		s.methods(w, r, map[string]http.HandlerFunc{"GET": func(w http.ResponseWriter, r *http.Request) { s.related(w, r, e, res) }})
+	case res.HasKey && res.Key != nil:
+		s.methods(w, r, map[string]http.HandlerFunc{
+			"GET":    func(w http.ResponseWriter, r *http.Request) { s.getByKey(w, r, e, res) },
+			"PATCH":  func(w http.ResponseWriter, r *http.Request) { s.upsert(w, r, e, res) },
+			"DELETE": func(w http.ResponseWriter, r *http.Request) { s.deleteByKey(w, r, e, res) },
+		})
+	case res.HasKey:
+		s.methods(w, r, map[string]http.HandlerFunc{
+			"GET":    func(w http.ResponseWriter, r *http.Request) { s.get(w, r, e, res.ID) },
+			"PATCH":  func(w http.ResponseWriter, r *http.Request) { s.update(w, r, e, res.ID) },
+			"DELETE": func(w http.ResponseWriter, r *http.Request) { s.delete(w, r, e, res.ID) },
+		})
+	case res.Count:
+		s.methods(w, r, map[string]http.HandlerFunc{"GET": func(w http.ResponseWriter, r *http.Request) { s.count(w, r, e) }})
+	default:
+		s.methods(w, r, map[string]http.HandlerFunc{
+			"GET":  func(w http.ResponseWriter, r *http.Request) { s.list(w, r, e) },
+			"POST": func(w http.ResponseWriter, r *http.Request) { s.create(w, r, e) },
+		})
+	}
+}
+
+func (s *Server) methods(w http.ResponseWriter, r *http.Request, hs map[string]http.HandlerFunc) {
+	if h, ok := hs[r.Method]; ok {
+		h(w, r)
+		return
+	}
+	allowed := make([]string, 0, len(hs))
+	for m := range hs {
+		allowed = append(allowed, m)
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed",
+		Message: r.Method + " is not allowed here (allowed: " + strings.Join(allowed, ", ") + ")"}})
+}
+
+func options(r *http.Request) (*query.Options, error) {
+	o, err := query.ParseOptions(r.URL.RawQuery)
+	if err != nil {
+		return nil, err
+	}
+	if o.Format != "" && !strings.HasPrefix(strings.ToLower(o.Format), "json") && !strings.HasPrefix(o.Format, "application/json") {
+		return nil, fault.Field("$format", "unsupported_format", "$format=%s is not supported; use json", o.Format)
+	}
+	return o, nil
+}
+
+// decodeBody reads a JSON object body within the size limit.
+func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request) (records.Input, error) {
+	body := http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes)
+	return decodeInput(body)
+}
+
+func decodeInput(body io.Reader) (records.Input, error) {
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	var in records.Input
+	if err := dec.Decode(&in); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err
+		}
+		if errors.Is(err, io.EOF) {
+			return nil, fault.New(fault.Invalid, "invalid_json", "the request body is empty; send a JSON object")
+		}
+		return nil, fault.Newf(fault.Invalid, "invalid_json", "the request body is not a JSON object: %v", err)
+	}
+	if in == nil {
+		return nil, fault.New(fault.Invalid, "invalid_json", "the request body must be a JSON object")
+	}
+	if dec.More() {
+		return nil, fault.New(fault.Invalid, "invalid_json", "the request body has data after the JSON object")
+	}
+	return in, nil
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, e *metadata.Entity) {
+	o, err := options(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	pf := parsePrefer(r.Header.Values("Prefer"))
+	page, err := s.records.List(r.Context(), e.Name, o, records.ReadOptions{PageSize: pf.maxPageSize, TrackChange: pf.trackChanges})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var applied []string
+	if pf.maxPageSize > 0 {
+		applied = append(applied, "odata.maxpagesize="+strconv.Itoa(pf.maxPageSize))
+	}
+	if pf.trackChanges || o.DeltaToken != "" {
+		applied = append(applied, "odata.track-changes")
+	}
+	if len(applied) > 0 {
+		w.Header().Set("Preference-Applied", strings.Join(applied, ","))
+	}
+	s.writePage(w, r, e.SetName, page)
+}
+
+// writePage writes a collection with count, next and delta links.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, set string, page *records.Page) {
+	j := &jsonWriter{b: make([]byte, 0, 256+len(page.Records)*512)}
+	j.raw("{")
+	j.key("@odata.context")
+	ctx := baseURL(r) + "$metadata#" + set
+	if page.Aggregated {
+		ctx += "(aggregated)"
+	} else if page.Delta != "" && r.URL.Query().Get("$deltatoken") != "" || page.DeltaNext != "" {
+		ctx += "/$delta"
+	}
+	j.str(ctx)
+	if page.Count != nil {
+		j.key("@odata.count")
+		j.b = strconv.AppendInt(j.b, *page.Count, 10)
+	}
+	j.key("value")
+	j.raw("[")
+	for i, rec := range page.Records {
+		if i > 0 {
+			j.raw(",")
+		}
+		j.record(rec, "")
+	}
+	for i, id := range page.Removed {
+		if i > 0 || len(page.Records) > 0 {
+			j.raw(",")
+		}
+		j.raw(`{"@removed":{"reason":"deleted"},"@id":`)
+		j.str(set + "(" + id + ")")
+		j.raw(`,"id":`)
+		j.str(id)
+		j.raw("}")
+	}
+	j.raw("]")
+	if page.Next != "" {
+		j.key("@odata.nextLink")
+		j.str(linkWith(r, "$skiptoken", page.Next, "$skip", "$top"))
+	}
+	if page.DeltaNext != "" {
+		j.key("@odata.nextLink")
+		j.str(linkWith(r, "$deltatoken", page.DeltaNext, "$skiptoken"))
+	}
+	if page.Delta != "" {
+		j.key("@odata.deltaLink")
+		j.str(linkWith(r, "$deltatoken", page.Delta, "$skiptoken", "$skip", "$top", "$count", "$orderby"))
+	}
+	j.raw("}")
+	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal; charset=utf-8")
+	w.Header().Set("OData-Version", "4.0")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(j.b)
+}
+
+// linkWith returns the request URL with param set to value and the drop parameters removed,
+// keeping every other parameter as the client sent it.
+func linkWith(r *http.Request, param, value string, drop ...string) string {
+	var kept []string
+	for _, part := range strings.Split(r.URL.RawQuery, "&") {
+		if part == "" {
+			continue
+		}
+		k, _, _ := strings.Cut(part, "=")
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		skip := k == param
+		for _, d := range drop {
+			if strings.EqualFold(k, d) {
+				skip = true
+			}
+		}
+		if !skip {
+			kept = append(kept, part)
+		}
+	}
+	kept = append(kept, url.QueryEscape(param)+"="+url.QueryEscape(value))
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + r.URL.EscapedPath() + "?" + strings.Join(kept, "&")
+}
+
+func (s *Server) count(w http.ResponseWriter, r *http.Request, e *metadata.Entity) {
+	o, err := options(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	zero := 0
+	o.Count, o.Top, o.Select = true, &zero, nil
+	page, err := s.records.List(r.Context(), e.Name, o, records.ReadOptions{})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(strconv.FormatInt(*page.Count, 10)))
+}
+
+func (s *Server) writeRecord(w http.ResponseWriter, r *http.Request, status int, set string, rec *records.Record) {
+	j := &jsonWriter{b: make([]byte, 0, 1024)}
+	j.record(rec, baseURL(r)+"$metadata#"+set+"/$entity")
+	if v := rec.Version(); v > 0 {
+		w.Header().Set("ETag", records.ETag(v))
+	}
+	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal; charset=utf-8")
+	w.Header().Set("OData-Version", "4.0")
+	w.WriteHeader(status)
+	_, _ = w.Write(j.b)
+}
+
+func (s *Server) get(w http.ResponseWriter, r *http.Request, e *metadata.Entity, id string) {
+	o, err := options(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rec, err := s.records.Get(r.Context(), e.Name, id, o)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == records.ETag(rec.Version()) {
+		w.Header().Set("ETag", inm)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.writeRecord(w, r, http.StatusOK, e.SetName, rec)
+}
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request, e *metadata.Entity) {
+	in, err := s.decodeBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rec, err := s.records.Create(r.Context(), e.Name, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	loc := baseURL(r) + e.SetName + "(" + rec.ID() + ")"
+	w.Header().Set("Location", loc)
+	if parsePrefer(r.Header.Values("Prefer")).minimal {
+		w.Header().Set("OData-EntityId", loc)
+		w.Header().Set("ETag", records.ETag(rec.Version()))
+		w.Header().Set("Preference-Applied", "return=minimal")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.writeRecord(w, r, http.StatusCreated, e.SetName, rec)
+}
+
+func (s *Server) update(w http.ResponseWriter, r *http.Request, e *metadata.Entity, id string) {
+	in, err := s.decodeBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rec, err := s.records.Update(r.Context(), e.Name, id, in, r.Header.Get("If-Match"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.afterWrite(w, r, e, rec, http.StatusOK)
+}
+
+// afterWrite answers a PATCH: 204 with the new ETag, or the record with return=representation.
+func (s *Server) afterWrite(w http.ResponseWriter, r *http.Request, e *metadata.Entity, rec *records.Record, status int) {
+	if parsePrefer(r.Header.Values("Prefer")).representation {
+		w.Header().Set("Preference-Applied", "return=representation")
+		s.writeRecord(w, r, status, e.SetName, rec)
+		return
+	}
+	w.Header().Set("ETag", records.ETag(rec.Version()))
+	w.Header().Set("OData-EntityId", baseURL(r)+e.SetName+"("+rec.ID()+")")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) delete(w http.ResponseWriter, r *http.Request, e *metadata.Entity, id string) {
+	if err := s.records.Delete(r.Context(), e.Name, id, r.Header.Get("If-Match")); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,178 @@
+// Package app wires Meridian together: configuration → store → metadata → services → HTTP
+// server, with start-up (migrations, system schema sync, bootstrap admin) and graceful shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/meridian-crm/meridian/internal/api"
+	"github.com/meridian-crm/meridian/internal/auth"
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/schema"
+	"github.com/meridian-crm/meridian/internal/store"
+	"github.com/meridian-crm/meridian/internal/tenant"
+)
+
+// Version is the build's version, set with -ldflags "-X …/internal/app.Version=…".
+var Version = "0.1.0-dev"
+
+// App is a running Meridian instance.
+type App struct {
+	Config   Config
+	Store    *store.Store
+	Registry *metadata.Registry
+	Records  *records.Service
+	Schema   *schema.Service
+	Auth     *auth.Service
+	API      *api.Server
+	Log      *slog.Logger
+	Clock    func() time.Time
+}
+
+// NewLogger returns the logger the configuration asks for.
+func NewLogger(c Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// Open connects to the database, applies migrations, brings system tables up to date with the
+// shipped metadata and builds the services.
+func Open(ctx context.Context, c Config, log *slog.Logger) (*App, error) {
+	st, err := store.Open(ctx, c.DB)
+	if err != nil {
+		return nil, err
+	}
+	a, err := open(ctx, c, log, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*App, error) {
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "versions", applied, "db", st.URL)
+	}
+	sys, err := metadata.System()
+	if err != nil {
+		return nil, err
+	}
+	model, err := st.SyncSystem(ctx, sys)
+	if err != nil {
+		return nil, err
+	}
+	reg := metadata.NewRegistry(model)
+	clock := time.Now
+	rec := records.NewService(st, reg, records.Options{Clock: clock})
+	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
+	sch := schema.NewService(st, reg)
+	au := auth.NewService(st, clock)
+	srv := api.New(rec, sch, au, st, reg, log, api.Limits{MaxBodyBytes: c.MaxBodyBytes, SessionTTL: c.SessionTTL}, Version)
+	return &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Log: log, Clock: clock}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+// EnsureTenant returns the tenant with slug, creating it when it does not exist.
+func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tenant, error) {
+	t, err := tenant.BySlug(ctx, a.Store, slug)
+	if err == nil {
+		return t, nil
+	}
+	if !fault.Is(err, fault.NotFound) {
+		return nil, err
+	}
+	return tenant.Create(ctx, a.Store, name, slug, a.Clock())
+}
+
+// CreateUser creates a user record through the records service and sets its password.
+func (a *App) CreateUser(ctx context.Context, tenantID, email, name, password string) (string, error) {
+	sys := principal.With(ctx, principal.System(tenantID))
+	rec, err := a.Records.Create(sys, "user", records.Input{"email": email, "full_name": name})
+	if err != nil {
+		return "", err
+	}
+	if err := a.Auth.SetPassword(ctx, tenantID, rec.ID(), password); err != nil {
+		return "", err
+	}
+	return rec.ID(), nil
+}
+
+// Bootstrap creates the configured tenant and, when MERIDIAN_ADMIN_EMAIL and
+// MERIDIAN_ADMIN_PASSWORD are set and that user does not exist yet, its administrator.
+func (a *App) Bootstrap(ctx context.Context) error {
+	t, err := a.EnsureTenant(ctx, a.Config.Tenant, strings.ToUpper(a.Config.Tenant[:1])+a.Config.Tenant[1:])
+	if err != nil {
+		return fmt.Errorf("bootstrap: tenant: %w", err)
+	}
+	if a.Config.AdminEmail == "" || a.Config.AdminPassword == "" {
+		return nil
+	}
+	sys := principal.With(ctx, principal.System(t.ID))
+	if _, err := a.Records.IDByKey(sys, "user", map[string]string{"email": strings.ToLower(a.Config.AdminEmail)}); err == nil {
+		return nil
+	}
+	if _, err := a.CreateUser(ctx, t.ID, a.Config.AdminEmail, a.Config.AdminName, a.Config.AdminPassword); err != nil {
+		return fmt.Errorf("bootstrap: admin %s: %w", a.Config.AdminEmail, err)
+	}
+	a.Log.Info("administrator created", "email", a.Config.AdminEmail, "tenant", t.Slug)
+	return nil
+}
+
+// Serve listens on the configured address until ctx is cancelled, then shuts down gracefully.
+// ready, when not nil, receives the bound address once the listener is open.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.Config.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.API.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("meridian listening", "addr", ln.Addr().String(), "db", a.Store.URL, "version", Version)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
