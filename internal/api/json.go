@@ -29,6 +29,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // jsonWriter appends OData JSON for records without reflection.
 type jsonWriter struct {
 	b []byte
+	// keys caches the quoted "name": prefix of each column of the last column set written
+	// (every record of a page shares its column set).
+	keyCols []query.Column
+	keys    [][]byte
+}
+
+// columnKeys returns the quoted keys of cols, reusing the previous result for the same set.
+func (j *jsonWriter) columnKeys(cols []query.Column) [][]byte {
+	if len(cols) > 0 && len(j.keyCols) == len(cols) && &j.keyCols[0] == &cols[0] {
+		return j.keys
+	}
+	keys := make([][]byte, len(cols))
+	for i, c := range cols {
+		keys[i] = append(appendString(nil, c.Name), ':')
+	}
+	j.keyCols, j.keys = cols, keys
+	return keys
 }
 
 func (j *jsonWriter) raw(s string) { j.b = append(j.b, s...) }
@@ -54,20 +71,27 @@ func (j *jsonWriter) record(r *records.Record, context string) {
 		j.key("@odata.etag")
 		j.str(records.ETag(v))
 	}
-	nested := map[string][]int{}
+	var nested map[string][]int
 	var nestedOrder []string
+	keys := j.columnKeys(r.Cols)
 	for i, c := range r.Cols {
 		if c.Hidden {
 			continue
 		}
 		if nav, _, ok := strings.Cut(c.Name, "/"); ok { // grouped navigation paths in $apply results
+			if nested == nil {
+				nested = map[string][]int{}
+			}
 			if _, seen := nested[nav]; !seen {
 				nestedOrder = append(nestedOrder, nav)
 			}
 			nested[nav] = append(nested[nav], i)
 			continue
 		}
-		j.key(c.Name)
+		if n := len(j.b); n > 0 && j.b[n-1] != '{' {
+			j.b = append(j.b, ',')
+		}
+		j.b = append(j.b, keys[i]...)
 		j.value(c, r.Vals[i])
 	}
 	for _, nav := range nestedOrder {
@@ -124,7 +148,7 @@ func (j *jsonWriter) value(c query.Column, v any) {
 	case decimal.Decimal:
 		j.raw(x.StringFixed(int32(c.Attr.DecimalScale())))
 	case time.Time:
-		j.str(x.UTC().Format("2006-01-02T15:04:05.999999Z"))
+		j.b = appendTime(j.b, x)
 	case []string:
 		j.raw("[")
 		for i, s := range x {
@@ -144,9 +168,60 @@ func (j *jsonWriter) value(c query.Column, v any) {
 
 const hexDigits = "0123456789abcdef"
 
+// appendTime appends t in UTC as a JSON string "2006-01-02T15:04:05.999999Z".
+func appendTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	if y < 0 || y > 9999 {
+		return appendString(b, t.Format("2006-01-02T15:04:05.999999Z"))
+	}
+	two := func(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+	b = append(b, '"', byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	b = two(b, int(mo))
+	b = append(b, '-')
+	b = two(b, d)
+	b = append(b, 'T')
+	b = two(b, h)
+	b = append(b, ':')
+	b = two(b, mi)
+	b = append(b, ':')
+	b = two(b, s)
+	if us := t.Nanosecond() / 1000; us > 0 {
+		digits := [6]byte{}
+		for i := 5; i >= 0; i-- {
+			digits[i] = byte('0' + us%10)
+			us /= 10
+		}
+		n := 6
+		for n > 0 && digits[n-1] == '0' {
+			n--
+		}
+		b = append(b, '.')
+		b = append(b, digits[:n]...)
+	}
+	return append(b, 'Z', '"')
+}
+
+// safeASCII marks the bytes that appear in a JSON string as themselves.
+var safeASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendString appends s as a JSON string.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	i := 0
+	for i < len(s) && safeASCII[s[i]] {
+		i++
+	}
+	if i == len(s) {
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]

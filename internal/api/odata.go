@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -98,6 +99,7 @@ func (s *Server) methods(w http.ResponseWriter, r *http.Request, hs map[string]h
 	for m := range hs {
 		allowed = append(allowed, m)
 	}
+	sort.Strings(allowed) // a stable Allow header, not map order
 	w.Header().Set("Allow", strings.Join(allowed, ", "))
 	writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed",
 		Message: r.Method + " is not allowed here (allowed: " + strings.Join(allowed, ", ") + ")"}})
@@ -258,8 +260,13 @@ func (s *Server) count(w http.ResponseWriter, r *http.Request, e *metadata.Entit
 		s.writeError(w, r, err)
 		return
 	}
-	zero := 0
-	o.Count, o.Top, o.Select = true, &zero, nil
+	if len(o.Apply) > 0 || o.DeltaToken != "" {
+		s.writeError(w, r, fault.New(fault.Invalid, "invalid_query", "/$count takes only $filter (and $search); use $apply or $deltatoken on the entity set"))
+		return
+	}
+	// Only the count is wanted: read at most one row, without expanding it.
+	one := 1
+	o.Count, o.Top, o.Skip, o.SkipToken, o.Select, o.Expand, o.OrderBy = true, &one, nil, "", nil, nil, nil
 	page, err := s.records.List(r.Context(), e.Name, o, records.ReadOptions{})
 	if err != nil {
 		s.writeError(w, r, err)

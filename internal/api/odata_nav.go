@@ -62,15 +62,23 @@ func (s *Server) related(w http.ResponseWriter, r *http.Request, e *metadata.Ent
 		}
 	}
 	pf := parsePrefer(r.Header.Values("Prefer"))
+	if res.Count {
+		// Count every related record, not the ones that fit in a page.
+		one := 1
+		o.Count, o.Top, o.Skip, o.SkipToken, o.Select, o.Expand, o.OrderBy = true, &one, nil, "", nil, nil, nil
+	}
 	page, nav, err := s.records.Related(r.Context(), e.Name, id, res.Nav, o, records.ReadOptions{PageSize: pf.maxPageSize})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	if res.Count {
-		n := len(page.Records)
+		n := int64(len(page.Records))
+		if page.Count != nil {
+			n = *page.Count
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte(strconv.Itoa(n)))
+		_, _ = w.Write([]byte(strconv.FormatInt(n, 10)))
 		return
 	}
 	if !nav.Collection() {

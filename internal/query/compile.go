@@ -179,7 +179,9 @@ func (c *compiler) expr(x Expr) (value, error) {
 		if err != nil {
 			return value{}, err
 		}
-		return value{sql: "NOT (" + s + ")", bool: true}, nil
+		// OData logic is two-valued (a comparison with null is false, so its negation is true);
+		// SQL's NOT of unknown stays unknown and would drop the row.
+		return value{sql: "(" + s + ") IS NOT TRUE", bool: true}, nil
 	case *Neg:
 		v, err := c.expr(n.X)
 		if err != nil {
@@ -344,9 +346,11 @@ func LiteralValue(lit *Literal, a *metadata.Attribute) (any, error) {
 	switch a.Type {
 	case metadata.TypeInteger:
 		if lit.Kind != LitInt {
+			// 1e3 is a whole number. A fraction is refused: PostgreSQL's driver would truncate
+			// it (employees lt 10.5 meaning lt 10) where SQLite compares exactly.
 			if lit.Kind == LitDecimal {
-				if d, err := decimal.NewFromString(lit.Text); err == nil {
-					return d.InexactFloat64(), nil
+				if d, err := decimal.NewFromString(lit.Text); err == nil && d.IsInteger() && d.Abs().LessThan(decimal.New(1, 18)) {
+					return d.IntPart(), nil
 				}
 			}
 			return nil, bad()
@@ -363,6 +367,11 @@ func LiteralValue(lit *Literal, a *metadata.Attribute) (any, error) {
 		d, err := decimal.NewFromString(lit.Text)
 		if err != nil {
 			return nil, bad()
+		}
+		// Encoding rounds to the attribute's scale (and SQLite's scaled integers overflow), which
+		// would change the comparison: revenue ge 1.00001 would match 1.0000.
+		if _, err := a.Convert(d); err != nil {
+			return nil, fmt.Errorf("%s is not a valid %s value for %s: %v", lit.Text, a.Type, a.Name, err)
 		}
 		return d, nil
 	case metadata.TypeBoolean:

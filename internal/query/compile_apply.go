@@ -73,8 +73,9 @@ func CompileApply(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opt
 	// $orderby refers to output columns by name or alias.
 	c.option = "$orderby"
 	var orderSQL []string
+	ordered := map[int]bool{}
 	for _, item := range o.OrderBy {
-		name := item.Path.String()
+		name := navOutputName(m, e, item.Path) // account_id/industry names the column account/industry
 		found := -1
 		for i, col := range cols {
 			if col.Name == name || strings.ReplaceAll(col.Name, "/", "_") == name {
@@ -85,18 +86,30 @@ func CompileApply(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opt
 			return nil, c.errAt(item.Path.Pos, "invalid_orderby", "%s is not a grouping property or aggregate alias of this $apply", name)
 		}
 		orderSQL = append(orderSQL, orderTerm(d, strconv.Itoa(found+1), item.Desc, false))
+		ordered[found] = true
 	}
-	if len(orderSQL) == 0 {
-		for i := range groupSQL {
+	// The grouping columns identify a group: ordering by them last makes the order total, so
+	// that offset paging neither skips nor repeats groups that tie on the requested keys.
+	for i := range groupSQL {
+		if !ordered[i] {
 			orderSQL = append(orderSQL, orderTerm(d, strconv.Itoa(i+1), false, false))
 		}
 	}
-	limit := pageSize
-	if o.Top != nil && *o.Top < limit {
-		limit = *o.Top
+	start := 0 // where $skip starts the result; skip - start groups were served before this page
+	if o.Skip != nil {
+		start = *o.Skip
 	}
-	if o.Skip != nil && skip == 0 {
-		skip = *o.Skip
+	if skip == 0 {
+		skip = start
+	}
+	// $top counts from $skip over every page. The page that serves the last groups it allows
+	// fetches no extra row, so that no next page is offered.
+	limit, fetch := pageSize, pageSize+1
+	if o.Top != nil {
+		left := max(*o.Top-max(skip-start, 0), 0)
+		if left <= limit {
+			limit, fetch = left, left
+		}
 	}
 	sql := "SELECT " + strings.Join(colSQL, ", ") + " FROM " + store.Quote(e.Name) + " " + c.alias
 	if len(c.joins) > 0 {
@@ -109,7 +122,7 @@ func CompileApply(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opt
 	if len(orderSQL) > 0 {
 		sql += " ORDER BY " + strings.Join(orderSQL, ", ")
 	}
-	sql += " LIMIT " + strconv.Itoa(limit+1)
+	sql += " LIMIT " + strconv.Itoa(fetch)
 	if skip > 0 {
 		sql += " OFFSET " + strconv.Itoa(skip)
 	}
@@ -175,7 +188,9 @@ func (c *compiler) aggregates(items []Aggregate, colSQL *[]string, cols *[]Colum
 				out = &metadata.Attribute{Name: ag.Alias, Type: metadata.TypeInteger}
 			}
 		default: // min, max
-			if a.Type == metadata.TypeText || a.Type == metadata.TypeJSON || a.Type == metadata.TypeMultiChoice {
+			// PostgreSQL has no min or max of boolean or uuid; SQLite would answer, so refuse on both.
+			switch a.Type {
+			case metadata.TypeText, metadata.TypeJSON, metadata.TypeMultiChoice, metadata.TypeBoolean, metadata.TypeLookup, metadata.TypeGUID:
 				return c.errAt(ag.Pos, "invalid_apply", "%s cannot be applied to %s", ag.Method, a.Type)
 			}
 			sql = fn + "(" + sql + ")"

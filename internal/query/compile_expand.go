@@ -48,7 +48,7 @@ func CompileExpand(m *metadata.Model, d store.Dialect, e *metadata.Entity, item 
 		colSQL = append(colSQL, c.alias+"."+store.Quote(a.Name))
 	}
 	c.option = "$expand/$select"
-	if len(o.Select) == 0 {
+	if len(o.Select) == 0 || (len(o.Select) == 1 && o.Select[0].String() == "*") {
 		for _, a := range nav.To.Columns() {
 			add(a, false)
 		}
@@ -72,10 +72,10 @@ func CompileExpand(m *metadata.Model, d store.Dialect, e *metadata.Entity, item 
 	}
 	where := []string{base}
 	if o.Filter != nil {
+		c.option = "$expand/$filter"
 		if !nav.Collection() {
 			return nil, c.errAt(-1, "invalid_expand", "$filter inside $expand applies to collection navigations only")
 		}
-		c.option = "$expand/$filter"
 		f, err := c.filter(o.Filter)
 		if err != nil {
 			return nil, err

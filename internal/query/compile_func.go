@@ -176,5 +176,6 @@ func (c *compiler) lambda(n *Lambda) (value, error) {
 	if n.Any {
 		return value{sql: "EXISTS (SELECT 1 FROM " + from + " WHERE " + cond + " AND " + pred + ")", bool: true}, nil
 	}
-	return value{sql: "NOT EXISTS (SELECT 1 FROM " + from + " WHERE " + cond + " AND NOT (" + pred + "))", bool: true}, nil
+	// A member whose predicate is unknown (null) is a counterexample too, as in not().
+	return value{sql: "NOT EXISTS (SELECT 1 FROM " + from + " WHERE " + cond + " AND (" + pred + ") IS NOT TRUE)", bool: true}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
@@ -81,8 +82,9 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 	plan := &Plan{}
 
 	// Columns: everything, or id + version + the selected attributes (with their companions).
-	var cols []Column
-	var colSQL []string
+	all := e.Columns()
+	cols := make([]Column, 0, len(all)+2)
+	colSQL := make([]string, 0, len(all)+2)
 	addCol := func(sql string, a *metadata.Attribute, name string, hidden bool) int {
 		cols = append(cols, Column{Name: name, Attr: a, Hidden: hidden})
 		colSQL = append(colSQL, sql)
@@ -91,8 +93,8 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 	byName := map[string]int{}
 	c.option = "$select"
 	if len(o.Select) == 0 || (len(o.Select) == 1 && o.Select[0].String() == "*") {
-		for _, a := range e.Columns() {
-			byName[a.Name] = addCol(c.alias+"."+store.Quote(a.Name), a, a.Name, false)
+		for i, ref := range columnRefs(e) {
+			byName[all[i].Name] = addCol(ref, all[i], all[i].Name, false)
 		}
 	} else {
 		for _, name := range []string{"id", "version"} {
@@ -145,6 +147,7 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 		where = append(where, f)
 	}
 	joinsForFilter := len(c.joins)
+	argsForFilter := len(args.List) // the count binds these only: later ones belong to ordering and paging
 
 	// Order: the requested keys, then id as the tie-breaker that makes the keyset unique.
 	c.option = "$orderby"
@@ -183,8 +186,12 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 
 	// Paging.
 	limit := pageSize
-	if o.Top != nil && *o.Top < limit {
+	// endsTop: this page serves the last rows $top allows. It fetches no extra row, so that no
+	// next link is offered (a token's remaining top of 0 would mean unlimited).
+	endsTop := false
+	if o.Top != nil && *o.Top <= limit {
 		limit = *o.Top
+		endsTop = true
 	}
 	remaining := 0
 	offset := 0
@@ -202,8 +209,9 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 		where = append(where, kp)
 		if tok.Top > 0 {
 			remaining = tok.Top
-			if remaining < limit {
+			if remaining <= limit {
 				limit = remaining
+				endsTop = true
 			}
 		}
 	} else {
@@ -225,7 +233,11 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 		sql += " " + strings.Join(c.joins, " ")
 	}
 	sql += " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + strings.Join(orderSQL, ", ")
-	sql += " LIMIT " + strconv.Itoa(limit+1)
+	fetch := limit + 1
+	if endsTop {
+		fetch = limit
+	}
+	sql += " LIMIT " + strconv.Itoa(fetch)
 	if offset > 0 {
 		sql += " OFFSET " + strconv.Itoa(offset)
 	}
@@ -242,10 +254,27 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 			nWhere-- // the keyset condition is paging, not filtering
 		}
 		csql += " WHERE " + strings.Join(where[:nWhere], " AND ")
-		plan.CountSQL, plan.CountArgs = csql, args.List
+		plan.CountSQL, plan.CountArgs = csql, args.List[:argsForFilter:argsForFilter]
 	}
 	return plan, nil
 }
+
+// columnRefs returns `t."col"` for every column of e, computed once per entity definition.
+func columnRefs(e *metadata.Entity) []string {
+	if v, ok := refCache.Load(e); ok {
+		return v.([]string)
+	}
+	cols := e.Columns()
+	refs := make([]string, len(cols))
+	for i, a := range cols {
+		refs[i] = "t." + store.Quote(a.Name)
+	}
+	refCache.Store(e, refs)
+	return refs
+}
+
+// refCache maps *metadata.Entity (immutable once published) to its column references.
+var refCache sync.Map
 
 func orderTerm(d store.Dialect, sql string, desc, notNull bool) string {
 	dir := ""
@@ -303,7 +332,10 @@ func (c *compiler) keyset(plan *Plan, cols []Column, colSQL []string, keys []any
 		case v == nil && k.Desc:
 			gt, eq = "", col+" IS NULL"
 		case !k.Desc:
-			gt, eq = col+" > "+c.args.Add(c.d.Encode(a, v)), col+" = "+c.args.Add(c.d.Encode(a, v))
+			// One placeholder serves both conditions: the last key renders only gt, and an
+			// argument no placeholder refers to makes PostgreSQL reject the statement.
+			p := c.args.Add(c.d.Encode(a, v))
+			gt, eq = col+" > "+p, col+" = "+p
 		default:
 			p := c.args.Add(c.d.Encode(a, v))
 			if k.NotNull {
@@ -311,7 +343,7 @@ func (c *compiler) keyset(plan *Plan, cols []Column, colSQL []string, keys []any
 			} else {
 				gt = "(" + col + " < " + p + " OR " + col + " IS NULL)"
 			}
-			eq = col + " = " + c.args.Add(c.d.Encode(a, v))
+			eq = col + " = " + p
 		}
 		if i == len(plan.Order)-1 {
 			if gt == "" {

@@ -140,6 +140,9 @@ func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata
 	if err := s.logChange(ctx, p, version, e.Name, id, "d"); err != nil {
 		return err
 	}
+	if err := s.addCount(ctx, p.TenantID, e.Name, -1); err != nil {
+		return err
+	}
 	if s.auditor != nil {
 		return s.auditor.Audit(ctx, Change{Op: OpDelete, Entity: e, ID: id, Version: version, Before: cur,
 			TenantID: p.TenantID, UserID: p.UserID, At: s.clock().UTC()})

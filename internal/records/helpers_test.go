@@ -272,3 +272,6 @@ func names(recs []*records.Record, col string) []string {
 
 // newID returns a random record id.
 func newID() string { return uuid.NewString() }
+
+// zeroRO are the default read options.
+var zeroRO = records.ReadOptions{}

@@ -96,19 +96,31 @@ func (s *Service) list(ctx context.Context, m *metadata.Model, e *metadata.Entit
 	if err != nil {
 		return nil, fmt.Errorf("records: list %s: %w", e.Name, err)
 	}
+	// The plan fetches one row more than the page: only that row proves there is a next page.
+	// With $top, Remaining is what is left of it after this page; at 0 the $top is served (a
+	// token without it would continue without limit).
 	if len(rows) > plan.PageSize {
 		rows = rows[:plan.PageSize]
-		page.Next = query.EncodePageToken(plan.KeysetValues(rows[len(rows)-1]), plan.Remaining)
-	} else if plan.Remaining > 0 && len(rows) == plan.PageSize && len(rows) > 0 {
-		page.Next = query.EncodePageToken(plan.KeysetValues(rows[len(rows)-1]), plan.Remaining)
+		if o.Top == nil || plan.Remaining > 0 {
+			page.Next = query.EncodePageToken(plan.KeysetValues(rows[len(rows)-1]), plan.Remaining)
+		}
 	}
 	page.Records = make([]*Record, len(rows))
 	for i, r := range rows {
 		page.Records[i] = &Record{Entity: e, Cols: plan.Columns, Vals: r}
 	}
-	if plan.CountSQL != "" {
+	if plan.CountSQL != "" && o.Filter == nil && sc.Restrict == nil {
+		n, ok, err := s.storedCount(ctx, sc.TenantID, e.Name)
+		if err != nil {
+			return nil, fmt.Errorf("records: count %s: %w", e.Name, err)
+		}
+		if ok {
+			page.Count = &n
+		}
+	}
+	if plan.CountSQL != "" && page.Count == nil {
 		var n int64
-		if err := s.st.DB(ctx).QueryRowContext(ctx, plan.CountSQL, plan.CountArgs...).Scan(&n); err != nil {
+		if err := s.st.QueryRow(ctx, plan.CountSQL, plan.CountArgs...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("records: count %s: %w", e.Name, err)
 		}
 		page.Count = &n
@@ -125,7 +137,7 @@ func (s *Service) run(ctx context.Context, plan *query.Plan) ([][]any, error) {
 }
 
 func (s *Service) runArgs(ctx context.Context, q string, args []any, cols []query.Column) ([][]any, error) {
-	rows, err := s.st.DB(ctx).QueryContext(ctx, q, args...)
+	rows, err := s.st.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,8 @@ func (s *Service) relate(ctx context.Context, entity, id, navName, relatedID str
 		if err != nil {
 			return err
 		}
+		// The stored (canonical) ids, not the ones given: they are written into lookups and links.
+		id, relatedID := cur["id"].(string), other["id"].(string)
 		if err := s.authorize(ctx, OpAppend, e, recordFromMap(e, cur)); err != nil {
 			return err
 		}

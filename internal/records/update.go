@@ -31,9 +31,12 @@ func checkETag(ifMatch string, version int64) error {
 
 // load reads every column of one visible record of e for writing (locked on PostgreSQL).
 func (s *Service) load(ctx context.Context, p principal.Principal, e *metadata.Entity, id string) (map[string]any, error) {
-	if _, err := (&metadata.Attribute{Name: "id", Type: metadata.TypeGUID}).Convert(id); err != nil {
+	canon, err := (&metadata.Attribute{Name: "id", Type: metadata.TypeGUID}).Convert(id)
+	if err != nil {
 		return nil, fault.Newf(fault.NotFound, "not_found", "%s %s does not exist", e.Name, id)
 	}
+	// Ids are compared as text on SQLite: the canonical form finds the record in both dialects.
+	id = canon.(string)
 	cols := e.Columns()
 	names := make([]string, len(cols))
 	for i, a := range cols {

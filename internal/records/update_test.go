@@ -2,10 +2,12 @@ package records_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
 )
 
@@ -166,4 +168,40 @@ func TestUpsertAutonumberKey(t *testing.T) {
 	// Autonumbers are the server's: an upsert cannot create a record with a chosen one.
 	_, _, err = e.svc.Upsert(e.ctx, "case", map[string]string{"case_number": "CAS-000999"}, body(t, `{"title":"New"}`), "", "")
 	wantFault(t, err, fault.Invalid, "read_only_field", "case_number")
+}
+
+// TestIDsInAnyCase checks that ids are found whatever the case of their hex digits, on both
+// dialects (SQLite compares them as text).
+func TestIDsInAnyCase(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	acc := e.create("account", `{"name":"A"}`)
+	con := e.create("contact", `{"last_name":"C"}`)
+	list := e.create("marketing_list", `{"name":"L"}`)
+	upper := strings.ToUpper
+	if _, err := e.svc.Get(e.ctx, "account", upper(acc.ID()), &query.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Update(e.ctx, "account", upper(acc.ID()), body(t, `{"city":"X"}`), ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Associate(e.ctx, "account", upper(acc.ID()), "contacts", upper(con.ID())); err != nil {
+		t.Fatal(err)
+	}
+	if got := str(e.get("contact", con.ID()), "account_id"); got != acc.ID() {
+		t.Fatalf("lookup stored as %q, want %q", got, acc.ID())
+	}
+	if err := e.svc.Associate(e.ctx, "marketing_list", upper(list.ID()), "member_contacts", upper(con.ID())); err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := e.svc.Related(e.ctx, "marketing_list", list.ID(), "member_contacts", &query.Options{}, zeroRO)
+	if err != nil || len(p.Records) != 1 {
+		t.Fatalf("members after linking by upper-case ids: %v (%v)", ids(p.Records), err)
+	}
+	if err := e.svc.Disassociate(e.ctx, "account", upper(acc.ID()), "contacts", upper(con.ID())); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Delete(e.ctx, "account", upper(acc.ID()), ""); err != nil {
+		t.Fatal(err)
+	}
 }

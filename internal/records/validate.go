@@ -73,6 +73,25 @@ func (s *Service) prepare(ctx context.Context, m *metadata.Model, e *metadata.En
 	if current == nil {
 		applyDefaults(e, vals)
 	}
+	// A polymorphic lookup's type given without its id re-targets the stored id: take that id
+	// along so that the pair is checked again below and by checkLookups. A type without any
+	// id is refused rather than stored on its own.
+	for _, a := range e.Lookups() {
+		tn := a.NavName() + "_type"
+		t, typeSet := vals[tn]
+		if _, idSet := vals[a.Name]; !a.Polymorphic() || !typeSet || idSet {
+			continue
+		}
+		var id any
+		if current != nil {
+			id = current[a.Name]
+		}
+		if id == nil && t != nil {
+			bad(fault.Field(tn, "invalid_value", "%s names the entity %s refers to; set %s as well", tn, a.Name, a.Name))
+			continue
+		}
+		vals[a.Name] = id
+	}
 	// Money without a currency takes the tenant default; polymorphic lookups need their type.
 	for _, a := range e.Attributes {
 		v, set := vals[a.Name]
@@ -86,8 +105,8 @@ func (s *Service) prepare(ctx context.Context, m *metadata.Model, e *metadata.En
 		case a.Polymorphic() && set && v != nil:
 			tn := a.NavName() + "_type"
 			t, _ := vals[tn].(string)
-			if t == "" && current != nil {
-				t, _ = current[tn].(string)
+			if _, given := vals[tn]; !given && current != nil {
+				t, _ = current[tn].(string) // an explicit null is not replaced by the stored type
 			}
 			if t == "" || m.Entity(t) == nil || m.Entity(t).ReadOnly() {
 				bad(fault.Field(tn, "required", "%s needs %s: the entity name of the related record (or use %s@odata.bind)", a.Name, tn, a.NavName()))

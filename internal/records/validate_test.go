@@ -37,6 +37,8 @@ func TestCreateValidation(t *testing.T) {
 		{"lookup to another tenant", "contact", `{"last_name":"a","account_id":"` + foreign.ID() + `"}`, fault.Invalid, "lookup_not_found", "account_id"},
 		{"lookup to another tenant's contact", "account", `{"name":"a","primary_contact_id":"` + foreignContact.ID() + `"}`, fault.Invalid, "lookup_not_found", "primary_contact_id"},
 		{"polymorphic lookup without type", "task", `{"subject":"a","regarding_id":"` + newID() + `"}`, fault.Invalid, "required", "regarding_type"},
+		{"polymorphic type without id", "task", `{"subject":"a","regarding_type":"account"}`, fault.Invalid, "invalid_value", "regarding_type"},
+		{"polymorphic type not an entity", "task", `{"subject":"a","regarding_id":"` + newID() + `","regarding_type":"Account"}`, fault.Invalid, "required", "regarding_type"},
 		{"polymorphic lookup to a missing record", "task", `{"subject":"a","regarding_id":"` + newID() + `","regarding_type":"account"}`, fault.Invalid, "lookup_not_found", "regarding_id"},
 		{"too long", "account", `{"name":"` + long + `"}`, fault.Invalid, "too_long", "name"},
 		{"too long in characters", "account", `{"name":"a","city":"` + strings.Repeat("北", 81) + `"}`, fault.Invalid, "too_long", "city"},
@@ -110,6 +112,7 @@ func TestUpdateValidation(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := e.create("case", `{"title":"T"}`)
+	task := e.create("task", `{"subject":"T","regarding_id":"`+c.ID()+`","regarding_type":"case"}`)
 	acc := e.create("account", `{"name":"A","account_number":"A-1"}`)
 	e.create("account", `{"name":"B","account_number":"B-1"}`)
 	for _, tc := range []struct {
@@ -125,14 +128,43 @@ func TestUpdateValidation(t *testing.T) {
 		{"duplicate key", "account", acc.ID(), `{"account_number":"B-1"}`, fault.Conflict, "duplicate_key", "account_number"},
 		{"lookup not found", "account", acc.ID(), `{"parent_account_id":"` + newID() + `"}`, fault.Invalid, "lookup_not_found", "parent_account_id"},
 		{"too long", "account", acc.ID(), `{"name":"` + strings.Repeat("y", 161) + `"}`, fault.Invalid, "too_long", "name"},
+		{"re-target a polymorphic lookup by its type", "task", task.ID(), `{"regarding_type":"account"}`, fault.Invalid, "lookup_not_found", "regarding_id"},
+		{"clear a polymorphic lookup's type", "task", task.ID(), `{"regarding_type":null}`, fault.Invalid, "required", "regarding_type"},
 		{"not found", "account", newID(), `{"name":"x"}`, fault.NotFound, "not_found", ""},
 		{"not an id", "account", "42", `{"name":"x"}`, fault.NotFound, "not_found", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			snap := e.snapshot("account", "case")
+			snap := e.snapshot("account", "case", "task")
 			_, err := e.svc.Update(e.ctx, tc.entity, tc.id, body(t, tc.in), "")
 			wantFault(t, err, tc.kind, tc.code, tc.target)
 			e.unchanged(snap)
 		})
+	}
+}
+
+func TestPolymorphicLookup(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	acc := e.create("account", `{"name":"A"}`)
+	con := e.create("contact", `{"last_name":"C"}`)
+	task := e.create("task", `{"subject":"T","regarding@odata.bind":"accounts(`+acc.ID()+`)"}`)
+	if str(task, "regarding_id") != acc.ID() || str(task, "regarding_type") != "account" {
+		t.Fatalf("bind: %v", task.Map())
+	}
+	// Moving to another record of another entity sets both.
+	up, err := e.svc.Update(e.ctx, "task", task.ID(), body(t, `{"regarding_id":"`+con.ID()+`","regarding_type":"contact"}`), "")
+	if err != nil || str(up, "regarding_type") != "contact" {
+		t.Fatalf("re-target: %v (%v)", up.Map(), err)
+	}
+	// Clearing the id clears the type.
+	up, err = e.svc.Update(e.ctx, "task", task.ID(), body(t, `{"regarding_id":null}`), "")
+	if err != nil || up.Get("regarding_type") != nil || e.get("task", task.ID()).Get("regarding_type") != nil {
+		t.Fatalf("clear: %v (%v)", up.Map(), err)
+	}
+	// A type alone on a task regarding nothing is refused; a null type is fine.
+	_, err = e.svc.Update(e.ctx, "task", task.ID(), body(t, `{"regarding_type":"contact"}`), "")
+	wantFault(t, err, fault.Invalid, "invalid_value", "regarding_type")
+	if _, err := e.svc.Update(e.ctx, "task", task.ID(), body(t, `{"regarding_type":null}`), ""); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -139,6 +139,9 @@ func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata
 	if err := s.logChange(ctx, p, version, e.Name, id, "c"); err != nil {
 		return nil, err
 	}
+	if err := s.addCount(ctx, p.TenantID, e.Name, 1); err != nil {
+		return nil, err
+	}
 	if s.auditor != nil {
 		if err := s.auditor.Audit(ctx, Change{Op: OpCreate, Entity: e, ID: id, Version: version, After: vals,
 			TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {

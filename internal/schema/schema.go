@@ -61,6 +61,9 @@ func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force
 					}
 				}
 			}
+			if _, err := s.st.Exec(ctx, `DELETE FROM entity_count WHERE entity = `+s.st.D.Placeholder(1), prev.Name); err != nil {
+				return err
+			}
 			return s.st.DeleteEntity(ctx, prev.Name)
 		}
 		return s.st.SaveEntity(ctx, next)

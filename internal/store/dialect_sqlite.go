@@ -65,14 +65,15 @@ func (sqliteDialect) Decode(a *metadata.Attribute, raw any) (any, error) {
 			return x != 0, nil
 		}
 	case metadata.TypeInteger:
-		switch x := raw.(type) {
-		case int64:
-			return x, nil
-		case float64:
-			return x, nil
+		switch raw.(type) {
+		case int64, float64:
+			return raw, nil // already the typed value: no new allocation
 		}
 	case metadata.TypeDateTime:
 		if s, ok := asString(raw); ok {
+			if t, ok := parseFixedTime(s); ok {
+				return t, nil
+			}
 			return time.Parse(time.RFC3339Nano, s)
 		}
 	case metadata.TypeMultiChoice:
@@ -84,6 +85,9 @@ func (sqliteDialect) Decode(a *metadata.Attribute, raw any) (any, error) {
 			return json.RawMessage(s), nil
 		}
 	default:
+		if _, ok := raw.(string); ok {
+			return raw, nil
+		}
 		if s, ok := asString(raw); ok {
 			return s, nil
 		}
@@ -143,4 +147,33 @@ func decodeMulti(s string) []string {
 		return []string{}
 	}
 	return strings.Split(s, ",")
+}
+
+// parseFixedTime parses SQLiteTime ("2006-01-02T15:04:05.000000Z") without the general parser.
+func parseFixedTime(s string) (time.Time, bool) {
+	if len(s) != 27 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	sec, ok6 := num(17, 19)
+	us, ok7 := num(20, 26)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), d, h, mi, sec, us*1000, time.UTC), true
 }

@@ -32,6 +32,8 @@ type Store struct {
 	read  *sql.DB
 	// URL is the connection string the store was opened with, with any password removed.
 	URL string
+	// stmts caches prepared read statements (SQLite only).
+	stmts *stmtCache
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (or a path ending in .db), or
@@ -74,7 +76,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxLifetime(0)
-	s := &Store{D: SQLite, write: w, read: r, URL: "sqlite:" + path}
+	s := &Store{D: SQLite, write: w, read: r, URL: "sqlite:" + path, stmts: &stmtCache{stmts: map[string]*sql.Stmt{}, limit: 2000}}
 	if err := w.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
@@ -99,6 +101,9 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 
 // Close closes every connection.
 func (s *Store) Close() error {
+	if s.stmts != nil {
+		s.stmts.close()
+	}
 	err := s.write.Close()
 	if s.read != s.write {
 		if e := s.read.Close(); err == nil {

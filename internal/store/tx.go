@@ -47,3 +47,12 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) (sql.Result
 	}
 	return s.write.ExecContext(ctx, query, args...)
 }
+
+// Prepare prepares a statement on ctx's transaction (or the write handle), for bulk writers that
+// run the same statement many times.
+func (s *Store) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if tx := txFrom(ctx); tx != nil {
+		return tx.PrepareContext(ctx, query)
+	}
+	return s.write.PrepareContext(ctx, query)
+}

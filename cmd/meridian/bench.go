@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/meridian-crm/meridian/internal/bench"
+)
+
+func newBench() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure API scenarios against raw SQL on the same database (results as a Markdown table)",
+		Long: "bench loads --accounts accounts into a tenant of its own (reusing an earlier load of the same size),\n" +
+			"serves the API on a loopback port, and measures each scenario through HTTP and the same operation\n" +
+			"done with raw SQL on the same database, one after the other, for --duration each.",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, _ := cmd.Flags().GetString("db")
+			n, _ := cmd.Flags().GetInt("accounts")
+			d, _ := cmd.Flags().GetDuration("duration")
+			seed, _ := cmd.Flags().GetUint64("seed")
+			start := time.Now()
+			env, err := bench.Setup(cmd.Context(), bench.Config{DB: db, Accounts: n, Duration: d, Seed: seed, Progress: cmd.ErrOrStderr()})
+			if err != nil {
+				return err
+			}
+			defer env.Close()
+			fmt.Fprintf(cmd.ErrOrStderr(), "data ready in %s; measuring %s per side\n", time.Since(start).Round(time.Second), d)
+			res, err := env.Run(d)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s, %d accounts\n\n%s\n", env.App.Store.D.Name(), n, bench.Markdown(res))
+			return nil
+		},
+	}
+	cmd.Flags().String("db", "sqlite:./meridian-bench/bench.db", "database to load and measure")
+	cmd.Flags().Int("accounts", 100000, "number of accounts")
+	cmd.Flags().Duration("duration", 3*time.Second, "measuring time per scenario and side")
+	cmd.Flags().Uint64("seed", 1, "random seed of the generated data")
+	return cmd
+}

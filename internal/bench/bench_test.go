@@ -1,0 +1,102 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/meridian-crm/meridian/internal/store/storetest"
+)
+
+// The go test benchmarks run the scenarios on a small data set (MERIDIAN_BENCH_ACCOUNTS,
+// default 10,000) in a database kept under the test cache directory between runs; the
+// database kind follows MERIDIAN_TEST_DB like every other test.
+
+var (
+	envOnce sync.Once
+	envErr  error
+	shared  *Env
+)
+
+func benchEnv(b *testing.B) *Env {
+	b.Helper()
+	envOnce.Do(func() {
+		dsn := storetest.DSN(b)
+		if storetest.Dialect() == "sqlite" {
+			dir := filepath.Join(os.TempDir(), "meridian-gobench")
+			_ = os.MkdirAll(dir, 0o755)
+			dsn = "sqlite:" + filepath.Join(dir, "bench.db")
+		}
+		shared, envErr = Setup(context.Background(), Config{DB: dsn, Accounts: 10000, Seed: 1})
+	})
+	if envErr != nil {
+		b.Fatal(envErr)
+	}
+	return shared
+}
+
+// handler calls the API in process, without the network, to isolate the server's own cost.
+func (e *Env) handler(b *testing.B, path string) {
+	h := e.App.API.Handler()
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/"+path, nil)
+	req.Header.Set("Authorization", "Bearer "+e.Token)
+	b.ResetTimer()
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatalf("%d %s", w.Code, w.Body)
+		}
+	}
+}
+
+func BenchmarkGetByID(b *testing.B) {
+	e := benchEnv(b)
+	id := e.IDs[len(e.IDs)/2]
+	b.Run("handler", func(b *testing.B) { e.handler(b, "accounts("+id+")") })
+	b.Run("http", func(b *testing.B) {
+		for b.Loop() {
+			if err := e.get("accounts(" + id + ")"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("raw", func(b *testing.B) {
+		q := `SELECT ` + e.accountColumns("") + ` FROM "account" WHERE "tenant_id" = ` + e.App.Store.D.Placeholder(1) + ` AND "id" = ` + e.App.Store.D.Placeholder(2)
+		for b.Loop() {
+			if err := e.rawQuery(q, e.Tenant.ID, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkList50(b *testing.B) {
+	e := benchEnv(b)
+	b.Run("handler", func(b *testing.B) { e.handler(b, "accounts?$top=50&$orderby=name") })
+	b.Run("raw", func(b *testing.B) {
+		nulls := ""
+		if e.App.Store.D.Name() == "postgres" {
+			nulls = " NULLS FIRST"
+		}
+		q := `SELECT ` + e.accountColumns("") + ` FROM "account" WHERE "tenant_id" = ` + e.App.Store.D.Placeholder(1) + ` ORDER BY "name"` + nulls + `, "id" LIMIT 50`
+		for b.Loop() {
+			if err := e.rawQuery(q, e.Tenant.ID); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func TestMeasure(t *testing.T) {
+	n := 0
+	s, err := Measure(10*time.Millisecond, func(int) error { n++; time.Sleep(100 * time.Microsecond); return nil })
+	if err != nil || s.Ops != n || s.Ops < 20 || s.P50 < 100*time.Microsecond || s.P99 < s.P50 {
+		t.Fatalf("stats %+v after %d ops, %v", s, n, err)
+	}
+}

@@ -1,0 +1,14 @@
+-- list
+SELECT t."id", t."version", t."name", t."primary_contact_id", t."parent_account_id" FROM "account" t WHERE t."tenant_id" = ?1 ORDER BY t."id" LIMIT 51
+-- args: [00000000-0000-0000-0000-000000000001]
+
+
+-- expand primary_contact
+SELECT t."id", t."version", t."full_name", t."email", t."id" FROM "contact" t WHERE t."tenant_id" = ?1 AND t."id" IN (?2, ?3)
+-- args: [00000000-0000-0000-0000-000000000001 00000000-0000-0000-0000-00000000000a 00000000-0000-0000-0000-00000000000b]
+
+
+-- expand parent_account
+SELECT t."id", t."version", t."created_at", t."modified_at", t."created_by", t."modified_by", t."owner_id", t."name", t."account_number", t."industry", t."revenue", t."revenue_currency", t."employees", t."phone", t."email", t."website", t."address_line", t."city", t."region", t."country", t."postal_code", t."primary_contact_id", t."parent_account_id", t."description", t."id" FROM "account" t WHERE t."tenant_id" = ?1 AND t."id" IN (?2, ?3)
+-- args: [00000000-0000-0000-0000-000000000001 00000000-0000-0000-0000-00000000000a 00000000-0000-0000-0000-00000000000b]
+

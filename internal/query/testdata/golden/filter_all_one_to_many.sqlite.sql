@@ -1,0 +1,4 @@
+-- list
+SELECT t."id", t."version", t."created_at", t."modified_at", t."created_by", t."modified_by", t."owner_id", t."name", t."account_number", t."industry", t."revenue", t."revenue_currency", t."employees", t."phone", t."email", t."website", t."address_line", t."city", t."region", t."country", t."postal_code", t."primary_contact_id", t."parent_account_id", t."description" FROM "account" t WHERE t."tenant_id" = ?1 AND NOT EXISTS (SELECT 1 FROM "contact" j1 WHERE j1."tenant_id" = ?2 AND j1."account_id" = t."id" AND (j1."city" = ?3) IS NOT TRUE) ORDER BY t."id" LIMIT 51
+-- args: [00000000-0000-0000-0000-000000000001 00000000-0000-0000-0000-000000000001 Paris]
+

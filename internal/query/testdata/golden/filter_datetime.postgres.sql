@@ -1,0 +1,4 @@
+-- list
+SELECT t."id", t."version", t."created_at", t."modified_at", t."created_by", t."modified_by", t."owner_id", t."name", t."account_number", t."industry", t."revenue", t."revenue_currency", t."employees", t."phone", t."email", t."website", t."address_line", t."city", t."region", t."country", t."postal_code", t."primary_contact_id", t."parent_account_id", t."description" FROM "account" t WHERE t."tenant_id" = $1 AND ((((t."created_at" > $2 AND t."modified_at" <= $3) AND t."created_at" >= $4) AND t."created_at" < $5) AND CAST(EXTRACT(hour FROM (t."modified_at" AT TIME ZONE 'UTC')) AS integer) = $6) ORDER BY t."id" LIMIT 51
+-- args: [00000000-0000-0000-0000-000000000001 2024-05-01 01:30:00 +0000 UTC 2024-06-01 00:00:00.123456 +0000 UTC 2024-01-01 00:00:00 +0000 UTC 2024-06-15 12:30:45 +0000 UTC 9]
+

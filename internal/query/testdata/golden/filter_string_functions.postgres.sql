@@ -1,0 +1,4 @@
+-- list
+SELECT t."id", t."version", t."created_at", t."modified_at", t."created_by", t."modified_by", t."owner_id", t."name", t."account_number", t."industry", t."revenue", t."revenue_currency", t."employees", t."phone", t."email", t."website", t."address_line", t."city", t."region", t."country", t."postal_code", t."primary_contact_id", t."parent_account_id", t."description" FROM "account" t WHERE t."tenant_id" = $1 AND (((t."name" ILIKE $2 ESCAPE '\' OR t."name" ILIKE $3 ESCAPE '\') OR t."email" ILIKE $4 ESCAPE '\') OR LOWER(t."city") ILIKE $5 ESCAPE '\') ORDER BY t."id" LIMIT 51
+-- args: [00000000-0000-0000-0000-000000000001 %50\% \_off% a\_b% %\\.cn %o'brien%]
+
