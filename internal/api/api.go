@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/fault"
@@ -78,6 +77,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("POST /api/v1/auth/login", s.login)
+	mux.HandleFunc("/api/v1/auth/login", func(w http.ResponseWriter, r *http.Request) {
+		s.methods(w, r, map[string]http.HandlerFunc{"POST": s.login})
+	})
 
 	authed := http.NewServeMux()
 	authed.HandleFunc("GET /api/v1/auth/me", s.me)
@@ -103,6 +105,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/api/", s.requireAuth(authed))
 	if s.UI != nil {
 		mux.Handle("/", s.UI)
+	} else {
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			s.writeError(w, r, fault.Newf(fault.NotFound, "not_found", "%s is not a Meridian endpoint; the API is under /api/v1/", r.URL.Path))
+		})
 	}
 	return s.recoverer(s.requestLog(mux))
 }
@@ -175,13 +181,12 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 // requireAuth admits requests with a valid bearer token and puts the principal in the context.
 func (s *Server) requireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || token == "" {
+		token := bearerToken(r)
+		if token == "" {
 			s.writeError(w, r, fault.New(fault.Unauthenticated, "unauthenticated", "sign in first: send Authorization: Bearer <token or API key>"))
 			return
 		}
-		p, err := s.auth.Authenticate(r.Context(), strings.TrimSpace(token))
+		p, err := s.auth.Authenticate(r.Context(), token)
 		if err != nil {
 			s.writeError(w, r, err)
 			return

@@ -11,6 +11,16 @@ import (
 
 func principalOf(r *http.Request) (principal.Principal, bool) { return principal.From(r.Context()) }
 
+// bearerToken returns the token of an "Authorization: Bearer <token>" header, or "". The scheme
+// is matched case-insensitively (RFC 9110 §11.1).
+func bearerToken(r *http.Request) string {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
 type loginRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
@@ -49,8 +59,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	p, _ := principalOf(r)
-	token := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
-	if err := s.auth.Revoke(r.Context(), p.TenantID, token); err != nil {
+	if err := s.auth.Revoke(r.Context(), p.TenantID, bearerToken(r)); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

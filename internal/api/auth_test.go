@@ -75,7 +75,7 @@ func TestLogin(t *testing.T) {
 		{"unknown user", map[string]any{"email": "nobody@example.com", "password": "x"}, 401, "invalid_credentials", "-"},
 		{"no email", map[string]any{"password": "x"}, 400, "required", "email"},
 		{"no password", map[string]any{"email": adminEmail}, 400, "required", "password"},
-		{"unknown field", map[string]any{"email": adminEmail, "password": "x", "otp": "1"}, 400, "invalid_json", "-"},
+		{"unknown field", map[string]any{"email": adminEmail, "password": "x", "otp": "1"}, 400, "unknown_field", "otp"},
 		{"not json", "{", 400, "invalid_json", "-"},
 	}
 	for _, tc := range cases {
@@ -128,6 +128,8 @@ func TestSessionAPIKeyAndLogout(t *testing.T) {
 		t.Error("401 without WWW-Authenticate")
 	}
 	kc.get("accounts").want(http.StatusOK)
+	// The scheme is case-insensitive.
+	(&client{t: t, s: s}).get("accounts", hdr("Authorization", "bearer "+key)...).want(http.StatusOK)
 
 	// Revoking the key through its own logout ends it too.
 	kc.post("auth/logout", nil).want(http.StatusNoContent)

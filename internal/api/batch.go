@@ -72,7 +72,7 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fault.Newf(fault.TooLarge, "too_many_operations", "a batch may hold at most %d operations; this one has %d", s.limits.MaxBatchOps, len(req.Requests)))
 		return
 	}
-	ids := map[string]bool{}
+	ids := map[string]bool{} // ids of operations and atomicity groups seen so far
 	for i, op := range req.Requests {
 		if op.ID == "" {
 			s.writeError(w, r, fault.Newf(fault.Invalid, "invalid_batch", "operation %d has no id", i))
@@ -82,7 +82,18 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, fault.Newf(fault.Invalid, "invalid_batch", "operation id %s is used twice", op.ID))
 			return
 		}
+		// dependsOn names earlier operations or atomicity groups; anything else would be
+		// silently ignored and the operation would run although what it needs failed.
+		for _, dep := range op.DependsOn {
+			if !ids[dep] {
+				s.writeError(w, r, fault.Newf(fault.Invalid, "invalid_batch", "operation %s depends on %s, which is not an earlier operation or atomicity group", op.ID, dep))
+				return
+			}
+		}
 		ids[op.ID] = true
+		if op.AtomicityGroup != "" {
+			ids[op.AtomicityGroup] = true
+		}
 	}
 	results := make([]batchResult, 0, len(req.Requests))
 	locations := map[string]string{} // op id → path of the entity it created
@@ -122,6 +133,7 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request) {
 					groupRes[k] = failedDependency(groupRes[k].ID, "the atomicity group "+group+" failed, so this operation was rolled back")
 				}
 			}
+			failed[group] = true // for operations that depend on the group as a whole
 			for _, op := range ops[len(groupRes):] {
 				failed[op.ID] = true
 				groupRes = append(groupRes, failedDependency(op.ID, "the atomicity group "+group+" failed before this operation ran"))
@@ -214,15 +226,17 @@ func errorResult(id string, err error) batchResult {
 // with "$<id>" for an entity created earlier in the batch) into a request path.
 func resolveBatchURL(raw string, locations map[string]string) (string, error) {
 	if strings.HasPrefix(raw, "$") && !strings.HasPrefix(raw, "$metadata") {
-		ref, rest, _ := strings.Cut(raw[1:], "/")
+		// "$1", "$1/contacts" or "$1?$select=name": the reference ends at the first / or ?.
+		end := strings.IndexAny(raw, "/?")
+		if end < 0 {
+			end = len(raw)
+		}
+		ref, rest := raw[1:end], raw[end:]
 		loc, ok := locations[ref]
 		if !ok {
 			return "", fault.Newf(fault.Invalid, "invalid_batch", "%s refers to operation %s, which created nothing before this one", raw, ref)
 		}
-		raw = loc
-		if rest != "" {
-			raw += "/" + rest
-		}
+		raw = loc + rest
 	}
 	if u, err := url.Parse(raw); err == nil && u.IsAbs() {
 		raw = u.RequestURI()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/meridian-crm/meridian/internal/apidoc"
 	"github.com/meridian-crm/meridian/internal/fault"
@@ -39,6 +40,11 @@ func (s *Server) decodeStrict(w http.ResponseWriter, r *http.Request, v any) err
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return fault.Field(te.Field, "invalid_type", "%s must be %s", te.Field, te.Type)
+		}
+		// encoding/json reports an unknown field only as text: `json: unknown field "x"`.
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name = strings.Trim(name, `"`)
+			return fault.Field(name, "unknown_field", "%s is not a field of this request", name)
 		}
 		return fault.Newf(fault.Invalid, "invalid_json", "the request body is not valid: %v", err)
 	}

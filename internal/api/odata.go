@@ -159,7 +159,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, e *metadata.Entity
 	}
 	var applied []string
 	if pf.maxPageSize > 0 {
-		applied = append(applied, "odata.maxpagesize="+strconv.Itoa(pf.maxPageSize))
+		size := pf.maxPageSize
+		if m := s.records.MaxPageSize; m > 0 && size > m {
+			size = m // report the page size served, not the one asked for
+		}
+		applied = append(applied, "odata.maxpagesize="+strconv.Itoa(size))
 	}
 	if pf.trackChanges || o.DeltaToken != "" {
 		applied = append(applied, "odata.track-changes")
@@ -207,7 +211,13 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, set string, p
 	j.raw("]")
 	if page.Next != "" {
 		j.key("@odata.nextLink")
-		j.str(linkWith(r, "$skiptoken", page.Next, "$skip", "$top"))
+		if page.Aggregated {
+			// Aggregated pages are offset-based: the token is an offset counted with $skip and $top.
+			j.str(linkWith(r, "$skiptoken", page.Next))
+		} else {
+			// Keyset pages: the token carries the position and the $top still to serve.
+			j.str(linkWith(r, "$skiptoken", page.Next, "$skip", "$top"))
+		}
 	}
 	if page.DeltaNext != "" {
 		j.key("@odata.nextLink")
@@ -246,7 +256,7 @@ func linkWith(r *http.Request, param, value string, drop ...string) string {
 			kept = append(kept, part)
 		}
 	}
-	kept = append(kept, url.QueryEscape(param)+"="+url.QueryEscape(value))
+	kept = append(kept, param+"="+url.QueryEscape(value)) // "$skiptoken=…", not "%24skiptoken=…"
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -299,12 +309,23 @@ func (s *Server) get(w http.ResponseWriter, r *http.Request, e *metadata.Entity,
 		s.writeError(w, r, err)
 		return
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && inm == records.ETag(rec.Version()) {
-		w.Header().Set("ETag", inm)
+	if etag := records.ETag(rec.Version()); noneMatchFails(r.Header.Get("If-None-Match"), etag) {
+		w.Header().Set("ETag", etag)
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
 	s.writeRecord(w, r, http.StatusOK, e.SetName, rec)
+}
+
+// noneMatchFails reports whether an If-None-Match header ("*" or a list of ETags) matches etag,
+// so that a GET answers 304.
+func noneMatchFails(header, etag string) bool {
+	for _, tag := range strings.Split(header, ",") {
+		if tag = strings.TrimSpace(tag); tag == "*" || tag == etag {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request, e *metadata.Entity) {

@@ -41,6 +41,8 @@ func TestRecordCRUD(t *testing.T) {
 		t.Errorf("304: ETag %q, body %q", nm.header.Get("ETag"), nm.raw)
 	}
 	c.get("accounts("+id+")", hdr("If-None-Match", `W/"999999"`)...).want(http.StatusOK)
+	c.get("accounts("+id+")", hdr("If-None-Match", `W/"999999", `+etag)...).want(http.StatusNotModified)
+	c.get("accounts("+id+")", hdr("If-None-Match", "*")...).want(http.StatusNotModified)
 	// Quoted key and $select.
 	sel := c.get("accounts('" + id + "')?$select=name").want(http.StatusOK)
 	if sel.str("name") != "Contoso" || sel.at("industry") != nil {

@@ -35,11 +35,13 @@ func addServicePaths(paths object) {
 
 	addDefinitionPaths(paths)
 
-	paths["/healthz"] = object{"get": operation{
+	// The probes live at the server root, not under /api/v1.
+	root := []any{object{"url": "/", "description": "server root"}}
+	paths["/healthz"] = object{"servers": root, "get": operation{
 		id: "healthz", tag: tagHealth, summary: "Liveness probe", public: true,
 		ok: object{"200": response("The process is running.", nil)},
 	}.build()}
-	paths["/readyz"] = object{"get": operation{
+	paths["/readyz"] = object{"servers": root, "get": operation{
 		id: "readyz", tag: tagHealth, summary: "Readiness probe", public: true,
 		ok: object{
 			"200": response("Ready to serve requests.", nil),

@@ -68,7 +68,9 @@ func NewModel(entities []*Entity, rels []*ManyToMany) *Model {
 	m := &Model{entities: map[string]*Entity{}, bySet: map[string]*Entity{}, rels: map[string]*ManyToMany{},
 		navs: map[string]map[string]*Nav{}}
 	for _, e := range entities {
-		e.index()
+		if e.byName == nil { // published entities are immutable: never re-index one in use
+			e.index()
+		}
 		m.entities[e.Name] = e
 		m.bySet[e.SetName] = e
 		m.navs[e.Name] = map[string]*Nav{}

@@ -149,7 +149,7 @@ func (s *Service) CreateRelationship(ctx context.Context, r *metadata.ManyToMany
 	if err := metadata.ValidateRelationship(m, r); err != nil {
 		return nil, err
 	}
-	nm := m.WithRelationship(r.Name, r)
+	nm := detached(m).WithRelationship(r.Name, r)
 	if err := metadata.ValidateNavigation(nm); err != nil {
 		return nil, err
 	}
@@ -187,6 +187,6 @@ func (s *Service) DeleteRelationship(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("schema: delete relationship: %w", err)
 	}
-	s.reg.Set(m.WithRelationship(name, nil))
+	s.reg.Set(detached(m).WithRelationship(name, nil))
 	return nil
 }

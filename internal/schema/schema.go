@@ -25,19 +25,21 @@ func NewService(st *store.Store, reg *metadata.Registry) *Service {
 	return &Service{st: st, reg: reg}
 }
 
-// change validates next against the model it produces, plans and applies the table change from
+// change validates next against the current model, plans and applies the table change from
 // prev to next, stores next's definition and publishes the model.
 func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force bool) error {
 	m := s.reg.Model()
 	var nm *metadata.Model
 	if next != nil {
 		next.Normalize()
-		if err := metadata.ValidateEntity(m.With(next), next); err != nil {
+		// Validate against the current model, which holds at most the old version of next: in
+		// the model with next, next's set name would shadow the entity that already has it.
+		if err := metadata.ValidateEntity(m, next); err != nil {
 			return err
 		}
-		nm = m.With(next)
+		nm = detached(m).With(next)
 	} else {
-		nm = m.Without(prev.Name)
+		nm = detached(m).Without(prev.Name)
 	}
 	if err := metadata.ValidateNavigation(nm); err != nil {
 		return err
@@ -73,6 +75,17 @@ func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force
 	}
 	s.reg.Set(nm)
 	return nil
+}
+
+// detached returns a copy of m built from copies of its entities. Building a model (With,
+// Without, WithRelationship) indexes every entity it holds, and the entities of the published
+// model are being read by requests meanwhile: derive new models from a detached copy only.
+func detached(m *metadata.Model) *metadata.Model {
+	ents := m.Entities()
+	for i, e := range ents {
+		ents[i] = e.Clone()
+	}
+	return metadata.NewModel(ents, m.Relationships())
 }
 
 // CreateEntity adds a custom entity and its table.

@@ -215,6 +215,12 @@ func planAlter(d Dialect, old, new *metadata.Entity) ([]Action, error) {
 		}
 		acts = append(acts, a...)
 	}
+	// Refusals to lose or break data are conflicts with the stored records (409).
+	for i := range acts {
+		if acts[i].GuardError != nil {
+			acts[i].GuardError.Kind = fault.Conflict
+		}
+	}
 	for _, ix := range indexes(new) {
 		if _, had := oldIx[ix.name]; !had {
 			act := Action{Desc: "create index " + ix.name, SQL: []string{createIndex(d, new.Name, ix)}}

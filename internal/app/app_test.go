@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/meridian-crm/meridian/internal/store/storetest"
+)
+
+// TestServeBootstrapAndShutdown starts the server on a free port, signs in as the bootstrapped
+// administrator, and checks that cancelling the context shuts the server down cleanly.
+func TestServeBootstrapAndShutdown(t *testing.T) {
+	c := Defaults()
+	c.DB = storetest.DSN(t)
+	c.Addr = "127.0.0.1:0"
+	c.AdminEmail, c.AdminPassword = "Admin@Example.com", "a-long-enough-password"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := Open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for i := 0; i < 2; i++ { // bootstrapping twice is harmless
+		if err := a.Bootstrap(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, func(s string) { addr <- s }) }()
+	base := "http://" + <-addr
+
+	resp, err := http.Get(base + "/readyz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("readyz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = http.Post(base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"email":"admin@example.com","password":"a-long-enough-password"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"token":"mrd_`) {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	resp, err = http.Get(base + "/api/v1/accounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unauthenticated list: %d", resp.StatusCode)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+}
