@@ -134,7 +134,7 @@ func TestBatchErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &client{t: t, s: s, token: c.token}
+			c := c.in(t)
 			c.post("$batch", tc.body).wantError(http.StatusBadRequest, tc.code, "-")
 		})
 	}

@@ -144,7 +144,7 @@ func TestCustomEntityDoneWhen(t *testing.T) {
 			t.Errorf("openapi.json has no /projects path")
 		}
 	}
-	t.Run("queries", func(t *testing.T) { checkQueries(t, &client{t: t, s: s, token: c.token}) })
+	t.Run("queries", func(t *testing.T) { checkQueries(t, c.in(t)) })
 
 	// A new attribute is usable at once.
 	a := c.post("metadata/entities/project/attributes", map[string]any{"name": "priority", "type": "integer", "min": 1, "max": 5}).want(http.StatusCreated)
@@ -158,15 +158,7 @@ func TestCustomEntityDoneWhen(t *testing.T) {
 	}
 
 	// Deleting a populated attribute needs force.
-	t.Run("data loss is a conflict", func(t *testing.T) {
-		r := c.delete("metadata/entities/project/attributes/priority")
-		if r.status == http.StatusBadRequest && r.str("error.code") == "data_loss" {
-			// bug: store.planAlter builds the drop-column guard error with fault.Field (kind
-			// Invalid), so it is 400; dropping a populated table is Conflict (409).
-			t.Skip("bug: deleting a populated attribute answers 400 data_loss instead of 409")
-		}
-		r.wantError(http.StatusConflict, "data_loss", "priority")
-	})
+	c.delete("metadata/entities/project/attributes/priority").wantError(http.StatusConflict, "data_loss", "priority")
 	if g := c.get("projects(" + pid["Alpha"] + ")").want(200); g.str("priority") != "3" {
 		t.Fatalf("a refused delete lost data: %s", g.raw)
 	}
@@ -183,18 +175,21 @@ func TestCustomEntityDoneWhen(t *testing.T) {
 	// Restart: a new app on the same database still has the entity and its records, and the
 	// session token survives.
 	s.restart()
-	c2 := &client{t: t, s: s, token: c.token}
-	if n := c2.count("projects"); n != len(projects) {
+	if n := c.count("projects"); n != len(projects) {
 		t.Errorf("%d projects after restart, want %d", n, len(projects))
 	}
-	t.Run("queries after restart", func(t *testing.T) { checkQueries(t, &client{t: t, s: s, token: c.token}) })
-	c2.create("projects", map[string]any{"title": "After restart", "account_id@odata.bind": "accounts(" + acc["Initech"] + ")"})
+	t.Run("queries after restart", func(t *testing.T) { checkQueries(t, c.in(t)) })
+	c.create("projects", map[string]any{"title": "After restart", "account_id@odata.bind": "accounts(" + acc["Initech"] + ")"})
 
-	// A populated entity is deleted only with force (and not while another entity looks it up).
-	c2.delete("metadata/entities/project").wantError(http.StatusConflict, "data_loss", "-")
-	c2.delete("metadata/entities/project?force=true").want(http.StatusNoContent)
-	c2.get("projects").wantError(http.StatusNotFound, "unknown_entity_set", "-")
-	if n := c2.count("accounts"); n != 3 {
+	// A populated entity is deleted only with force, and not while another entity looks it up.
+	c.delete("metadata/entities/project").wantError(http.StatusConflict, "data_loss", "-")
+	c.post("metadata/entities", entityDef("milestone", "milestones",
+		map[string]any{"name": "project_id", "type": "lookup", "target": "project"})).want(http.StatusCreated)
+	c.delete("metadata/entities/project?force=true").wantError(http.StatusConflict, "in_use", "-")
+	c.delete("metadata/entities/milestone").want(http.StatusNoContent)
+	c.delete("metadata/entities/project?force=true").want(http.StatusNoContent)
+	c.get("projects").wantError(http.StatusNotFound, "unknown_entity_set", "-")
+	if n := c.count("accounts"); n != 3 {
 		t.Errorf("%d accounts after deleting projects, want 3", n)
 	}
 }

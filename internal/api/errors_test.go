@@ -57,7 +57,7 @@ func TestWriteErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &client{t: t, s: s, token: c.token}
+			c := c.in(t)
 			before := c.count("accounts")
 			beforeRec := c.get("accounts(" + id + ")").want(http.StatusOK)
 			r := c.do(tc.method, tc.path, tc.body, tc.headers...)
@@ -130,7 +130,7 @@ func TestQueryErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &client{t: t, s: s, token: c.token}
+			c := c.in(t)
 			r := c.get(tc.path).wantError(tc.status, tc.code, tc.target)
 			if !strings.Contains(r.str("error.message"), tc.msg) {
 				t.Errorf("message %q does not contain %q", r.str("error.message"), tc.msg)

@@ -120,6 +120,13 @@ type client struct {
 	token string
 }
 
+// in returns a copy of c that reports to t (a subtest).
+func (c *client) in(t *testing.T) *client {
+	cc := *c
+	cc.t = t
+	return &cc
+}
+
 // header is one request header.
 type header struct{ k, v string }
 
@@ -335,21 +342,14 @@ func lookup(v any, path string) any {
 func splitDots(path string) []string {
 	var out []string
 	for path != "" {
-		if strings.HasPrefix(path, "@") {
-			// An annotation runs to the end or to the next segment after its "@odata.x" name.
-			name, rest, _ := strings.Cut(path[1:], ".")
-			if n, r2, ok := strings.Cut(rest, "."); ok {
-				out = append(out, "@"+name+"."+n)
-				path = r2
-			} else {
-				out = append(out, path)
-				path = ""
-			}
-			continue
+		var seg string
+		if rest, ok := strings.CutPrefix(path, "@odata."); ok {
+			seg, path, _ = strings.Cut(rest, ".")
+			seg = "@odata." + seg
+		} else {
+			seg, path, _ = strings.Cut(path, ".")
 		}
-		seg, rest, _ := strings.Cut(path, ".")
 		out = append(out, seg)
-		path = rest
 	}
 	return out
 }

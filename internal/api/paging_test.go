@@ -35,7 +35,7 @@ func TestKeysetPagingStable(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := &client{t: t, s: s, token: c.token}
+			c := c.in(t)
 			r := c.get(tc.path, page3...).want(http.StatusOK)
 			if !strings.Contains(r.header.Get("Preference-Applied"), "odata.maxpagesize=3") {
 				t.Errorf("Preference-Applied = %q", r.header.Get("Preference-Applied"))

@@ -58,7 +58,7 @@ func TestFilter(t *testing.T) {
 
 	cases := []struct {
 		set, filter, key string
-		want            []string // sorted
+		want             []string // sorted
 	}{
 		{"accounts", "industry eq 'technology' and employees gt 20", "name", []string{"Contoso Ltd"}},
 		{"accounts", "industry eq 'technology' or city eq 'Beijing'", "name", []string{"Contoso Ltd", "Fabrikam", "Tailspin"}},
@@ -84,7 +84,7 @@ func TestFilter(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.set+" "+tc.filter, func(t *testing.T) {
-			c := &client{t: t, s: s, token: c.token}
+			c := c.in(t)
 			got := sorted(column(c.get(tc.set+"?$filter="+q(tc.filter)).want(http.StatusOK).values(), tc.key))
 			if !slices.Equal(got, tc.want) && (len(got) != 0 || len(tc.want) != 0) {
 				t.Errorf("got %v, want %v", got, tc.want)
@@ -128,7 +128,7 @@ func TestSelectOrderPageCount(t *testing.T) {
 	}
 
 	t.Run("top zero", func(t *testing.T) {
-		c := &client{t: t, s: s, token: c.token}
+		c := c.in(t)
 		r := c.get("accounts?$top=0&$count=true").want(http.StatusOK)
 		if len(r.values()) != 0 || r.str("@odata.count") != "4" || r.at("@odata.nextLink") != nil {
 			t.Errorf("$top=0&$count=true: %s", r.raw)
@@ -189,6 +189,10 @@ func TestExpand(t *testing.T) {
 	if !slices.Equal(got, []string{"Bob"}) {
 		t.Errorf("accounts(id)/contacts?$filter: %v", got)
 	}
+	paged := c.all("accounts("+d.acc["Contoso Ltd"]+")/contacts?$orderby=first_name", hdr("Prefer", "odata.maxpagesize=1")...)
+	if got := column(paged, "first_name"); !slices.Equal(got, []string{"Alice", "Bob"}) {
+		t.Errorf("paging a navigation: %v", got)
+	}
 	if n := c.get("accounts("+d.acc["Contoso Ltd"]+")/contacts/$count", hdr("Prefer", "odata.maxpagesize=1")...).want(200); string(n.raw) != "2" {
 		t.Errorf("accounts(id)/contacts/$count = %q, want 2 (not limited by the page size)", n.raw)
 	}
@@ -235,7 +239,7 @@ func TestAssociations(t *testing.T) {
 	}
 
 	c.delete("marketing_lists(" + list + ")/member_contacts(" + d.con["Alice"] + ")/$ref").want(http.StatusNoContent)
-	c.delete("marketing_lists(" + list + ")/member_contacts(" + d.con["Alice"] + ")/$ref").wantError(404, "not_linked", "-")
+	c.delete("marketing_lists("+list+")/member_contacts("+d.con["Alice"]+")/$ref").wantError(404, "not_linked", "-")
 	if got := members(); !slices.Equal(got, []string{"Bob"}) {
 		t.Errorf("members after unlinking Alice: %v", got)
 	}

@@ -31,7 +31,11 @@ func TestRecordCRUD(t *testing.T) {
 	}
 
 	// Read with ETag; If-None-Match with the current ETag is 304.
-	g := c.get("accounts(" + id + ")").want(http.StatusOK)
+	g := c.get("accounts("+id+")", hdr("X-Request-ID", "req-42")...).want(http.StatusOK)
+	if g.header.Get("OData-Version") != "4.0" || g.header.Get("X-Request-ID") != "req-42" ||
+		!strings.HasPrefix(g.header.Get("Content-Type"), "application/json") {
+		t.Errorf("response headers: %v", g.header)
+	}
 	etag := g.header.Get("ETag")
 	if etag == "" || etag != g.str("@odata.etag") || g.str("name") != "Contoso" {
 		t.Fatalf("get: ETag %q, body %s", etag, g.raw)

@@ -148,9 +148,14 @@ func (s *Service) runArgs(ctx context.Context, q string, args []any, cols []quer
 func (s *Service) decodeRows(rows *sql.Rows, cols []query.Column) ([][]any, error) {
 	var out [][]any
 	n := len(cols)
+	ptrs := make([]any, n)
+	var block []any // row values are carved from blocks to save allocations
 	for rows.Next() {
-		raw := make([]any, n)
-		ptrs := make([]any, n)
+		if len(block) < n {
+			block = make([]any, n*64)
+		}
+		raw := block[:n:n]
+		block = block[n:]
 		for i := range raw {
 			ptrs[i] = &raw[i]
 		}

@@ -32,6 +32,7 @@ func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force
 	var nm *metadata.Model
 	if next != nil {
 		next.Normalize()
+		freezeReverseNames(m, next)
 		// Validate against the current model, which holds at most the old version of next: in
 		// the model with next, next's set name would shadow the entity that already has it.
 		if err := metadata.ValidateEntity(m, next); err != nil {
@@ -183,4 +184,35 @@ func (s *Service) get(name string) (*metadata.Entity, error) {
 		return nil, fault.Newf(fault.Invalid, "read_only_entity", "%s is a read-only view", name)
 	}
 	return e, nil
+}
+
+// freezeReverseNames gives every new lookup of next an explicit reverse navigation name, chosen
+// once when the lookup is created, so that adding another lookup to the same target later never
+// renames a navigation clients already use.
+func freezeReverseNames(m *metadata.Model, next *metadata.Entity) {
+	taken := func(target, name string, self *metadata.Attribute) bool {
+		for _, a := range next.Lookups() {
+			if a != self && a.Target == target && a.ReverseName == name {
+				return true
+			}
+		}
+		t := m.Entity(target)
+		if t == nil {
+			return false
+		}
+		if nav := m.Nav(t, name); nav != nil && !(nav.Kind == metadata.NavOneToMany && nav.To.Name == next.Name && nav.Attr.Name == self.Name) {
+			return true
+		}
+		return t.Attr(name) != nil
+	}
+	for _, a := range next.Lookups() {
+		if a.ReverseName != "" || a.Polymorphic() {
+			continue
+		}
+		name := next.SetName
+		if a.Target == next.Name || taken(a.Target, name, a) {
+			name = next.SetName + "_" + a.NavName()
+		}
+		a.ReverseName = name
+	}
 }
