@@ -108,16 +108,22 @@ func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tena
 }
 
 // CreateUser creates a user record through the records service and sets its password.
+// The record and the credential are written in one transaction: a refused password leaves no
+// user behind.
 func (a *App) CreateUser(ctx context.Context, tenantID, email, name, password string) (string, error) {
-	sys := principal.With(ctx, principal.System(tenantID))
-	rec, err := a.Records.Create(sys, "user", records.Input{"email": email, "full_name": name})
-	if err != nil {
+	if err := auth.CheckPasswordPolicy(password); err != nil {
 		return "", err
 	}
-	if err := a.Auth.SetPassword(ctx, tenantID, rec.ID(), password); err != nil {
-		return "", err
-	}
-	return rec.ID(), nil
+	var id string
+	err := a.Store.WithTx(ctx, func(ctx context.Context) error {
+		rec, err := a.Records.Create(principal.With(ctx, principal.System(tenantID)), "user", records.Input{"email": email, "full_name": name})
+		if err != nil {
+			return err
+		}
+		id = rec.ID()
+		return a.Auth.SetPassword(ctx, tenantID, id, password)
+	})
+	return id, err
 }
 
 // Bootstrap creates the configured tenant and, when MERIDIAN_ADMIN_EMAIL and

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/meridian-crm/meridian/internal/store/storetest"
+)
+
+// run executes the CLI with args and returns its standard output.
+func run(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	root := newRoot()
+	var out, errOut bytes.Buffer
+	root.SetArgs(args)
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetIn(strings.NewReader(stdin))
+	if err := root.Execute(); err != nil {
+		t.Fatalf("meridian %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String()
+}
+
+func TestAdministrationCommands(t *testing.T) {
+	db := storetest.DSN(t)
+	if out := run(t, "", "migrate", "--db", db); !strings.Contains(out, "schema version 2") {
+		t.Fatalf("migrate: %q", out)
+	}
+	if out := run(t, "", "tenant", "create", "acme", "Acme Ltd", "--db", db); !strings.Contains(out, "created tenant acme") {
+		t.Fatalf("tenant create: %q", out)
+	}
+	if out := run(t, "", "tenant", "list", "--db", db); !strings.Contains(out, "acme") || !strings.Contains(out, "Acme Ltd") {
+		t.Fatalf("tenant list: %q", out)
+	}
+	// The password comes from standard input, so it never appears in the process list.
+	if out := run(t, "a-long-enough-password\n", "user", "create", "--db", db, "--tenant", "acme", "--email", "ops@acme.example"); !strings.Contains(out, "created user ops@acme.example") {
+		t.Fatalf("user create: %q", out)
+	}
+	key := strings.TrimSpace(run(t, "", "apikey", "create", "--db", db, "--tenant", "acme", "--user", "ops@acme.example", "--name", "ci"))
+	if !strings.HasPrefix(key, "mrk_") || len(key) < 40 {
+		t.Fatalf("apikey create printed %q", key)
+	}
+}
+
+func TestUserCreateRejectsWeakPassword(t *testing.T) {
+	db := storetest.DSN(t)
+	root := newRoot()
+	root.SetArgs([]string{"user", "create", "--db", db, "--email", "x@example.com", "--password", "short"})
+	root.SetOut(&bytes.Buffer{})
+	root.SetErr(&bytes.Buffer{})
+	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), "password") {
+		t.Fatalf("weak password accepted: %v", err)
+	}
+	// Nothing was half-written: the user does not exist.
+	root = newRoot()
+	root.SetArgs([]string{"apikey", "create", "--db", db, "--user", "x@example.com"})
+	root.SetOut(&bytes.Buffer{})
+	root.SetErr(&bytes.Buffer{})
+	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), "no user has this key") {
+		t.Fatalf("the user of a refused password exists: %v", err)
+	}
+}
