@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -22,36 +23,32 @@ func newUser() *cobra.Command {
 		Use:   "create",
 		Short: "Create a user with a password (read from --password, MERIDIAN_USER_PASSWORD or standard input)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, ctx, cancel, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			defer a.Close()
-			email, _ := cmd.Flags().GetString("email")
-			name, _ := cmd.Flags().GetString("name")
-			pw, _ := cmd.Flags().GetString("password")
-			if pw == "" {
-				pw = os.Getenv("MERIDIAN_USER_PASSWORD")
-			}
-			if pw == "" {
-				fmt.Fprint(cmd.ErrOrStderr(), "password: ")
-				line, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
-				pw = strings.TrimRight(line, "\r\n")
-			}
-			if name == "" {
-				name, _, _ = strings.Cut(email, "@")
-			}
-			t, err := a.EnsureTenant(ctx, a.Config.Tenant, a.Config.Tenant)
-			if err != nil {
-				return err
-			}
-			id, err := a.CreateUser(ctx, t.ID, email, name, pw)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "created user %s (%s) in tenant %s\n", email, id, t.Slug)
-			return nil
+			return withApp(cmd, func(ctx context.Context, a *app.App) error {
+				email, _ := cmd.Flags().GetString("email")
+				name, _ := cmd.Flags().GetString("name")
+				pw, _ := cmd.Flags().GetString("password")
+				if pw == "" {
+					pw = os.Getenv("MERIDIAN_USER_PASSWORD")
+				}
+				if pw == "" {
+					fmt.Fprint(cmd.ErrOrStderr(), "password: ")
+					line, _ := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+					pw = strings.TrimRight(line, "\r\n")
+				}
+				if name == "" {
+					name, _, _ = strings.Cut(email, "@")
+				}
+				t, err := a.EnsureTenant(ctx, a.Config.Tenant, a.Config.Tenant)
+				if err != nil {
+					return err
+				}
+				id, err := a.CreateUser(ctx, t.ID, email, name, pw)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "created user %s (%s) in tenant %s\n", email, id, t.Slug)
+				return nil
+			})
 		},
 	}
 	app.AddFlags(create.Flags())
@@ -69,29 +66,25 @@ func newAPIKey() *cobra.Command {
 		Use:   "create",
 		Short: "Create an API key for a user and print it",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, ctx, cancel, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			defer a.Close()
-			email, _ := cmd.Flags().GetString("user")
-			name, _ := cmd.Flags().GetString("name")
-			ttl, _ := cmd.Flags().GetDuration("expires-in")
-			t, err := tenant.BySlug(ctx, a.Store, a.Config.Tenant)
-			if err != nil {
-				return err
-			}
-			uid, err := a.Records.IDByKey(principal.With(ctx, principal.System(t.ID)), "user", map[string]string{"email": strings.ToLower(email)})
-			if err != nil {
-				return fmt.Errorf("user %s: %w", email, err)
-			}
-			k, err := a.Auth.IssueToken(ctx, t.ID, uid, auth.KindAPIKey, name, ttl)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), k)
-			return nil
+			return withApp(cmd, func(ctx context.Context, a *app.App) error {
+				email, _ := cmd.Flags().GetString("user")
+				name, _ := cmd.Flags().GetString("name")
+				ttl, _ := cmd.Flags().GetDuration("expires-in")
+				t, err := tenant.BySlug(ctx, a.Store, a.Config.Tenant)
+				if err != nil {
+					return err
+				}
+				uid, err := a.Records.IDByKey(principal.With(ctx, principal.System(t.ID)), "user", map[string]string{"email": strings.ToLower(email)})
+				if err != nil {
+					return fmt.Errorf("user %s: %w", email, err)
+				}
+				k, err := a.Auth.IssueToken(ctx, t.ID, uid, auth.KindAPIKey, name, ttl)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), k)
+				return nil
+			})
 		},
 	}
 	app.AddFlags(create.Flags())
@@ -110,44 +103,36 @@ func newTenant() *cobra.Command {
 		Short: "Create a tenant",
 		Args:  cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, ctx, cancel, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			defer a.Close()
-			name := args[0]
-			if len(args) > 1 {
-				name = args[1]
-			}
-			tn, err := tenant.Create(ctx, a.Store, name, args[0], time.Now())
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "created tenant %s (%s)\n", tn.Slug, tn.ID)
-			return nil
+			return withApp(cmd, func(ctx context.Context, a *app.App) error {
+				name := args[0]
+				if len(args) > 1 {
+					name = args[1]
+				}
+				tn, err := tenant.Create(ctx, a.Store, name, args[0], time.Now())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "created tenant %s (%s)\n", tn.Slug, tn.ID)
+				return nil
+			})
 		},
 	}
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List tenants",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, ctx, cancel, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			defer a.Close()
-			all, err := tenant.List(ctx, a.Store)
-			if err != nil {
-				return err
-			}
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "SLUG\tNAME\tSTATUS\tID")
-			for _, x := range all {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", x.Slug, x.Name, x.Status, x.ID)
-			}
-			return w.Flush()
+			return withApp(cmd, func(ctx context.Context, a *app.App) error {
+				all, err := tenant.List(ctx, a.Store)
+				if err != nil {
+					return err
+				}
+				w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "SLUG\tNAME\tSTATUS\tID")
+				for _, x := range all {
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", x.Slug, x.Name, x.Status, x.ID)
+				}
+				return w.Flush()
+			})
 		},
 	}
 	app.AddFlags(create.Flags())

@@ -39,21 +39,28 @@ func openApp(cmd *cobra.Command) (*app.App, context.Context, context.CancelFunc,
 	return a, ctx, cancel, nil
 }
 
+// withApp opens the application for cmd, runs fn, and closes it.
+func withApp(cmd *cobra.Command, fn func(ctx context.Context, a *app.App) error) error {
+	a, ctx, cancel, err := openApp(cmd)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	defer a.Close()
+	return fn(ctx, a)
+}
+
 func newServe() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (API and web client)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, ctx, cancel, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			defer a.Close()
-			if err := a.Bootstrap(ctx); err != nil {
-				return err
-			}
-			return a.Serve(ctx, nil)
+			return withApp(cmd, func(ctx context.Context, a *app.App) error {
+				if err := a.Bootstrap(ctx); err != nil {
+					return err
+				}
+				return a.Serve(ctx, nil)
+			})
 		},
 	}
 	app.AddFlags(cmd.Flags())
@@ -66,18 +73,14 @@ func newMigrate() *cobra.Command {
 		Use:   "migrate",
 		Short: "Apply schema migrations and bring system tables up to date, then exit",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, ctx, cancel, err := openApp(cmd)
-			if err != nil {
-				return err
-			}
-			defer cancel()
-			defer a.Close()
-			v, err := a.Store.SchemaVersion(ctx)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "database %s is at schema version %d with %s\n", a.Store.URL, v, a.Registry.Model())
-			return nil
+			return withApp(cmd, func(ctx context.Context, a *app.App) error {
+				v, err := a.Store.SchemaVersion(ctx)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "database %s is at schema version %d with %s\n", a.Store.URL, v, a.Registry.Model())
+				return nil
+			})
 		},
 	}
 	app.AddFlags(cmd.Flags())

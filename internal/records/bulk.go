@@ -15,16 +15,9 @@ import (
 // skipped and reported in rowErrs by index; a database error fails the whole call and writes
 // nothing. It returns the ids of the inserted rows in order (empty for skipped rows).
 func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (ids []string, rowErrs map[int]error, err error) {
-	p, err := caller(ctx)
+	p, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, nil, err
-	}
-	e, err := s.entity(entity)
-	if err != nil {
-		return nil, nil, err
-	}
-	if e.ReadOnly() {
-		return nil, nil, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
 	}
 	m := s.reg.Model()
 	cols := e.Columns()
@@ -47,11 +40,7 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		valid := make([]map[string]any, len(rows))
 		n := 0
 		for i, in := range rows {
-			vals, err := s.prepare(ctx, m, e, in, nil)
-			if err == nil {
-				runHooks(e, vals, nil)
-				err = s.checkLookups(ctx, m, e, p.TenantID, vals)
-			}
+			vals, err := s.validNew(ctx, p, m, e, in)
 			if err != nil {
 				if _, ok := fault.As(err); !ok {
 					return err
@@ -91,22 +80,8 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 				continue
 			}
 			version++
-			if _, ok := vals["id"]; !ok {
-				vals["id"] = s.newID()
-			}
-			if _, ok := vals["owner_id"]; !ok && p.UserID != "" {
-				vals["owner_id"] = p.UserID
-			}
-			vals["version"], vals["created_at"], vals["modified_at"] = version, now, now
-			vals["created_by"], vals["modified_by"] = nullable(p.UserID), nullable(p.UserID)
-			for _, a := range e.Attributes {
-				if a.Type == metadata.TypeAutonumber {
-					num, err := s.nextNumber(ctx, p.TenantID, e.Name, a.Name)
-					if err != nil {
-						return err
-					}
-					vals[a.Name] = formatAutonumber(a.Format, num, now)
-				}
+			if err := s.stampNew(ctx, p, e, vals, version, now); err != nil {
+				return err
 			}
 			args[0] = p.TenantID
 			for j, a := range cols {

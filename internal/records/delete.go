@@ -14,16 +14,9 @@ import (
 // holding them deleted, or the delete refused, as each lookup's on_delete says; activities
 // regarding the record are deleted with it; its N:N links are removed. All in one transaction.
 func (s *Service) Delete(ctx context.Context, entity, id, ifMatch string) error {
-	p, err := caller(ctx)
+	p, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return err
-	}
-	e, err := s.entity(entity)
-	if err != nil {
-		return err
-	}
-	if e.ReadOnly() {
-		return fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
 	}
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
 		cur, err := s.load(ctx, p, e, id)

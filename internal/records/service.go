@@ -166,3 +166,19 @@ func (s *Service) entity(name string) (*metadata.Entity, error) {
 	}
 	return e, nil
 }
+
+// writable resolves the caller and an entity whose records may be written.
+func (s *Service) writable(ctx context.Context, entity string) (principal.Principal, *metadata.Entity, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return p, nil, err
+	}
+	e, err := s.entity(entity)
+	if err != nil {
+		return p, nil, err
+	}
+	if e.ReadOnly() {
+		return p, nil, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
+	}
+	return p, e, nil
+}

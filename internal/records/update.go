@@ -91,16 +91,9 @@ func recordFromMap(e *metadata.Entity, vals map[string]any) *Record {
 
 // Update applies a partial update to record id of entity. ifMatch is the If-Match header.
 func (s *Service) Update(ctx context.Context, entity, id string, in Input, ifMatch string) (*Record, error) {
-	p, err := caller(ctx)
+	p, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
-	}
-	e, err := s.entity(entity)
-	if err != nil {
-		return nil, err
-	}
-	if e.ReadOnly() {
-		return nil, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
 	}
 	var rec *Record
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
@@ -181,16 +174,9 @@ func (s *Service) write(ctx context.Context, p principal.Principal, e *metadata.
 // it (with the key values) when there is none. ifMatch "*" forbids creating, ifNoneMatch "*"
 // forbids updating. It reports whether the record was created.
 func (s *Service) Upsert(ctx context.Context, entity string, key map[string]string, in Input, ifMatch, ifNoneMatch string) (*Record, bool, error) {
-	p, err := caller(ctx)
+	p, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, false, err
-	}
-	e, err := s.entity(entity)
-	if err != nil {
-		return nil, false, err
-	}
-	if e.ReadOnly() {
-		return nil, false, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
 	}
 	keyVals, err := s.keyValues(e, key)
 	if err != nil {
@@ -217,19 +203,10 @@ func (s *Service) Upsert(ctx context.Context, entity string, key map[string]stri
 				}
 				body[name] = e.Attr(name).JSONValue(v)
 			}
-			m := s.reg.Model()
 			if err := s.authorize(ctx, OpCreate, e, nil); err != nil {
 				return err
 			}
-			vals, err := s.prepare(ctx, m, e, body, nil)
-			if err != nil {
-				return err
-			}
-			runHooks(e, vals, nil)
-			if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
-				return err
-			}
-			rec, err = s.insert(ctx, p, e, vals)
+			rec, err = s.create(ctx, p, s.reg.Model(), e, body)
 			created = true
 			return err
 		}

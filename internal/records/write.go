@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
@@ -58,16 +59,9 @@ func nullable(s string) any {
 
 // Create validates in and inserts a record of entity, returning it as stored.
 func (s *Service) Create(ctx context.Context, entity string, in Input) (*Record, error) {
-	p, err := caller(ctx)
+	p, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
-	}
-	e, err := s.entity(entity)
-	if err != nil {
-		return nil, err
-	}
-	if e.ReadOnly() {
-		return nil, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
 	}
 	m := s.reg.Model()
 	var rec *Record
@@ -75,15 +69,8 @@ func (s *Service) Create(ctx context.Context, entity string, in Input) (*Record,
 		if err := s.authorize(ctx, OpCreate, e, nil); err != nil {
 			return err
 		}
-		vals, err := s.prepare(ctx, m, e, in, nil)
-		if err != nil {
-			return err
-		}
-		runHooks(e, vals, nil)
-		if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
-			return err
-		}
-		rec, err = s.insert(ctx, p, e, vals)
+		var err error
+		rec, err = s.create(ctx, p, m, e, in)
 		return err
 	})
 	if err != nil {
@@ -92,13 +79,30 @@ func (s *Service) Create(ctx context.Context, entity string, in Input) (*Record,
 	return rec, nil
 }
 
-// insert writes a validated row: version, change log, audit. It must run in a transaction.
-func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata.Entity, vals map[string]any) (*Record, error) {
-	version, err := s.nextVersion(ctx, p.TenantID)
+// create validates in and inserts it (after authorization). It runs in a transaction.
+func (s *Service) create(ctx context.Context, p principal.Principal, m *metadata.Model, e *metadata.Entity, in Input) (*Record, error) {
+	vals, err := s.validNew(ctx, p, m, e, in)
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock().UTC().Truncate(1000)
+	return s.insert(ctx, p, e, vals)
+}
+
+// validNew validates a new record's input, runs the entity's hooks and checks its lookups.
+func (s *Service) validNew(ctx context.Context, p principal.Principal, m *metadata.Model, e *metadata.Entity, in Input) (map[string]any, error) {
+	vals, err := s.prepare(ctx, m, e, in, nil)
+	if err != nil {
+		return nil, err
+	}
+	runHooks(e, vals, nil)
+	if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
+		return nil, err
+	}
+	return vals, nil
+}
+
+// stampNew sets the system columns and autonumbers of a new record.
+func (s *Service) stampNew(ctx context.Context, p principal.Principal, e *metadata.Entity, vals map[string]any, version int64, now time.Time) error {
 	if _, ok := vals["id"]; !ok {
 		vals["id"] = s.newID()
 	}
@@ -111,10 +115,23 @@ func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata
 		if a.Type == metadata.TypeAutonumber {
 			n, err := s.nextNumber(ctx, p.TenantID, e.Name, a.Name)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			vals[a.Name] = formatAutonumber(a.Format, n, now)
 		}
+	}
+	return nil
+}
+
+// insert writes a validated row: version, change log, audit. It must run in a transaction.
+func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata.Entity, vals map[string]any) (*Record, error) {
+	version, err := s.nextVersion(ctx, p.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock().UTC().Truncate(1000)
+	if err := s.stampNew(ctx, p, e, vals, version, now); err != nil {
+		return nil, err
 	}
 	cols := e.Columns()
 	names := []string{`"tenant_id"`}
