@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -42,7 +44,7 @@ func (j *jsonWriter) columnKeys(cols []query.Column) [][]byte {
 	}
 	keys := make([][]byte, len(cols))
 	for i, c := range cols {
-		keys[i] = append(appendString(nil, c.Name), ':')
+		keys[i] = columnKey(c)
 	}
 	j.keyCols, j.keys = cols, keys
 	return keys
@@ -164,6 +166,28 @@ func (j *jsonWriter) value(c query.Column, v any) {
 		b, _ := json.Marshal(x)
 		j.b = append(j.b, b...)
 	}
+}
+
+// keyCache holds the quoted JSON keys of column names. Aggregate aliases are chosen by clients,
+// so the cache stops growing at keyCacheLimit entries.
+var (
+	keyCache     sync.Map
+	keyCacheSize atomic.Int64
+)
+
+const keyCacheLimit = 10000
+
+func columnKey(c query.Column) []byte {
+	if k, ok := keyCache.Load(c.Name); ok {
+		return k.([]byte)
+	}
+	k := append(appendString(nil, c.Name), ':')
+	if keyCacheSize.Load() < keyCacheLimit {
+		if _, loaded := keyCache.LoadOrStore(c.Name, k); !loaded {
+			keyCacheSize.Add(1)
+		}
+	}
+	return k
 }
 
 const hexDigits = "0123456789abcdef"

@@ -133,26 +133,27 @@ func (s *Service) list(ctx context.Context, m *metadata.Model, e *metadata.Entit
 
 // run executes a plan and decodes every row.
 func (s *Service) run(ctx context.Context, plan *query.Plan) ([][]any, error) {
-	return s.runArgs(ctx, plan.SQL, plan.Args, plan.Columns)
-}
-
-func (s *Service) runArgs(ctx context.Context, q string, args []any, cols []query.Column) ([][]any, error) {
-	rows, err := s.st.Query(ctx, q, args...)
+	rows, err := s.st.Query(ctx, plan.SQL, plan.Args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	return s.decodeRows(rows, cols)
+	expect := 64
+	if plan.PageSize > 0 && plan.PageSize < expect {
+		expect = plan.PageSize + 1
+	}
+	return s.decodeRows(rows, plan.Columns, expect)
 }
 
-func (s *Service) decodeRows(rows *sql.Rows, cols []query.Column) ([][]any, error) {
-	var out [][]any
+// decodeRows scans and decodes every row; expect is how many rows are likely (for allocation).
+func (s *Service) decodeRows(rows *sql.Rows, cols []query.Column, expect int) ([][]any, error) {
+	out := make([][]any, 0, expect)
 	n := len(cols)
 	ptrs := make([]any, n)
 	var block []any // row values are carved from blocks to save allocations
 	for rows.Next() {
 		if len(block) < n {
-			block = make([]any, n*64)
+			block = make([]any, n*expect)
 		}
 		raw := block[:n:n]
 		block = block[n:]

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
 
@@ -44,5 +45,41 @@ func TestMigrateAndSyncSystem(t *testing.T) {
 	stored, err := s.LoadDefinitions(ctx)
 	if err != nil || len(stored.Entities) != len(sys.Entities) {
 		t.Fatalf("stored %d entities, want %d (%v)", len(stored.Entities), len(sys.Entities), err)
+	}
+}
+
+// TestMigrateUpgradesAnOlderDatabase takes a database back to schema version 1 (as the first
+// release left it, with data in it) and checks that migrating brings it up to date and keeps
+// the data.
+func TestMigrateUpgradesAnOlderDatabase(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	all, err := store.Migrations(s.D)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Raw().ExecContext(ctx, `INSERT INTO tenant (id, name, slug, status, version, created_at) VALUES ('00000000-0000-0000-0000-0000000000aa', 'Old', 'old', 'active', 7, '2025-01-01T00:00:00.000000Z')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Raw().ExecContext(ctx, `DROP TABLE entity_count`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Raw().ExecContext(ctx, `DELETE FROM schema_migration WHERE version > 1`); err != nil {
+		t.Fatal(err)
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(applied) != len(all)-1 || applied[0] != 2 {
+		t.Fatalf("applied %v, want versions 2..%d", applied, len(all))
+	}
+	var n int
+	if err := s.DB(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM entity_count`).Scan(&n); err != nil {
+		t.Fatalf("entity_count after upgrade: %v", err)
+	}
+	var v int64
+	if err := s.DB(ctx).QueryRowContext(ctx, `SELECT version FROM tenant WHERE slug = 'old'`).Scan(&v); err != nil || v != 7 {
+		t.Fatalf("tenant kept? version %d, %v", v, err)
 	}
 }
