@@ -2,8 +2,10 @@ package bench
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -26,11 +28,17 @@ var (
 func benchEnv(b *testing.B) *Env {
 	b.Helper()
 	envOnce.Do(func() {
-		dsn := storetest.DSN(b)
+		// The database outlives each benchmark (and the run), so it is not tied to b's cleanup.
+		var dsn string
 		if storetest.Dialect() == "sqlite" {
 			dir := filepath.Join(os.TempDir(), "meridian-gobench")
 			_ = os.MkdirAll(dir, 0o755)
 			dsn = "sqlite:" + filepath.Join(dir, "bench.db")
+		} else {
+			dsn, envErr = postgresBenchDSN()
+			if envErr != nil {
+				return
+			}
 		}
 		shared, envErr = Setup(context.Background(), Config{DB: dsn, Accounts: 10000, Seed: 1})
 	})
@@ -99,4 +107,28 @@ func TestMeasure(t *testing.T) {
 	if err != nil || s.Ops != n || s.Ops < 20 || s.P50 < 100*time.Microsecond || s.P99 < s.P50 {
 		t.Fatalf("stats %+v after %d ops, %v", s, n, err)
 	}
+}
+
+// postgresBenchDSN returns a DSN whose search path is the schema meridian_gobench, creating it.
+func postgresBenchDSN() (string, error) {
+	base := os.Getenv("MERIDIAN_TEST_POSTGRES")
+	if base == "" {
+		base = storetest.DefaultPostgres
+	}
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE SCHEMA IF NOT EXISTS meridian_gobench`); err != nil {
+		return "", err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	q.Set("search_path", "meridian_gobench")
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
