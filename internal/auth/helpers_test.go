@@ -3,13 +3,13 @@ package auth
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 
+	"github.com/meridian-crm/meridian/internal/clock"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/store"
@@ -19,31 +19,13 @@ import (
 // cheap are argon2id parameters that make a hash take microseconds instead of tens of ms.
 var cheap = &argon2id.Params{Memory: 64, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is a migrated database with the system entity tables, and a service on it.
 type env struct {
 	t     *testing.T
 	ctx   context.Context
 	s     *store.Store
 	a     *Service
-	clock *fakeClock
+	clock *clock.Fake
 }
 
 func newEnv(t *testing.T) *env {
@@ -57,11 +39,11 @@ func newEnv(t *testing.T) *env {
 	if _, err := s.SyncSystem(ctx, sys); err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{t: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	a := NewService(s, clock.Now)
+	clk := clock.NewFake(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	a := NewService(s, clk.Now)
 	p := *cheap
 	a.Params = &p
-	return &env{t: t, ctx: ctx, s: s, a: a, clock: clock}
+	return &env{t: t, ctx: ctx, s: s, a: a, clock: clk}
 }
 
 func (e *env) tenant(slug, status string) string {

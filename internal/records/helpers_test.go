@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/meridian-crm/meridian/internal/clock"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
@@ -21,24 +21,6 @@ import (
 	"github.com/meridian-crm/meridian/internal/tenant"
 )
 
-// fakeClock is the injected clock; tests move it by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is a fresh database (SQLite, or PostgreSQL with MERIDIAN_TEST_DB=postgres) with the
 // system entities, a records service on it and one tenant whose admin ctx carries.
 type env struct {
@@ -48,7 +30,7 @@ type env struct {
 	reg    *metadata.Registry
 	svc    *records.Service
 	schema *schema.Service
-	clock  *fakeClock
+	clock  *clock.Fake
 	tenant string
 }
 
@@ -67,9 +49,9 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	reg := metadata.NewRegistry(m)
-	clock := &fakeClock{t: epoch}
-	e := &env{t: t, st: st, reg: reg, clock: clock,
-		svc:    records.NewService(st, reg, records.Options{Clock: clock.Now}),
+	clk := clock.NewFake(epoch)
+	e := &env{t: t, st: st, reg: reg, clock: clk,
+		svc:    records.NewService(st, reg, records.Options{Clock: clk.Now}),
 		schema: schema.NewService(st, reg)}
 	e.ctx, e.tenant = e.newTenant("acme")
 	return e
