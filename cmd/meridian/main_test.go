@@ -42,6 +42,11 @@ func TestAdministrationCommands(t *testing.T) {
 	if !strings.HasPrefix(key, "mrk_") || len(key) < 40 {
 		t.Fatalf("apikey create printed %q", key)
 	}
+	// The tenant's one user exports as CSV.
+	out := run(t, "", "export", "--db", db, "--tenant", "acme", "--entity", "users", "--select", "email,full_name", "--format", "csv")
+	if !strings.Contains(out, "id,version,email,full_name") || !strings.Contains(out, "ops@acme.example") {
+		t.Fatalf("export: %q", out)
+	}
 }
 
 func TestUserCreateRejectsWeakPassword(t *testing.T) {

@@ -110,8 +110,25 @@ func options(r *http.Request) (*query.Options, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Format != "" && !strings.HasPrefix(strings.ToLower(o.Format), "json") && !strings.HasPrefix(o.Format, "application/json") {
-		return nil, fault.Field("$format", "unsupported_format", "$format=%s is not supported; use json", o.Format)
+	if isJSON(o.Format) {
+		o.Format = ""
+	}
+	return o, nil
+}
+
+func isJSON(format string) bool {
+	f := strings.ToLower(format)
+	return f == "" || f == "json" || strings.HasPrefix(f, "application/json")
+}
+
+// jsonOptions parses the query options of a read that answers in JSON only.
+func jsonOptions(r *http.Request) (*query.Options, error) {
+	o, err := options(r)
+	if err != nil {
+		return nil, err
+	}
+	if o.Format != "" {
+		return nil, fault.Field("$format", "unsupported_format", "$format=%s is only available on entity set reads; use json", o.Format)
 	}
 	return o, nil
 }
@@ -149,6 +166,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, e *metadata.Entity
 	o, err := options(r)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if o.Format != "" {
+		s.export(w, r, e, o)
 		return
 	}
 	pf := parsePrefer(r.Header.Values("Prefer"))
@@ -265,7 +286,7 @@ func linkWith(r *http.Request, param, value string, drop ...string) string {
 }
 
 func (s *Server) count(w http.ResponseWriter, r *http.Request, e *metadata.Entity) {
-	o, err := options(r)
+	o, err := jsonOptions(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -299,7 +320,7 @@ func (s *Server) writeRecord(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) get(w http.ResponseWriter, r *http.Request, e *metadata.Entity, id string) {
-	o, err := options(r)
+	o, err := jsonOptions(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -49,7 +49,7 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 }
 
 func (s *Server) related(w http.ResponseWriter, r *http.Request, e *metadata.Entity, res *resource) {
-	o, err := options(r)
+	o, err := jsonOptions(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
