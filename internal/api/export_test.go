@@ -40,7 +40,7 @@ func TestExportDownload(t *testing.T) {
 	if !bytes.HasPrefix(r.raw, []byte("PK")) {
 		t.Fatal("xlsx is not a zip package")
 	}
-	c.get("accounts?$format=csv&$filter=" + url.QueryEscape("nope eq 1")).wantError(http.StatusBadRequest, "unknown_field", "$filter")
+	c.get("accounts?$format=csv&$filter="+url.QueryEscape("nope eq 1")).wantError(http.StatusBadRequest, "unknown_field", "$filter")
 	c.get("accounts?$format=pdf").wantError(http.StatusBadRequest, "unsupported_format", "format")
 	id := c.create("accounts", map[string]any{"name": "One"})
 	c.get("accounts("+id+")?$format=csv").wantError(http.StatusBadRequest, "unsupported_format", "$format")
