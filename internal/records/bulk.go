@@ -3,11 +3,9 @@ package records
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
-	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // CreateMany validates rows and inserts the valid ones of entity in one transaction, with the
@@ -21,16 +19,12 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 	}
 	m := s.reg.Model()
 	cols := e.Columns()
-	names := []string{`"tenant_id"`}
-	ph := []string{s.st.D.Placeholder(1)}
-	for i, a := range cols {
-		names = append(names, store.Quote(a.Name))
-		ph = append(ph, s.st.D.Placeholder(i+2))
+	names := make([]string, 0, len(cols)+1)
+	names = append(names, "tenant_id")
+	for _, a := range cols {
+		names = append(names, a.Name)
 	}
-	insertSQL := "INSERT INTO " + store.Quote(e.Name) + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(ph, ", ") + ")"
-	logSQL := `INSERT INTO change_log (tenant_id, version, entity, record_id, op, changed_at, changed_by) VALUES (` +
-		strings.Join([]string{s.st.D.Placeholder(1), s.st.D.Placeholder(2), s.st.D.Placeholder(3), s.st.D.Placeholder(4),
-			"'c'", s.st.D.Placeholder(5), s.st.D.Placeholder(6)}, ", ") + `)`
+	logCols := []string{"tenant_id", "version", "entity", "record_id", "op", "changed_at", "changed_by"}
 	ids = make([]string, len(rows))
 	rowErrs = map[int]error{}
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
@@ -62,19 +56,17 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 			return fmt.Errorf("version: %w", err)
 		}
 		version := last - int64(n)
-		ins, err := s.st.Prepare(ctx, insertSQL)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		logStmt, err := s.st.Prepare(ctx, logSQL)
-		if err != nil {
-			return err
-		}
-		defer logStmt.Close()
 		now := s.clock().UTC().Truncate(1000)
-		nowEnc := s.st.D.Encode(&metadata.Attribute{Type: metadata.TypeDateTime}, now)
-		args := make([]any, len(cols)+1)
+		d := s.st.D
+		guid := &metadata.Attribute{Type: metadata.TypeGUID}
+		nowEnc := d.BulkValue(&metadata.Attribute{Type: metadata.TypeDateTime}, now)
+		tenant := d.BulkValue(guid, p.TenantID)
+		var user any
+		if p.UserID != "" {
+			user = d.BulkValue(guid, p.UserID)
+		}
+		data := make([][]any, 0, n)
+		logs := make([][]any, 0, n)
 		for i, vals := range valid {
 			if vals == nil {
 				continue
@@ -83,24 +75,32 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 			if err := s.stampNew(ctx, p, e, vals, version, now); err != nil {
 				return err
 			}
-			args[0] = p.TenantID
+			row := make([]any, len(cols)+1)
+			row[0] = tenant
 			for j, a := range cols {
-				args[j+1] = s.st.D.Encode(a, vals[a.Name])
+				row[j+1] = d.BulkValue(a, vals[a.Name])
 			}
-			if _, err := ins.ExecContext(ctx, args...); err != nil {
-				return s.writeError(e, err)
-			}
+			data = append(data, row)
 			id := vals["id"].(string)
-			if _, err := logStmt.ExecContext(ctx, p.TenantID, version, e.Name, id, nowEnc, nullable(p.UserID)); err != nil {
-				return err
-			}
-			if s.auditor != nil {
-				if err := s.auditor.Audit(ctx, Change{Op: OpCreate, Entity: e, ID: id, Version: version, After: vals,
+			logs = append(logs, []any{tenant, version, e.Name, d.BulkValue(guid, id), "c", nowEnc, user})
+			ids[i] = id
+		}
+		if err := s.st.BulkInsert(ctx, e.Name, names, data); err != nil {
+			return s.writeError(e, err)
+		}
+		if err := s.st.BulkInsert(ctx, "change_log", logCols, logs); err != nil {
+			return err
+		}
+		if s.auditor != nil {
+			for i, vals := range valid {
+				if vals == nil {
+					continue
+				}
+				if err := s.auditor.Audit(ctx, Change{Op: OpCreate, Entity: e, ID: ids[i], Version: vals["version"].(int64), After: vals,
 					TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
 					return err
 				}
 			}
-			ids[i] = id
 		}
 		return s.addCount(ctx, p.TenantID, e.Name, n)
 	})

@@ -24,7 +24,7 @@ import (
 // env is a fresh database (SQLite, or PostgreSQL with MERIDIAN_TEST_DB=postgres) with the
 // system entities, a records service on it and one tenant whose admin ctx carries.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	st     *store.Store
 	reg    *metadata.Registry
@@ -36,7 +36,7 @@ type env struct {
 
 var epoch = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)
@@ -69,7 +69,7 @@ func (e *env) newTenant(slug string) (context.Context, string) {
 }
 
 // body decodes a JSON object the way the API does (numbers as json.Number).
-func body(t *testing.T, s string) records.Input {
+func body(t testing.TB, s string) records.Input {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(s))
 	dec.UseNumber()
@@ -116,7 +116,7 @@ func (e *env) list(entity, raw string, ro records.ReadOptions) *records.Page {
 }
 
 // opts parses raw OData query text.
-func opts(t *testing.T, raw string) *query.Options {
+func opts(t testing.TB, raw string) *query.Options {
 	t.Helper()
 	o, err := query.ParseOptions(raw)
 	if err != nil {

@@ -17,6 +17,9 @@ type Dialect interface {
 	ColumnType(a *metadata.Attribute) string
 	// Encode converts a typed Go value of an attribute into a bind argument.
 	Encode(a *metadata.Attribute, v any) any
+	// BulkValue converts a typed Go value of an attribute into a BulkInsert argument (binary COPY
+	// on PostgreSQL wants native types; SQLite takes what Encode gives).
+	BulkValue(a *metadata.Attribute, v any) any
 	// Decode converts a scanned column value back into the attribute's typed Go value.
 	Decode(a *metadata.Attribute, raw any) (any, error)
 	// ILike renders a case-insensitive LIKE of expr against pattern (which uses \ as escape).

@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 
 	"github.com/meridian-crm/meridian/internal/metadata"
@@ -46,6 +48,27 @@ func (postgresDialect) Encode(a *metadata.Attribute, v any) any {
 		return string(x)
 	}
 	return v
+}
+
+func (d postgresDialect) BulkValue(a *metadata.Attribute, v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		switch a.Type {
+		case metadata.TypeLookup, metadata.TypeGUID:
+			if id, err := uuid.Parse(x); err == nil {
+				return [16]byte(id)
+			}
+		case metadata.TypeDate:
+			if t, err := time.Parse(time.DateOnly, x); err == nil {
+				return t
+			}
+		}
+	case decimal.Decimal:
+		return pgtype.Numeric{Int: x.Coefficient(), Exp: x.Exponent(), Valid: true}
+	}
+	return d.Encode(a, v)
 }
 
 func (postgresDialect) Decode(a *metadata.Attribute, raw any) (any, error) {

@@ -48,6 +48,8 @@ func (sqliteDialect) Encode(a *metadata.Attribute, v any) any {
 	return v
 }
 
+func (d sqliteDialect) BulkValue(a *metadata.Attribute, v any) any { return d.Encode(a, v) }
+
 func (sqliteDialect) Decode(a *metadata.Attribute, raw any) (any, error) {
 	if raw == nil {
 		return nil, nil

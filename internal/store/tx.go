@@ -9,9 +9,25 @@ import (
 
 type txKey struct{}
 
+// txState is the open transaction of a context, with the connection it runs on (bulk loaders
+// reach the driver connection through it, e.g. for PostgreSQL's COPY).
+type txState struct {
+	tx   *sql.Tx
+	conn *sql.Conn
+}
+
 func txFrom(ctx context.Context) *sql.Tx {
-	tx, _ := ctx.Value(txKey{}).(*sql.Tx)
-	return tx
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.tx
+	}
+	return nil
+}
+
+func connFrom(ctx context.Context) *sql.Conn {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.conn
+	}
+	return nil
 }
 
 // InTx reports whether ctx carries an open write transaction.
@@ -24,11 +40,16 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 	if txFrom(ctx) != nil {
 		return fn(ctx)
 	}
-	tx, err := s.write.BeginTx(ctx, nil)
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: connection: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+	if err := fn(context.WithValue(ctx, txKey{}, &txState{tx: tx, conn: conn})); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
 		}
