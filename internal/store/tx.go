@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 )
 
 type txKey struct{}
@@ -36,10 +38,32 @@ func InTx(ctx context.Context) bool { return txFrom(ctx) != nil }
 // WithTx runs fn inside a write transaction. When ctx already carries one (a batch change set,
 // a records call made by another records call), fn joins it and the outermost call commits, so
 // several operations are atomic together. fn must use the context it is given.
+//
+// The outermost call retries fn (up to maxTxAttempts in all, with a random backoff) when the database reports a
+// deadlock or serialization failure, which PostgreSQL resolves by aborting one of the
+// transactions; fn must therefore have no effects outside the database.
 func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if txFrom(ctx) != nil {
 		return fn(ctx)
 	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		if err = s.runTx(ctx, fn); err == nil || !s.D.IsRetryable(err) || attempt == maxTxAttempts {
+			return err
+		}
+		// Back off a random while so the transactions that collided do not collide again.
+		select {
+		case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(5*time.Millisecond)))):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+// maxTxAttempts is how often WithTx runs a transaction that keeps failing retryably.
+const maxTxAttempts = 5
+
+func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: connection: %w", err)
