@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/meridian-crm/meridian/internal/exchange"
+	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -15,6 +16,9 @@ import (
 func (s *Server) export(w http.ResponseWriter, r *http.Request, e *metadata.Entity, o *query.Options) {
 	f, err := exchange.ParseFormat(o.Format)
 	if err != nil {
+		if fe, ok := fault.As(err); ok {
+			err = fe.WithTarget("$format")
+		}
 		s.writeError(w, r, err)
 		return
 	}

@@ -41,7 +41,7 @@ func TestExportDownload(t *testing.T) {
 		t.Fatal("xlsx is not a zip package")
 	}
 	c.get("accounts?$format=csv&$filter="+url.QueryEscape("nope eq 1")).wantError(http.StatusBadRequest, "unknown_field", "$filter")
-	c.get("accounts?$format=pdf").wantError(http.StatusBadRequest, "unsupported_format", "format")
+	c.get("accounts?$format=pdf").wantError(http.StatusBadRequest, "unsupported_format", "$format")
 	id := c.create("accounts", map[string]any{"name": "One"})
 	c.get("accounts("+id+")?$format=csv").wantError(http.StatusBadRequest, "unsupported_format", "$format")
 	s.anon().get("accounts?$format=csv").wantError(http.StatusUnauthorized, "unauthenticated", "")

@@ -21,6 +21,11 @@ type Options struct {
 	DeltaToken string       // $deltatoken (opaque change-tracking token)
 	Format     string       // $format
 	Search     string       // $search (free text; interpretation left to the caller)
+	// Unordered asks for the matching rows in no particular order and without server-driven
+	// paging: for key look-ups (imports, lookups by name), where ordering by id would tempt the
+	// planner to walk the primary key instead of using the filter's index. It is never set from
+	// a URL.
+	Unordered bool
 }
 
 // Path is a property path such as "name" or "primary_contact_id/full_name".

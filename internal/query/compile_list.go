@@ -232,7 +232,12 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 	if len(c.joins) > 0 {
 		sql += " " + strings.Join(c.joins, " ")
 	}
-	sql += " WHERE " + strings.Join(where, " AND ") + " ORDER BY " + strings.Join(orderSQL, ", ")
+	sql += " WHERE " + strings.Join(where, " AND ")
+	if o.Unordered {
+		plan.Order = nil
+	} else {
+		sql += " ORDER BY " + strings.Join(orderSQL, ", ")
+	}
 	fetch := limit + 1
 	if endsTop {
 		fetch = limit

@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"testing"
@@ -310,5 +311,32 @@ func TestListApply(t *testing.T) {
 	}
 	if !slices.Equal(seen, []string{"finance", "retail", "technology"}) {
 		t.Fatalf("paged groups %v", seen)
+	}
+}
+
+// TestListUnordered: key look-ups read every match without ordering or paging, and refuse a
+// look-up that matches more rows than fit in one page instead of silently truncating it.
+func TestListUnordered(t *testing.T) {
+	e := newEnv(t)
+	for i := 0; i < 6; i++ {
+		e.create("account", fmt.Sprintf(`{"name":"U%d","account_number":"U-%d","city":"Xi'an"}`, i, i))
+	}
+	o := opts(t, "$filter="+url.QueryEscape("account_number in ('U-1','U-4','U-5','nope')"))
+	o.Unordered = true
+	page, err := e.svc.List(e.ctx, "account", o, records.ReadOptions{PageSize: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, r := range page.Records {
+		got[r.Get("account_number").(string)] = true
+	}
+	if len(got) != 3 || !got["U-1"] || !got["U-4"] || !got["U-5"] || page.Next != "" {
+		t.Fatalf("unordered look-up got %v (next %q)", got, page.Next)
+	}
+	o = opts(t, "$filter="+url.QueryEscape("city eq 'Xi''an'"))
+	o.Unordered = true
+	if _, err := e.svc.List(e.ctx, "account", o, records.ReadOptions{PageSize: 5}); fault.CodeOf(err) != "too_many_matches" {
+		t.Fatalf("6 matches over a page of 5: %v", err)
 	}
 }

@@ -100,6 +100,9 @@ func (s *Service) list(ctx context.Context, m *metadata.Model, e *metadata.Entit
 	// With $top, Remaining is what is left of it after this page; at 0 the $top is served (a
 	// token without it would continue without limit).
 	if len(rows) > plan.PageSize {
+		if o.Unordered {
+			return nil, fault.Newf(fault.Invalid, "too_many_matches", "more than %d %s records match; narrow the look-up", plan.PageSize, e.Name)
+		}
 		rows = rows[:plan.PageSize]
 		if o.Top == nil || plan.Remaining > 0 {
 			page.Next = query.EncodePageToken(plan.KeysetValues(rows[len(rows)-1]), plan.Remaining)

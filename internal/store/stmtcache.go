@@ -51,6 +51,9 @@ func (c *stmtCache) close() {
 // Query runs a read: in ctx's transaction when there is one, otherwise on the read pool with a
 // cached prepared statement (SQLite).
 func (s *Store) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if s.D.Name() == "sqlite" {
+		q, args = positional(q, args)
+	}
 	if tx := txFrom(ctx); tx != nil {
 		return tx.QueryContext(ctx, q, args...)
 	}
@@ -68,6 +71,9 @@ func (s *Store) Query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 
 // QueryRow is Query for a single row.
 func (s *Store) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if s.D.Name() == "sqlite" {
+		q, args = positional(q, args)
+	}
 	if tx := txFrom(ctx); tx != nil {
 		return tx.QueryRowContext(ctx, q, args...)
 	}
