@@ -21,6 +21,17 @@ func newBench() *cobra.Command {
 			n, _ := cmd.Flags().GetInt("accounts")
 			d, _ := cmd.Flags().GetDuration("duration")
 			seed, _ := cmd.Flags().GetUint64("seed")
+			if sc, _ := cmd.Flags().GetString("scenario"); sc == "import" {
+				r, err := bench.RunImport(cmd.Context(), bench.Config{DB: db, Accounts: n, Seed: seed, Progress: cmd.ErrOrStderr()})
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "import of %d accounts from CSV\n\n| path | time | rows/s |\n|---|---:|---:|\n| meridian import (validation, versions, change log, checkpoints) | %s | %.0f |\n| raw: %s | %s | %.0f |\n\nimport/raw: %.2f\n",
+					r.Rows, r.ImportTime.Round(time.Millisecond), r.ImportPerSec, r.RawMethod, r.RawTime.Round(time.Millisecond), r.RawPerSec, r.Ratio())
+				return nil
+			} else if sc != "api" {
+				return fmt.Errorf("unknown scenario %q: api or import", sc)
+			}
 			start := time.Now()
 			env, err := bench.Setup(cmd.Context(), bench.Config{DB: db, Accounts: n, Duration: d, Seed: seed, Progress: cmd.ErrOrStderr()})
 			if err != nil {
@@ -40,5 +51,6 @@ func newBench() *cobra.Command {
 	cmd.Flags().Int("accounts", 100000, "number of accounts")
 	cmd.Flags().Duration("duration", 3*time.Second, "measuring time per scenario and side")
 	cmd.Flags().Uint64("seed", 1, "random seed of the generated data")
+	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP) or import (CSV import versus raw bulk load)")
 	return cmd
 }

@@ -20,7 +20,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: false,
 		Version:       app.Version,
 	}
-	root.AddCommand(newServe(), newMigrate(), newUser(), newAPIKey(), newTenant(), newExport(), newBench())
+	root.AddCommand(newDemo(), newServe(), newMigrate(), newUser(), newAPIKey(), newTenant(), newExport(), newImport(), newBench(), newSeed())
 	return root
 }
 

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
@@ -52,6 +53,8 @@ type Server struct {
 	version string
 	// UI, when set, serves everything outside /api/ (the web client).
 	UI http.Handler
+	// Imports, when set, runs the import jobs of /api/v1/imports.
+	Imports *exchange.Runner
 }
 
 // New returns an API server.
@@ -101,6 +104,7 @@ func (s *Server) Handler() http.Handler {
 	authed.HandleFunc("GET /api/v1/metadata/relationships", s.listRelationships)
 	authed.HandleFunc("POST /api/v1/metadata/relationships", s.createRelationship)
 	authed.HandleFunc("DELETE /api/v1/metadata/relationships/{name}", s.deleteRelationship)
+	s.routeImports(authed)
 	authed.HandleFunc("/api/v1/", s.odata)
 	mux.Handle("/api/", s.requireAuth(authed))
 	if s.UI != nil {

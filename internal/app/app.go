@@ -15,6 +15,7 @@ import (
 
 	"github.com/meridian-crm/meridian/internal/api"
 	"github.com/meridian-crm/meridian/internal/auth"
+	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
@@ -36,6 +37,7 @@ type App struct {
 	Schema   *schema.Service
 	Auth     *auth.Service
 	API      *api.Server
+	Imports  *exchange.Runner
 	Log      *slog.Logger
 	Clock    func() time.Time
 }
@@ -89,11 +91,16 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	sch := schema.NewService(st, reg)
 	au := auth.NewService(st, clock)
 	srv := api.New(rec, sch, au, st, reg, log, api.Limits{MaxBodyBytes: c.MaxBodyBytes, SessionTTL: c.SessionTTL}, Version)
-	return &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Log: log, Clock: clock}, nil
+	imports := exchange.NewRunner(exchange.NewImporter(rec), c.DataDir, log)
+	srv.Imports = imports
+	return &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock}, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops the running imports (they resume at the next start) and releases the database.
+func (a *App) Close() error {
+	a.Imports.Close()
+	return a.Store.Close()
+}
 
 // EnsureTenant returns the tenant with slug, creating it when it does not exist.
 func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tenant, error) {
@@ -163,6 +170,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("meridian listening", "addr", ln.Addr().String(), "db", a.Store.URL, "version", Version)
+	if n, err := a.Imports.Resume(ctx); err != nil {
+		a.Log.Error("resuming imports", "err", err)
+	} else if n > 0 {
+		a.Log.Info("imports resumed", "jobs", n)
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -30,17 +30,21 @@ type Config struct {
 	MaxBodyBytes    int64         `koanf:"max_body_bytes"`
 	SessionTTL      time.Duration `koanf:"session_ttl"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
+	DataDir         string        `koanf:"data_dir"` // files the server keeps: uploaded imports and their error files
 }
 
 // DefaultDB is the embedded database used when none is configured.
 const DefaultDB = "sqlite:./meridian-data/meridian.db"
+
+// DefaultDataDir is where the server keeps files when MERIDIAN_DATA_DIR does not say.
+const DefaultDataDir = "./meridian-data"
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: DefaultDB, LogLevel: "info", LogFormat: "text", AdminName: "Administrator",
 		Tenant: "default", DefaultPageSize: 500, MaxPageSize: 5000, MaxBodyBytes: 4 << 20,
-		SessionTTL: 12 * time.Hour, ShutdownTimeout: 15 * time.Second,
+		SessionTTL: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DataDir: DefaultDataDir,
 	}
 }
 
@@ -70,6 +74,7 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	set("max_body_bytes", d.MaxBodyBytes)
 	set("session_ttl", d.SessionTTL.String())
 	set("shutdown_timeout", d.ShutdownTimeout.String())
+	set("data_dir", d.DataDir)
 
 	path := os.Getenv("MERIDIAN_CONFIG")
 	if fs != nil {
