@@ -52,8 +52,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 			return err
 		}
 		// Back off a random while so the transactions that collided do not collide again.
+		backoff := min(time.Duration(1<<attempt)*5*time.Millisecond, 500*time.Millisecond)
 		select {
-		case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(5*time.Millisecond)))):
+		case <-time.After(time.Duration(rand.Int64N(int64(backoff)))):
 		case <-ctx.Done():
 			return err
 		}
@@ -61,7 +62,7 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 }
 
 // maxTxAttempts is how often WithTx runs a transaction that keeps failing retryably.
-const maxTxAttempts = 5
+const maxTxAttempts = 8
 
 func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	conn, err := s.write.Conn(ctx)
