@@ -167,3 +167,19 @@ func clipText(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// commaList parses one or more items separated by commas.
+func commaList[T any](p *parser, item func() (T, error)) ([]T, error) {
+	var items []T
+	for {
+		it, err := item()
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+		if p.tok.kind != tokComma {
+			return items, nil
+		}
+		p.advance()
+	}
+}

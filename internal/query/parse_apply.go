@@ -72,18 +72,11 @@ func (p *parser) parseGroupBy() (*GroupBy, error) {
 	if err := p.expect(tokLParen, "'(' to open the grouping properties"); err != nil {
 		return nil, err
 	}
-	g := &GroupBy{}
-	for {
-		path, err := p.parsePath()
-		if err != nil {
-			return nil, err
-		}
-		g.Props = append(g.Props, path)
-		if p.tok.kind != tokComma {
-			break
-		}
-		p.advance()
+	props, err := commaList(p, p.parsePath)
+	if err != nil {
+		return nil, err
 	}
+	g := &GroupBy{Props: props}
 	if err := p.expect(tokRParen, "',' or ')'"); err != nil {
 		return nil, err
 	}
@@ -106,18 +99,7 @@ func (p *parser) parseGroupBy() (*GroupBy, error) {
 }
 
 func (p *parser) parseAggregates() ([]Aggregate, error) {
-	var items []Aggregate
-	for {
-		item, err := p.parseAggregate()
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, item)
-		if p.tok.kind != tokComma {
-			return items, nil
-		}
-		p.advance()
-	}
+	return commaList(p, p.parseAggregate)
 }
 
 var applyMethods = map[string]string{

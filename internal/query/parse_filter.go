@@ -133,18 +133,7 @@ func (p *parser) parseInList() ([]Expr, error) {
 
 // parseExprList parses one or more comma-separated expressions.
 func (p *parser) parseExprList() ([]Expr, error) {
-	var list []Expr
-	for {
-		e, err := p.parseExpr()
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, e)
-		if p.tok.kind != tokComma {
-			return list, nil
-		}
-		p.advance()
-	}
+	return commaList(p, p.parseExpr)
 }
 
 func (p *parser) parseAdditive() (Expr, error) {

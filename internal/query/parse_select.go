@@ -96,38 +96,22 @@ func (p *parser) parseSelectList() ([]Path, error) {
 }
 
 func (p *parser) parseOrderList() ([]OrderItem, error) {
-	var items []OrderItem
-	for {
+	return commaList(p, func() (OrderItem, error) {
 		path, err := p.parsePath()
 		if err != nil {
-			return nil, err
+			return OrderItem{}, err
 		}
 		item := OrderItem{Path: path}
 		if p.isWord("asc") || p.isWord("desc") {
 			item.Desc = p.tok.text == "desc"
 			p.advance()
 		}
-		items = append(items, item)
-		if p.tok.kind != tokComma {
-			return items, nil
-		}
-		p.advance()
-	}
+		return item, nil
+	})
 }
 
 func (p *parser) parseExpandList() ([]ExpandItem, error) {
-	var items []ExpandItem
-	for {
-		item, err := p.parseExpandItem()
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, item)
-		if p.tok.kind != tokComma {
-			return items, nil
-		}
-		p.advance()
-	}
+	return commaList(p, p.parseExpandItem)
 }
 
 func (p *parser) parseExpandItem() (ExpandItem, error) {
