@@ -10,7 +10,6 @@ import (
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
-	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // errInterrupted marks a stop that must leave the job resumable (a test hook's injected crash).
@@ -42,14 +41,11 @@ type run struct {
 // import would slow down as it goes.
 func (r *run) analyze(ctx context.Context) error {
 	j := r.job
-	if r.im.st.D.Name() != "postgres" || j.Options.DryRun || j.Created+j.Updated < max(1000, r.analyzed*10) {
+	if j.Options.DryRun || j.Created+j.Updated < max(1000, r.analyzed*10) {
 		return nil
 	}
 	r.analyzed = j.Created + j.Updated
-	if _, err := r.im.st.Exec(ctx, "ANALYZE "+store.Quote(j.Entity)); err != nil {
-		return fmt.Errorf("exchange: analyze %s: %w", j.Entity, err)
-	}
-	return nil
+	return r.im.st.RefreshStatistics(ctx, j.Entity)
 }
 
 func (r *run) run(ctx context.Context) error {

@@ -209,3 +209,17 @@ func withCustomAttributes(e, prev *metadata.Entity) *metadata.Entity {
 	c.Reindex()
 	return c
 }
+
+// RefreshStatistics updates the planner statistics of table after a bulk change, so that plans
+// made for a small table are not kept for a large one. PostgreSQL runs ANALYZE; SQLite does
+// nothing, because with sqlite_stat4 present it re-prepares every statement whose bound tenant id
+// could change the plan, which costs more than the statistics save.
+func (s *Store) RefreshStatistics(ctx context.Context, table string) error {
+	if s.D.Name() != "postgres" {
+		return nil
+	}
+	if _, err := s.Exec(ctx, "ANALYZE "+Quote(table)); err != nil {
+		return fmt.Errorf("store: analyze %s: %w", table, err)
+	}
+	return nil
+}
