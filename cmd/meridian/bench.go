@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,6 +23,17 @@ func newBench() *cobra.Command {
 			n, _ := cmd.Flags().GetInt("accounts")
 			d, _ := cmd.Flags().GetDuration("duration")
 			seed, _ := cmd.Flags().GetUint64("seed")
+			if prof, _ := cmd.Flags().GetString("cpuprofile"); prof != "" {
+				f, err := os.Create(prof)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			if sc, _ := cmd.Flags().GetString("scenario"); sc == "import" {
 				r, err := bench.RunImport(cmd.Context(), bench.Config{DB: db, Accounts: n, Seed: seed, Progress: cmd.ErrOrStderr()})
 				if err != nil {
@@ -51,6 +64,7 @@ func newBench() *cobra.Command {
 	cmd.Flags().Int("accounts", 100000, "number of accounts")
 	cmd.Flags().Duration("duration", 3*time.Second, "measuring time per scenario and side")
 	cmd.Flags().Uint64("seed", 1, "random seed of the generated data")
+	cmd.Flags().String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP) or import (CSV import versus raw bulk load)")
 	return cmd
 }

@@ -34,7 +34,7 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		valid := make([]map[string]any, len(rows))
 		n := 0
 		for i, in := range rows {
-			vals, err := s.validNew(ctx, p, m, e, in)
+			vals, err := s.prepare(ctx, m, e, in, nil)
 			if err != nil {
 				if _, ok := fault.As(err); !ok {
 					return err
@@ -42,15 +42,26 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 				rowErrs[i] = err
 				continue
 			}
+			runHooks(e, vals, nil)
 			valid[i] = vals
-			n++
+		}
+		missing, err := s.checkLookupsMany(ctx, m, e, p.TenantID, valid)
+		if err != nil {
+			return err
+		}
+		for i, f := range missing {
+			if f != nil {
+				rowErrs[i], valid[i] = f, nil
+			} else if valid[i] != nil {
+				n++
+			}
 		}
 		if n == 0 {
 			return nil
 		}
 		// One block of versions for the whole batch.
 		var last int64
-		err := s.st.DB(ctx).QueryRowContext(ctx, `UPDATE tenant SET version = version + `+s.st.D.Placeholder(1)+
+		err = s.st.DB(ctx).QueryRowContext(ctx, `UPDATE tenant SET version = version + `+s.st.D.Placeholder(1)+
 			` WHERE id = `+s.st.D.Placeholder(2)+` RETURNING version`, n, p.TenantID).Scan(&last)
 		if err != nil {
 			return fmt.Errorf("version: %w", err)

@@ -307,32 +307,111 @@ func optionList(a *metadata.Attribute) string {
 // checkLookups verifies that every lookup value set in vals points to an existing record of the
 // tenant (locking it against deletion until commit on PostgreSQL).
 func (s *Service) checkLookups(ctx context.Context, m *metadata.Model, e *metadata.Entity, tenant string, vals map[string]any) error {
-	for _, a := range e.Lookups() {
-		id, ok := vals[a.Name].(string)
-		if !ok {
-			continue
-		}
-		target := a.Target
-		if a.Polymorphic() {
-			target, _ = vals[a.NavName()+"_type"].(string)
-		}
-		te := m.Entity(target)
-		if te == nil {
-			return fault.Field(a.Name, "lookup_not_found", "%s refers to unknown entity %q", a.Name, target)
-		}
-		lock := ""
-		if s.st.D.Name() == "postgres" {
-			lock = " FOR KEY SHARE"
-		}
-		var one int
-		err := s.st.DB(ctx).QueryRowContext(ctx, `SELECT 1 FROM `+store.Quote(te.Name)+` WHERE "tenant_id" = `+s.st.D.Placeholder(1)+
-			` AND "id" = `+s.st.D.Placeholder(2)+lock, tenant, id).Scan(&one)
-		if err != nil {
-			if isNoRows(err) {
-				return fault.Field(a.Name, "lookup_not_found", "%s %s does not exist", te.Name, id)
-			}
-			return err
-		}
+	faults, err := s.checkLookupsMany(ctx, m, e, tenant, []map[string]any{vals})
+	if err != nil {
+		return err
+	}
+	if faults[0] != nil {
+		return faults[0]
 	}
 	return nil
+}
+
+// lookupChunk is how many ids one existence query of checkLookupsMany asks for.
+const lookupChunk = 500
+
+// checkLookupsMany is checkLookups for many rows at once, with one query per target entity and
+// chunk of ids instead of one per value. It returns the first failing lookup of each row (nil
+// for the rows whose lookups all exist; rows that are nil are skipped).
+func (s *Service) checkLookupsMany(ctx context.Context, m *metadata.Model, e *metadata.Entity, tenant string, rows []map[string]any) ([]*fault.Error, error) {
+	faults := make([]*fault.Error, len(rows))
+	// target entity → the ids wanted of it
+	wanted := map[string]map[string]bool{}
+	for i, vals := range rows {
+		for _, a := range e.Lookups() {
+			id, ok := vals[a.Name].(string)
+			if !ok {
+				continue
+			}
+			target := lookupTarget(a, vals)
+			if m.Entity(target) == nil {
+				if faults[i] == nil {
+					faults[i] = fault.Field(a.Name, "lookup_not_found", "%s refers to unknown entity %q", a.Name, target)
+				}
+				continue
+			}
+			if wanted[target] == nil {
+				wanted[target] = map[string]bool{}
+			}
+			wanted[target][strings.ToLower(id)] = false
+		}
+	}
+	lock := ""
+	if s.st.D.Name() == "postgres" {
+		lock = " FOR KEY SHARE"
+	}
+	for target, ids := range wanted {
+		list := make([]string, 0, len(ids))
+		for id := range ids {
+			list = append(list, id)
+		}
+		for start := 0; start < len(list); start += lookupChunk {
+			chunk := list[start:min(start+lookupChunk, len(list))]
+			args := &store.Args{D: s.st.D}
+			t := args.Add(tenant)
+			in := make([]string, len(chunk))
+			for i, id := range chunk {
+				in[i] = args.Add(id)
+			}
+			err := s.scanIDs(ctx, `SELECT "id" FROM `+store.Quote(target)+` WHERE "tenant_id" = `+t+
+				` AND "id" IN (`+strings.Join(in, ", ")+`)`+lock, args.List, func(id string) { ids[strings.ToLower(id)] = true })
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	for i, vals := range rows {
+		if faults[i] != nil || vals == nil {
+			continue
+		}
+		for _, a := range e.Lookups() {
+			id, ok := vals[a.Name].(string)
+			if !ok {
+				continue
+			}
+			target := lookupTarget(a, vals)
+			if !wanted[target][strings.ToLower(id)] {
+				faults[i] = fault.Field(a.Name, "lookup_not_found", "%s %s does not exist", target, id)
+				break
+			}
+		}
+	}
+	return faults, nil
+}
+
+// lookupTarget is the entity a lookup value of vals points to (a polymorphic lookup's from its
+// type column).
+func lookupTarget(a *metadata.Attribute, vals map[string]any) string {
+	if a.Polymorphic() {
+		t, _ := vals[a.NavName()+"_type"].(string)
+		return t
+	}
+	return a.Target
+}
+
+// scanIDs runs q and calls fn with the id of each row.
+func (s *Service) scanIDs(ctx context.Context, q string, args []any, fn func(string)) error {
+	rows, err := s.st.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		fn(id)
+	}
+	return rows.Err()
 }

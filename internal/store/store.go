@@ -34,6 +34,8 @@ type Store struct {
 	URL string
 	// stmts caches prepared read statements (SQLite only).
 	stmts *stmtCache
+	// wstmts caches the prepared statements of the write connection (SQLite only).
+	wstmts *writeStmts
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (or a path ending in .db), or
@@ -76,7 +78,8 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxLifetime(0)
-	s := &Store{D: SQLite, write: w, read: r, URL: "sqlite:" + path, stmts: &stmtCache{stmts: map[string]*sql.Stmt{}, limit: 2000}}
+	s := &Store{D: SQLite, write: w, read: r, URL: "sqlite:" + path, stmts: &stmtCache{stmts: map[string]*sql.Stmt{}, limit: 2000},
+		wstmts: &writeStmts{limit: 256}}
 	if err := w.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
@@ -103,6 +106,9 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 func (s *Store) Close() error {
 	if s.stmts != nil {
 		s.stmts.close()
+	}
+	if s.wstmts != nil {
+		s.wstmts.close()
 	}
 	err := s.write.Close()
 	if s.read != s.write {

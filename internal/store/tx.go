@@ -88,8 +88,11 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) e
 
 // Exec runs a statement in ctx's transaction (or on the write handle when there is none).
 func (s *Store) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if tx := txFrom(ctx); tx != nil {
-		return tx.ExecContext(ctx, query, args...)
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		if s.wstmts != nil && cacheable(query) {
+			return s.wstmts.exec(ctx, st.conn, query, args)
+		}
+		return st.tx.ExecContext(ctx, query, args...)
 	}
 	return s.write.ExecContext(ctx, query, args...)
 }

@@ -1,0 +1,74 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/meridian-crm/meridian/internal/store/storetest"
+)
+
+// TestWriteStatementsSurviveSchemaChanges runs the same INSERT in transaction after
+// transaction (cached as a prepared statement on SQLite) while the table is altered, dropped
+// and created again, and while more distinct statements run than the cache holds.
+func TestWriteStatementsSurviveSchemaChanges(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	ph := s.D.Placeholder
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if err := s.WithTx(ctx, func(ctx context.Context) error {
+			_, err := s.Exec(ctx, q, args...)
+			return err
+		}); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := s.Raw().QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	insert := `INSERT INTO thing (k, v) VALUES (` + ph(1) + `, ` + ph(2) + `)`
+	exec(`CREATE TABLE thing (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`)
+	exec(insert, 1, "a")
+	exec(insert, 2, "b")
+	exec(`ALTER TABLE thing ADD COLUMN w TEXT`)
+	exec(insert, 3, "c")
+	exec(`UPDATE thing SET w = v WHERE k = ` + ph(1), 3)
+	if n := count(`SELECT COUNT(*) FROM thing WHERE w = 'c'`); n != 1 {
+		t.Fatalf("rows updated through the cached statement: %d, want 1", n)
+	}
+	exec(`DROP TABLE thing`)
+	exec(`CREATE TABLE thing (v TEXT NOT NULL, k INTEGER PRIMARY KEY)`)
+	exec(insert, 4, "d")
+	// More distinct statements than the cache keeps: older ones are evicted and prepared again.
+	for i := 0; i < 300; i++ {
+		exec(fmt.Sprintf(`UPDATE thing SET v = v || '%d' WHERE k = `+ph(1), i%10), 4)
+	}
+	exec(insert, 5, "e")
+	if n := count(`SELECT COUNT(*) FROM thing`); n != 2 {
+		t.Fatalf("rows after the table was recreated: %d, want 2", n)
+	}
+	var v string
+	if err := s.Raw().QueryRowContext(ctx, `SELECT v FROM thing WHERE k = 4`).Scan(&v); err != nil || len(v) != 301 {
+		t.Fatalf("v after 300 updates has %d characters (%v), want 301", len(v), err)
+	}
+	// A failing statement inside a transaction rolls the whole transaction back.
+	err := s.WithTx(ctx, func(ctx context.Context) error {
+		if _, err := s.Exec(ctx, insert, 6, "f"); err != nil {
+			return err
+		}
+		_, err := s.Exec(ctx, insert, 6, "again")
+		return err
+	})
+	if err == nil {
+		t.Fatal("a duplicate key was accepted")
+	}
+	if n := count(`SELECT COUNT(*) FROM thing`); n != 2 {
+		t.Fatalf("rows after a failed transaction: %d, want 2", n)
+	}
+}
