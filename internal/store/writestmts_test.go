@@ -38,7 +38,7 @@ func TestWriteStatementsSurviveSchemaChanges(t *testing.T) {
 	exec(insert, 2, "b")
 	exec(`ALTER TABLE thing ADD COLUMN w TEXT`)
 	exec(insert, 3, "c")
-	exec(`UPDATE thing SET w = v WHERE k = ` + ph(1), 3)
+	exec(`UPDATE thing SET w = v WHERE k = `+ph(1), 3)
 	if n := count(`SELECT COUNT(*) FROM thing WHERE w = 'c'`); n != 1 {
 		t.Fatalf("rows updated through the cached statement: %d, want 1", n)
 	}
