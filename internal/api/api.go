@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -159,12 +160,24 @@ func (s *Server) requestLog(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		ctx = principal.WithOrigin(ctx, principal.Origin{IP: remoteIP(r), UserAgent: r.UserAgent(), RequestID: id})
+		next.ServeHTTP(rec, r.WithContext(ctx))
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
 			slog.Int("bytes", rec.bytes), slog.Duration("latency", time.Since(start)), slog.String("request_id", id),
 			slog.String("remote", r.RemoteAddr))
 	})
+}
+
+// remoteIP is the address of the peer (without the port). Forwarded headers are not trusted:
+// a proxy in front of Meridian must be configured to pass the client address another way.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 func (s *Server) recoverer(next http.Handler) http.Handler {

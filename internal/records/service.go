@@ -28,6 +28,8 @@ const (
 	OpDelete   Op = "delete"
 	OpAppend   Op = "append"    // associate records
 	OpAppendTo Op = "append_to" // be the target of an association or lookup
+	OpAssign   Op = "assign"    // change a record's owner
+	OpShare    Op = "share"     // grant or revoke other principals' access to a record
 )
 
 // Access is the seam the security model fills. A nil Access allows every operation in the
