@@ -86,7 +86,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	}
 	reg := metadata.NewRegistry(model)
 	clock := time.Now
-	rec := records.NewService(st, reg, records.Options{Clock: clock})
+	ropts := records.Options{Clock: clock}
+	// The security model (Access) and the audit trail (Auditor) plug into the records service here.
+	rec := records.NewService(st, reg, ropts)
 	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
 	sch := schema.NewService(st, reg)
 	au := auth.NewService(st, clock)
