@@ -50,10 +50,23 @@ type Entity struct {
 	Union []string `json:"union,omitempty"`
 	// Custom is true for entities created at run time.
 	Custom bool `json:"custom,omitempty"`
+	// Ownership is "user" (the default: records are owned by a user or team, and security
+	// roles grant access by depth) or "organization" (records belong to the whole tenant:
+	// a privilege is either held or not, whatever its depth).
+	Ownership string `json:"ownership,omitempty"`
 
 	byName map[string]*Attribute
 	cols   []*Attribute
 }
+
+// Ownership types.
+const (
+	OwnershipUser         = "user"
+	OwnershipOrganization = "organization"
+)
+
+// OrganizationOwned reports whether the entity's records belong to the whole tenant.
+func (e *Entity) OrganizationOwned() bool { return e.Ownership == OwnershipOrganization }
 
 // ReadOnly reports whether records of the entity cannot be written through the API.
 func (e *Entity) ReadOnly() bool { return len(e.Union) > 0 }

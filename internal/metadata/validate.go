@@ -150,6 +150,9 @@ func ValidateEntity(m *Model, e *Entity) error {
 	if m.Relationship(e.Name) != nil {
 		add("name", "duplicate_name", "%q is already the name of a relationship table", e.Name)
 	}
+	if e.Ownership != "" && e.Ownership != OwnershipUser && e.Ownership != OwnershipOrganization {
+		add("ownership", "invalid_value", "ownership must be %q or %q", OwnershipUser, OwnershipOrganization)
+	}
 	seen := map[string]bool{}
 	for i, a := range e.Attributes {
 		target := fmt.Sprintf("attributes[%d]", i)

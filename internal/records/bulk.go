@@ -102,15 +102,13 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		if err := s.st.BulkInsert(ctx, "change_log", logCols, logs); err != nil {
 			return err
 		}
-		if s.auditor != nil {
-			for i, vals := range valid {
-				if vals == nil {
-					continue
-				}
-				if err := s.auditor.Audit(ctx, Change{Op: OpCreate, Entity: e, ID: ids[i], Version: vals["version"].(int64), After: vals,
-					TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
-					return err
-				}
+		for i, vals := range valid {
+			if vals == nil {
+				continue
+			}
+			if err := s.changed(ctx, Change{Op: OpCreate, Entity: e, ID: ids[i], Version: vals["version"].(int64), After: vals,
+				TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
+				return err
 			}
 		}
 		return s.addCount(ctx, p.TenantID, e.Name, n)

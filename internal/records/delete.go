@@ -136,11 +136,8 @@ func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata
 	if err := s.addCount(ctx, p.TenantID, e.Name, -1); err != nil {
 		return err
 	}
-	if s.auditor != nil {
-		return s.auditor.Audit(ctx, Change{Op: OpDelete, Entity: e, ID: id, Version: version, Before: cur,
-			TenantID: p.TenantID, UserID: p.UserID, At: s.clock().UTC()})
-	}
-	return nil
+	return s.changed(ctx, Change{Op: OpDelete, Entity: e, ID: id, Version: version, Before: cur,
+		TenantID: p.TenantID, UserID: p.UserID, At: s.clock().UTC()})
 }
 
 // referencing returns the ids of records of e whose lookup column col equals id. Ids are unique

@@ -95,15 +95,12 @@ func (s *Service) relate(ctx context.Context, entity, id, navName, relatedID str
 				return err
 			}
 		}
-		if s.auditor != nil {
-			op := OpAppend
-			if !link {
-				op = "disassociate"
-			}
-			return s.auditor.Audit(ctx, Change{Op: op, Entity: e, ID: id, Related: nav.Rel.Name + ":" + relatedID,
-				TenantID: p.TenantID, UserID: p.UserID, At: s.clock().UTC()})
+		op := OpAssociate
+		if !link {
+			op = OpDisassociate
 		}
-		return nil
+		return s.changed(ctx, Change{Op: op, Entity: e, ID: id, Related: nav.Rel.Name + ":" + relatedID,
+			TenantID: p.TenantID, UserID: p.UserID, At: s.clock().UTC()})
 	})
 	if err != nil {
 		return fmt.Errorf("records: relate %s %s: %w", entity, navName, err)

@@ -30,15 +30,28 @@ const (
 	OpAppendTo Op = "append_to" // be the target of an association or lookup
 	OpAssign   Op = "assign"    // change a record's owner
 	OpShare    Op = "share"     // grant or revoke other principals' access to a record
+
+	// Kinds of change only (the audit trail's actions), not privileges.
+	OpAssociate    Op = "associate"
+	OpDisassociate Op = "disassociate"
+	OpUnshare      Op = "unshare"
 )
 
 // Access is the seam the security model fills. A nil Access allows every operation in the
 // caller's tenant.
 type Access interface {
-	// Authorize decides whether the caller may perform op on a record of e (rec is nil for create).
+	// Authorize decides whether the caller may perform op on entity e (rec nil: on some record of
+	// e, e.g. create) or on the stored record rec.
 	Authorize(ctx context.Context, op Op, e *metadata.Entity, rec *Record) error
-	// Restrict returns the visibility predicate added to every read of e.
-	Restrict(ctx context.Context) func(e *metadata.Entity, alias string, args *store.Args) (string, error)
+	// Predicate returns the SQL predicate selecting the rows of e (under alias) on which the
+	// caller holds op ("" for all of them). The read predicate is added to every read.
+	Predicate(ctx context.Context, op Op) func(e *metadata.Entity, alias string, args *store.Args) (string, error)
+}
+
+// ChangeObserver is implemented by an Access that caches what it derives from records (team
+// memberships, business units): it is told of every change, inside the writing transaction.
+type ChangeObserver interface {
+	Observe(ctx context.Context, c Change)
 }
 
 // Change describes one committed change, for auditing.
@@ -148,9 +161,20 @@ func caller(ctx context.Context) (principal.Principal, error) {
 func (s *Service) scope(ctx context.Context, p principal.Principal) query.Scope {
 	sc := query.Scope{TenantID: p.TenantID, Now: s.clock}
 	if s.access != nil {
-		sc.Restrict = s.access.Restrict(ctx)
+		sc.Restrict = s.access.Predicate(ctx, OpRead)
 	}
 	return sc
+}
+
+// changed tells the access layer and the audit trail about a change, in its transaction.
+func (s *Service) changed(ctx context.Context, c Change) error {
+	if o, ok := s.access.(ChangeObserver); ok {
+		o.Observe(ctx, c)
+	}
+	if s.auditor != nil {
+		return s.auditor.Audit(ctx, c)
+	}
+	return nil
 }
 
 func (s *Service) authorize(ctx context.Context, op Op, e *metadata.Entity, rec *Record) error {

@@ -132,6 +132,11 @@ func (s *Service) update(ctx context.Context, p principal.Principal, e *metadata
 
 // write stores vals over the current row cur: version, change log, audit.
 func (s *Service) write(ctx context.Context, p principal.Principal, e *metadata.Entity, cur, vals map[string]any) (*Record, error) {
+	return s.writeAs(ctx, p, e, cur, vals, OpUpdate)
+}
+
+// writeAs is write for an operation other than a plain update (assign), as the audit sees it.
+func (s *Service) writeAs(ctx context.Context, p principal.Principal, e *metadata.Entity, cur, vals map[string]any, op Op) (*Record, error) {
 	version, err := s.nextVersion(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
@@ -161,11 +166,9 @@ func (s *Service) write(ctx context.Context, p principal.Principal, e *metadata.
 	if err := s.logChange(ctx, p, version, e.Name, id, "u"); err != nil {
 		return nil, err
 	}
-	if s.auditor != nil {
-		if err := s.auditor.Audit(ctx, Change{Op: OpUpdate, Entity: e, ID: id, Version: version, Before: cur, After: after,
-			TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
-			return nil, err
-		}
+	if err := s.changed(ctx, Change{Op: op, Entity: e, ID: id, Version: version, Before: cur, After: after,
+		TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
+		return nil, err
 	}
 	return recordFromMap(e, after), nil
 }

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -350,6 +351,13 @@ func (s *Service) checkLookupsMany(ctx context.Context, m *metadata.Model, e *me
 	if s.st.D.Name() == "postgres" {
 		lock = " FOR KEY SHARE"
 	}
+	// Setting a lookup needs append-to on the target: the query says, per id, whether the
+	// caller holds it.
+	var appendTo func(*metadata.Entity, string, *store.Args) (string, error)
+	if s.access != nil {
+		appendTo = s.access.Predicate(ctx, OpAppendTo)
+	}
+	denied := map[string]bool{} // target id → exists but the caller lacks append-to
 	for target, ids := range wanted {
 		list := make([]string, 0, len(ids))
 		for id := range ids {
@@ -358,14 +366,42 @@ func (s *Service) checkLookupsMany(ctx context.Context, m *metadata.Model, e *me
 		for start := 0; start < len(list); start += lookupChunk {
 			chunk := list[start:min(start+lookupChunk, len(list))]
 			args := &store.Args{D: s.st.D}
+			allowed := "1"
+			if appendTo != nil {
+				pred, err := appendTo(m.Entity(target), "t", args)
+				if err != nil {
+					return nil, err
+				}
+				if pred != "" {
+					allowed = "CASE WHEN " + pred + " THEN 1 ELSE 0 END"
+				}
+			}
 			t := args.Add(tenant)
 			in := make([]string, len(chunk))
 			for i, id := range chunk {
 				in[i] = args.Add(id)
 			}
-			err := s.scanIDs(ctx, `SELECT "id" FROM `+store.Quote(target)+` WHERE "tenant_id" = `+t+
-				` AND "id" IN (`+strings.Join(in, ", ")+`)`+lock, args.List, func(id string) { ids[strings.ToLower(id)] = true })
+			q := `SELECT t."id", ` + allowed + ` FROM ` + store.Quote(target) + ` t WHERE t."tenant_id" = ` + t +
+				` AND t."id" IN (` + strings.Join(in, ", ") + `)` + lock
+			rows, err := s.st.Query(ctx, q, args.List...)
 			if err != nil {
+				return nil, err
+			}
+			for rows.Next() {
+				var id string
+				var ok int
+				if err := rows.Scan(&id, &ok); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				id = strings.ToLower(id)
+				ids[id] = true
+				if ok == 0 {
+					denied[id] = true
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
 				return nil, err
 			}
 		}
@@ -384,6 +420,11 @@ func (s *Service) checkLookupsMany(ctx context.Context, m *metadata.Model, e *me
 				faults[i] = fault.Field(a.Name, "lookup_not_found", "%s %s does not exist", target, id)
 				break
 			}
+			if denied[strings.ToLower(id)] {
+				faults[i] = &fault.Error{Kind: fault.Permission, Code: "append_to_denied", Target: a.Name,
+					Message: fmt.Sprintf("you may not link records to %s %s (no append-to access)", target, id)}
+				break
+			}
 		}
 	}
 	return faults, nil
@@ -399,19 +440,3 @@ func lookupTarget(a *metadata.Attribute, vals map[string]any) string {
 	return a.Target
 }
 
-// scanIDs runs q and calls fn with the id of each row.
-func (s *Service) scanIDs(ctx context.Context, q string, args []any, fn func(string)) error {
-	rows, err := s.st.Query(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
-		fn(id)
-	}
-	return rows.Err()
-}

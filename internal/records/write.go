@@ -159,11 +159,9 @@ func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata
 	if err := s.addCount(ctx, p.TenantID, e.Name, 1); err != nil {
 		return nil, err
 	}
-	if s.auditor != nil {
-		if err := s.auditor.Audit(ctx, Change{Op: OpCreate, Entity: e, ID: id, Version: version, After: vals,
-			TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
-			return nil, err
-		}
+	if err := s.changed(ctx, Change{Op: OpCreate, Entity: e, ID: id, Version: version, After: vals,
+		TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
+		return nil, err
 	}
 	return rec, nil
 }
