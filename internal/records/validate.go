@@ -439,4 +439,3 @@ func lookupTarget(a *metadata.Attribute, vals map[string]any) string {
 	}
 	return a.Target
 }
-
