@@ -388,3 +388,29 @@ func TestNoRoleSeesNothing(t *testing.T) {
 		t.Fatal("unreachable")
 	}
 }
+
+// TestCountFollowsVisibility: an unfiltered $count counts the rows the caller may see — the
+// tenant's stored row count answers only callers who see every row.
+func TestCountFollowsVisibility(t *testing.T) {
+	w := newWorld(t)
+	w.setDepth("user")
+	w.fixture("owned")
+	w.create("account", map[string]any{"name": "nobody's"})
+	count := func(ctx context.Context) int64 {
+		t.Helper()
+		p, err := w.svc.List(ctx, "account", opts(t, "$count=true&$top=1"), records.ReadOptions{})
+		if err != nil || p.Count == nil {
+			t.Fatalf("count: %v", err)
+		}
+		return *p.Count
+	}
+	if n := count(w.as("owner")); n != 1 {
+		t.Errorf("owner counts %d accounts, want 1", n)
+	}
+	if n := count(w.as("other_unit")); n != 0 {
+		t.Errorf("other_unit counts %d accounts, want 0", n)
+	}
+	if n := count(w.ctx); n != 2 {
+		t.Errorf("the system counts %d accounts, want 2", n)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/query"
+	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // Page is one page of a collection read.
@@ -112,7 +113,7 @@ func (s *Service) list(ctx context.Context, m *metadata.Model, e *metadata.Entit
 	for i, r := range rows {
 		page.Records[i] = &Record{Entity: e, Cols: plan.Columns, Vals: r}
 	}
-	if plan.CountSQL != "" && o.Filter == nil && sc.Restrict == nil {
+	if plan.CountSQL != "" && o.Filter == nil && s.unrestricted(sc, e) {
 		n, ok, err := s.storedCount(ctx, sc.TenantID, e.Name)
 		if err != nil {
 			return nil, fmt.Errorf("records: count %s: %w", e.Name, err)
@@ -306,3 +307,13 @@ func idEquals(path []string, id string) query.Expr {
 }
 
 var _ = principal.From
+
+// unrestricted reports whether the caller sees every row of e (no visibility predicate), so
+// that the stored row count answers an unfiltered $count.
+func (s *Service) unrestricted(sc query.Scope, e *metadata.Entity) bool {
+	if sc.Restrict == nil {
+		return true
+	}
+	pred, err := sc.Restrict(e, "t", &store.Args{D: s.st.D})
+	return err == nil && pred == ""
+}
