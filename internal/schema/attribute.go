@@ -157,7 +157,10 @@ func (s *Service) CreateRelationship(ctx context.Context, r *metadata.ManyToMany
 		if err := s.st.Apply(ctx, store.PlanRelationship(s.st.D, r, false), false); err != nil {
 			return err
 		}
-		return s.st.SaveRelationship(ctx, r)
+		if err := s.st.SaveRelationship(ctx, r); err != nil {
+			return err
+		}
+		return s.st.SecureTenantTables(ctx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("schema: create relationship: %w", err)

@@ -69,7 +69,10 @@ func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force
 			}
 			return s.st.DeleteEntity(ctx, prev.Name)
 		}
-		return s.st.SaveEntity(ctx, next)
+		if err := s.st.SaveEntity(ctx, next); err != nil {
+			return err
+		}
+		return s.st.SecureTenantTables(ctx)
 	})
 	if err != nil {
 		return err

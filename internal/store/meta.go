@@ -178,7 +178,7 @@ func (s *Store) SyncSystem(ctx context.Context, sys *metadata.Definitions) (*met
 			rl = append(rl, r)
 		}
 		model = metadata.NewModel(ents, rl)
-		return nil
+		return s.SecureTenantTables(ctx)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: sync system metadata: %w", err)
