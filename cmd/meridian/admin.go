@@ -7,13 +7,12 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/meridian-crm/meridian/internal/access"
 	"github.com/meridian-crm/meridian/internal/app"
 	"github.com/meridian-crm/meridian/internal/auth"
-	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/tenant"
 )
 
@@ -42,11 +41,18 @@ func newUser() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				id, err := a.CreateUser(ctx, t.ID, email, name, pw)
+				roles, _ := cmd.Flags().GetStringArray("role")
+				if admin, _ := cmd.Flags().GetBool("admin"); admin {
+					roles = append(roles, access.AdminRole)
+				}
+				id, err := a.CreateUser(ctx, t.ID, email, name, pw, roles...)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "created user %s (%s) in tenant %s\n", email, id, t.Slug)
+				if len(roles) == 0 {
+					fmt.Fprintln(cmd.ErrOrStderr(), "the user holds no security role yet: it can sign in but see nothing until an administrator gives it one (--role NAME or --admin)")
+				}
 				return nil
 			})
 		},
@@ -55,8 +61,10 @@ func newUser() *cobra.Command {
 	create.Flags().String("email", "", "email address (required)")
 	create.Flags().String("name", "", "full name")
 	create.Flags().String("password", "", "password (prefer MERIDIAN_USER_PASSWORD or standard input)")
+	create.Flags().StringArray("role", nil, "security role to give the user (repeatable)")
+	create.Flags().Bool("admin", false, "make the user a tenant administrator (the "+access.AdminRole+" role)")
 	_ = create.MarkFlagRequired("email")
-	user.AddCommand(create)
+	user.AddCommand(create, newUserUnlock(), newUserResetMFA())
 	return user
 }
 
@@ -69,16 +77,13 @@ func newAPIKey() *cobra.Command {
 			return withApp(cmd, func(ctx context.Context, a *app.App) error {
 				email, _ := cmd.Flags().GetString("user")
 				name, _ := cmd.Flags().GetString("name")
-				ttl, _ := cmd.Flags().GetDuration("expires-in")
-				t, err := tenant.BySlug(ctx, a.Store, a.Config.Tenant)
+				ttl, _ := cmd.Flags().GetDuration("expires")
+				scopes, _ := cmd.Flags().GetStringSlice("scope")
+				tid, uid, err := cliUser(ctx, a, email)
 				if err != nil {
 					return err
 				}
-				uid, err := a.Records.IDByKey(principal.With(ctx, principal.System(t.ID)), "user", map[string]string{"email": strings.ToLower(email)})
-				if err != nil {
-					return fmt.Errorf("user %s: %w", email, err)
-				}
-				k, err := a.Auth.IssueToken(ctx, t.ID, uid, auth.KindAPIKey, name, ttl)
+				_, k, err := a.Auth.CreateAPIKey(ctx, tid, uid, auth.APIKeyInput{Name: name, Scopes: scopes, ExpiresIn: ttl})
 				if err != nil {
 					return err
 				}
@@ -90,9 +95,9 @@ func newAPIKey() *cobra.Command {
 	app.AddFlags(create.Flags())
 	create.Flags().String("user", "", "email of the user the key acts as (required)")
 	create.Flags().String("name", "cli", "a name for the key")
-	create.Flags().Duration("expires-in", 0, "expiry, e.g. 720h (default: never)")
+	apiKeyFlags(create.Flags())
 	_ = create.MarkFlagRequired("user")
-	key.AddCommand(create)
+	key.AddCommand(create, newAPIKeyList(), newAPIKeyRevoke())
 	return key
 }
 
@@ -108,7 +113,10 @@ func newTenant() *cobra.Command {
 				if len(args) > 1 {
 					name = args[1]
 				}
-				tn, err := tenant.Create(ctx, a.Store, name, args[0], time.Now())
+				if _, err := tenant.BySlug(ctx, a.Store, args[0]); err == nil {
+					return fmt.Errorf("tenant %s exists", args[0])
+				}
+				tn, err := a.EnsureTenant(ctx, args[0], name)
 				if err != nil {
 					return err
 				}
@@ -137,6 +145,8 @@ func newTenant() *cobra.Command {
 	}
 	app.AddFlags(create.Flags())
 	app.AddFlags(list.Flags())
-	t.AddCommand(create, list)
+	t.AddCommand(create, list,
+		newTenantStatus("disable", tenant.Disabled, "Disable a tenant: its users cannot sign in and its tokens and keys stop working"),
+		newTenantStatus("enable", tenant.Active, "Enable a disabled tenant"))
 	return t
 }

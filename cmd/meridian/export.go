@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/meridian-crm/meridian/internal/app"
+	"github.com/meridian-crm/meridian/internal/audit"
 	"github.com/meridian-crm/meridian/internal/exchange"
-	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/tenant"
 )
@@ -71,7 +71,12 @@ func newExport() *cobra.Command {
 						fmt.Fprintf(cmd.ErrOrStderr(), "\rexported %d records", n)
 					}
 				}
-				n, err := exchange.Export(principal.With(ctx, principal.System(t.ID)), a.Records, e.Name, o, f, out, progress)
+				ctx = asOperator(ctx, t.ID)
+				if err := a.Audit.Event(ctx, audit.Event{Action: audit.ActionExport, Entity: e.Name, Details: map[string]any{
+					"format": string(f), "filter": flag(cmd, "filter"), "select": flag(cmd, "select")}}); err != nil {
+					return err
+				}
+				n, err := exchange.Export(ctx, a.Records, e.Name, o, f, out, progress)
 				if path != "" {
 					fmt.Fprintln(cmd.ErrOrStderr())
 				}

@@ -20,7 +20,9 @@ func newRoot() *cobra.Command {
 		SilenceErrors: false,
 		Version:       app.Version,
 	}
-	root.AddCommand(newDemo(), newServe(), newMigrate(), newUser(), newAPIKey(), newTenant(), newExport(), newImport(), newBench(), newSeed())
+	root.AddCommand(newDemo(), newServe(), newMigrate(), newUser(), newAPIKey(), newTenant(), newExport(), newImport(), newBench(), newSeed(), newOAuth(), newOIDC())
+	root.AddCommand(newAudit())
+	root.AddCommand(newRole(), newShare(), newUnit(), newTeam())
 	return root
 }
 

@@ -86,6 +86,11 @@ type Service struct {
 	// this node invalidate the cache at once; TTL bounds the delay for changes made elsewhere.
 	TTL time.Duration
 
+	// Events, when set, records every change of the security configuration (roles and their
+	// privileges and holders, field security profiles, access team templates) in the audit
+	// trail, inside the change's transaction.
+	Events func(ctx context.Context, action, entity, recordID string, details map[string]any) error
+
 	mu    sync.Mutex
 	cache map[string]*caller // tenant + "/" + user
 	gen   map[string]uint64  // tenant → generation, bumped by every change to roles, teams or units
@@ -104,11 +109,13 @@ type caller struct {
 	tenant, user string
 	system       bool // the server acting on its own behalf
 	admin        bool
-	disabled     bool
+	disabled     bool     // the user, or its tenant, is disabled
+	tenantOff    bool     // the tenant is disabled
 	unit         string   // the user's business unit ("" if none)
 	subtree      []string // the unit and every unit below it
 	teams        []string // teams the user belongs to
 	privs        map[string]map[string]Depth
+	fields       map[string]fieldRights // "entity.attribute" → what the caller's profiles allow
 	gen          uint64
 	loaded       time.Time
 }
@@ -183,6 +190,14 @@ func (s *Service) load(ctx context.Context, tenant, user string) (*caller, error
 	}
 	ph := s.st.D.Placeholder
 	guid := &metadata.Attribute{Type: metadata.TypeGUID}
+	var status string
+	if err := s.st.QueryRow(ctx, `SELECT status FROM tenant WHERE id = `+ph(1), tenant).Scan(&status); err != nil && !isNoRows(err) {
+		return nil, err
+	}
+	if status != "active" {
+		c.disabled, c.tenantOff = true, true
+		return c, nil
+	}
 	var unit, disabled any
 	err := s.st.QueryRow(ctx, `SELECT "business_unit_id", "is_disabled" FROM "user" WHERE "tenant_id" = `+ph(1)+` AND "id" = `+ph(2), tenant, user).Scan(&unit, &disabled)
 	if err != nil {
@@ -244,7 +259,11 @@ func (s *Service) load(ctx context.Context, tenant, user string) (*caller, error
 			m[*privilege] = d
 		}
 	}
-	return c, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return c, s.loadFields(ctx, c)
 }
 
 // ids runs a one-column query of ids.
@@ -280,6 +299,23 @@ func (s *Service) IsAdmin(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return c.admin && !c.disabled, nil
+}
+
+// Admit checks that the authenticated principal in ctx may use its tenant (neither the tenant
+// nor the user is disabled) and reports whether it administers the tenant. The API calls it
+// on every request.
+func (s *Service) Admit(ctx context.Context) (admin bool, err error) {
+	c, err := s.callerOf(ctx)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case c.tenantOff:
+		return false, fault.New(fault.Permission, "tenant_disabled", "your organisation's account is disabled")
+	case c.disabled:
+		return false, fault.New(fault.Permission, "user_disabled", "your user is disabled")
+	}
+	return c.admin, nil
 }
 
 // requireAdmin fails unless the caller administers its tenant.
@@ -409,4 +445,40 @@ func (s *Service) predicate(c *caller, e *metadata.Entity, op records.Op, alias 
 				` AND (att.rights & `+b+`) <> 0 AND (am.expires_at IS NULL OR am.expires_at > `+now+`))`)
 	}
 	return "(" + strings.Join(ors, " OR ") + ")"
+}
+
+// Description is what the security model grants the caller, for clients that adapt to it.
+type Description struct {
+	UserID       string                       `json:"user_id,omitempty"`
+	Admin        bool                         `json:"is_admin"`
+	Disabled     bool                         `json:"is_disabled,omitempty"`
+	BusinessUnit string                       `json:"business_unit_id,omitempty"`
+	Teams        []string                     `json:"teams"`
+	Privileges   map[string]map[string]string `json:"privileges"` // entity → privilege → depth
+}
+
+// Describe returns the caller's roles' privileges, unit and teams.
+func (s *Service) Describe(ctx context.Context) (*Description, error) {
+	c, err := s.callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &Description{UserID: c.user, Admin: c.admin, Disabled: c.disabled, BusinessUnit: c.unit, Teams: append([]string{}, c.teams...),
+		Privileges: map[string]map[string]string{}}
+	for entity, privs := range c.privs {
+		m := map[string]string{}
+		for p, depth := range privs {
+			m[p] = depth.String()
+		}
+		d.Privileges[entity] = m
+	}
+	return d, nil
+}
+
+// event records a security change through Events (in ctx's transaction).
+func (s *Service) event(ctx context.Context, action, entity, id string, details map[string]any) error {
+	if s.Events == nil {
+		return nil
+	}
+	return s.Events(ctx, action, entity, id, details)
 }

@@ -41,6 +41,7 @@ type world struct {
 	clock    *clock.Fake
 	svc      *records.Service
 	acc      *access.Service
+	reg      *metadata.Registry
 	tenantA  string
 	tenantB  string
 	users    map[string]string // name → id
@@ -66,7 +67,7 @@ func newWorld(t *testing.T) *world {
 	reg := metadata.NewRegistry(m)
 	clk := clock.NewFake(epoch)
 	acc := access.New(st, reg, clk.Now)
-	w := &world{t: t, clock: clk, acc: acc, users: map[string]string{}, units: map[string]string{}}
+	w := &world{t: t, clock: clk, acc: acc, reg: reg, users: map[string]string{}, units: map[string]string{}}
 	w.svc = records.NewService(st, reg, records.Options{Clock: clk.Now, Access: acc})
 	ta, err := tenant.Create(ctx, st, "Acme", "acme", epoch)
 	if err != nil {
@@ -412,5 +413,34 @@ func TestCountFollowsVisibility(t *testing.T) {
 	}
 	if n := count(w.ctx); n != 2 {
 		t.Errorf("the system counts %d accounts, want 2", n)
+	}
+}
+
+// TestDisabledTenant: disabling a tenant stops its users at once; enabling restores them.
+func TestDisabledTenant(t *testing.T) {
+	w := newWorld(t)
+	w.setDepth("organization")
+	id := w.fixture("kept")
+	if _, err := w.acc.Admit(w.as("owner")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tenant.SetStatus(context.Background(), w.svc.Store(), "acme", tenant.Disabled); err != nil {
+		t.Fatal(err)
+	}
+	w.acc.TTL = 0 // another process disabled it: the cache must not hide that
+	if _, err := w.acc.Admit(w.as("owner")); !fault.Is(err, fault.Permission) {
+		t.Errorf("a disabled tenant's user is admitted: %v", err)
+	}
+	if w.outcome("owner", "read", id) {
+		t.Error("a disabled tenant's user reads")
+	}
+	if ok, _ := w.acc.Admit(w.as("other_tenant_admin")); !ok {
+		t.Error("another tenant's administrator is affected")
+	}
+	if _, err := tenant.SetStatus(context.Background(), w.svc.Store(), "acme", tenant.Active); err != nil {
+		t.Fatal(err)
+	}
+	if !w.outcome("owner", "read", id) {
+		t.Error("re-enabled tenant's user cannot read")
 	}
 }

@@ -79,7 +79,7 @@ func (s *Service) createRole(ctx context.Context, tenant, name, description stri
 			}
 			return err
 		}
-		return nil
+		return s.event(ctx, "role_change", "security_role", r.ID, map[string]any{"change": "create", "name": name, "is_admin": admin})
 	})
 	if err != nil {
 		return nil, err
@@ -88,29 +88,56 @@ func (s *Service) createRole(ctx context.Context, tenant, name, description stri
 	return r, nil
 }
 
-// Roles lists the tenant's roles with their privileges.
-func (s *Service) Roles(ctx context.Context) ([]*Role, error) {
-	c, err := s.callerOf(ctx)
+// CreateRoleWith creates a role with its privileges in one transaction: invalid privileges
+// leave no role behind.
+func (s *Service) CreateRoleWith(ctx context.Context, name, description string, admin bool, grants []Grant) (*Role, error) {
+	var r *Role
+	err := s.st.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if r, err = s.CreateRole(ctx, name, description, admin); err != nil || len(grants) == 0 {
+			return err
+		}
+		r, err = s.SetPrivileges(ctx, r.ID, grants)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return s.roles(ctx, c.tenant, "")
+	return r, nil
 }
+
+// Roles lists the tenant's roles with their privileges.
+func (s *Service) Roles(ctx context.Context) ([]*Role, error) { return listOf(ctx, s, s.roles) }
 
 // Role returns one role.
 func (s *Service) Role(ctx context.Context, id string) (*Role, error) {
+	return oneOf(ctx, s, s.roles, id, "role")
+}
+
+// listOf lists the caller's tenant's items with load (a tenant and an id, "" for all).
+func listOf[T any](ctx context.Context, s *Service, load func(context.Context, string, string) ([]T, error)) ([]T, error) {
 	c, err := s.callerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := s.roles(ctx, c.tenant, id)
+	return load(ctx, c.tenant, "")
+}
+
+// oneOf returns the item id of the caller's tenant loaded by load, or a not-found fault naming what.
+func oneOf[T any](ctx context.Context, s *Service, load func(context.Context, string, string) ([]T, error), id, what string) (T, error) {
+	var zero T
+	c, err := s.callerOf(ctx)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	if len(rs) == 0 {
-		return nil, fault.Newf(fault.NotFound, "not_found", "role %s does not exist", id)
+	items, err := load(ctx, c.tenant, id)
+	if err != nil {
+		return zero, err
 	}
-	return rs[0], nil
+	if len(items) == 0 {
+		return zero, fault.Newf(fault.NotFound, "not_found", "%s %s does not exist", what, id)
+	}
+	return items[0], nil
 }
 
 // RoleByName returns the role of the tenant with this name.
@@ -203,8 +230,10 @@ func (s *Service) DeleteRole(ctx context.Context, id string) error {
 				return err
 			}
 		}
-		_, err := s.st.Exec(ctx, `DELETE FROM security_role WHERE tenant_id = `+p(1)+` AND id = `+p(2), c.tenant, r.ID)
-		return err
+		if _, err := s.st.Exec(ctx, `DELETE FROM security_role WHERE tenant_id = `+p(1)+` AND id = `+p(2), c.tenant, r.ID); err != nil {
+			return err
+		}
+		return s.event(ctx, "role_change", "security_role", r.ID, map[string]any{"change": "delete", "name": r.Name, "privileges": r.Privileges})
 	})
 	s.invalidate(c.tenant)
 	return err
@@ -238,7 +267,7 @@ func (s *Service) SetPrivileges(ctx context.Context, roleID string, grants []Gra
 		}
 		d, err := ParseDepth(g.Depth)
 		if err != nil {
-			faults = append(faults, fault.Field(target+".depth", "invalid_depth", "%s", err.Error()))
+			faults = append(faults, fault.Field(target+".depth", "invalid_depth", "depth %q: use none, user, business_unit, parent_child or organization", g.Depth))
 		}
 		rows = append(rows, row{g.Entity, g.Privilege, d})
 	}
@@ -259,7 +288,8 @@ func (s *Service) SetPrivileges(ctx context.Context, roleID string, grants []Gra
 				return err
 			}
 		}
-		return nil
+		return s.event(ctx, "role_change", "security_role", r.ID, map[string]any{"change": "privileges", "name": r.Name,
+			"privileges": map[string]any{"old": r.Privileges, "new": grants}})
 	})
 	s.invalidate(c.tenant)
 	if err != nil {
@@ -293,9 +323,11 @@ func (s *Service) assignRole(ctx context.Context, tenant, roleID, principalID st
 	}
 	p := s.st.D.Placeholder
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
-		_, err := s.st.Exec(ctx, `INSERT INTO principal_role (tenant_id, principal_id, principal_type, role_id) VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`, `+p(4)+`) ON CONFLICT DO NOTHING`,
-			tenant, principalID, kind, r.ID)
-		return err
+		if _, err := s.st.Exec(ctx, `INSERT INTO principal_role (tenant_id, principal_id, principal_type, role_id) VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`, `+p(4)+`) ON CONFLICT DO NOTHING`,
+			tenant, principalID, kind, r.ID); err != nil {
+			return err
+		}
+		return s.event(ctx, "role_change", "security_role", r.ID, map[string]any{"change": "assign", "name": r.Name, "principal_id": principalID, "principal_type": kind})
 	})
 	s.invalidate(tenant)
 	return err
@@ -303,24 +335,33 @@ func (s *Service) assignRole(ctx context.Context, tenant, roleID, principalID st
 
 // RemoveRole takes a role from a user or team.
 func (s *Service) RemoveRole(ctx context.Context, roleID, principalID string) error {
+	return s.removeHolder(ctx, "principal_role", "role_id", roleID, principalID, "role_change", "security_role", "role")
+}
+
+// removeHolder deletes principalID's row of table (a role's or profile's holders, keyed by col
+// = id), records the change as action on entity, and answers not found when there was none.
+func (s *Service) removeHolder(ctx context.Context, table, col, id, principalID, action, entity, what string) error {
 	c, err := s.requireAdmin(ctx)
 	if err != nil {
 		return err
 	}
+	id, principalID = strings.ToLower(id), strings.ToLower(principalID)
 	p := s.st.D.Placeholder
 	var n int64
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
-		res, err := s.st.Exec(ctx, `DELETE FROM principal_role WHERE tenant_id = `+p(1)+` AND role_id = `+p(2)+` AND principal_id = `+p(3),
-			c.tenant, strings.ToLower(roleID), strings.ToLower(principalID))
+		res, err := s.st.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = `+p(1)+` AND `+col+` = `+p(2)+` AND principal_id = `+p(3),
+			c.tenant, id, principalID)
 		if err != nil {
 			return err
 		}
-		n, _ = res.RowsAffected()
-		return nil
+		if n, _ = res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.event(ctx, action, entity, id, map[string]any{"change": "unassign", "principal_id": principalID})
 	})
 	s.invalidate(c.tenant)
 	if err == nil && n == 0 {
-		return fault.Newf(fault.NotFound, "not_found", "%s does not hold role %s", principalID, roleID)
+		return fault.Newf(fault.NotFound, "not_found", "%s does not hold %s %s", principalID, what, id)
 	}
 	return err
 }
@@ -378,7 +419,10 @@ func (s *Service) CreateTemplate(ctx context.Context, name, entity string, right
 		if err != nil && s.st.D.IsUniqueViolation(err) {
 			return fault.Newf(fault.Conflict, "duplicate_key", "%s already has a template named %q", e.Name, name).WithTarget("name")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return s.event(ctx, "access_template_change", "access_team_template", t.ID, map[string]any{"change": "create", "name": name, "entity": e.Name, "rights": t.Rights})
 	})
 	if err != nil {
 		return nil, err

@@ -14,6 +14,9 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/access"
+	"github.com/meridian-crm/meridian/internal/audit"
+	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
@@ -29,6 +32,7 @@ type Authenticator interface {
 	Login(ctx context.Context, tenantSlug, email, password string, ttl time.Duration) (string, principal.Principal, error)
 	IssueToken(ctx context.Context, tenantID, userID, kind, name string, ttl time.Duration) (string, error)
 	Revoke(ctx context.Context, tenantID, tokenPrefixOrID string) error
+	Accounts // sign-in with lockout and MFA, API keys (auth.go)
 }
 
 // Limits bound what one request may ask for.
@@ -37,6 +41,7 @@ type Limits struct {
 	MaxBatchBytes int64 // a $batch request
 	MaxBatchOps   int   // operations in one $batch
 	SessionTTL    time.Duration
+	Gateway       GatewayLimits // rate and concurrency limits (gateway.go); zero: off
 }
 
 // DefaultLimits are used for zero fields.
@@ -56,6 +61,22 @@ type Server struct {
 	UI http.Handler
 	// Imports, when set, runs the import jobs of /api/v1/imports.
 	Imports *exchange.Runner
+	// OAuth, when set, registers OAuth2 clients and serves the token endpoint /api/v1/oauth2/token.
+	OAuth OAuthClients
+	// SSO, when set, serves OpenID Connect single sign-on and its provider settings.
+	SSO *auth.OIDC
+	// PublicURL is the server's external base URL (e.g. https://crm.example.com), for the
+	// single sign-on callback; empty: taken from each request.
+	PublicURL string
+	// SecureCookies marks the web client's session cookies Secure (auth_cookie.go).
+	SecureCookies bool
+	// Clock tells the gateway limits the time (nil: time.Now); set it before calling Handler.
+	Clock func() time.Time
+	// Access, when set, is the security model: it decides who administers a tenant and serves
+	// the role, template, share and assign endpoints.
+	Access *access.Service
+	// Audit, when set, records logins and exports and serves /api/v1/audit.
+	Audit *audit.Service
 }
 
 // New returns an API server.
@@ -77,13 +98,16 @@ func New(rec *records.Service, sch *schema.Service, auth Authenticator, st *stor
 
 // Handler returns the HTTP handler with every route and middleware.
 func (s *Server) Handler() http.Handler {
+	g := s.newGate() // each handler keeps its own limits, like each process
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.HandleFunc("POST /api/v1/auth/login", s.login)
+	login := s.limitIP(g, s.login)
+	mux.Handle("POST /api/v1/auth/login", login)
 	mux.HandleFunc("/api/v1/auth/login", func(w http.ResponseWriter, r *http.Request) {
-		s.methods(w, r, map[string]http.HandlerFunc{"POST": s.login})
+		s.methods(w, r, map[string]http.HandlerFunc{"POST": login.ServeHTTP})
 	})
+	mux.Handle("POST /api/v1/auth/mfa/verify", s.limitIP(g, s.verifyMFA))
 
 	authed := http.NewServeMux()
 	authed.HandleFunc("GET /api/v1/auth/me", s.me)
@@ -106,8 +130,12 @@ func (s *Server) Handler() http.Handler {
 	authed.HandleFunc("POST /api/v1/metadata/relationships", s.createRelationship)
 	authed.HandleFunc("DELETE /api/v1/metadata/relationships/{name}", s.deleteRelationship)
 	s.routeImports(authed)
+	s.routeOAuth(mux, authed, func(h http.HandlerFunc) http.Handler { return s.limitIP(g, h) })
+	s.routeAuth(authed)
+	s.routeSecurity(authed)
+	s.routeAudit(authed)
 	authed.HandleFunc("/api/v1/", s.odata)
-	mux.Handle("/api/", s.requireAuth(authed))
+	mux.Handle("/api/", s.requireAuth(s.limitCaller(g, authed)))
 	if s.UI != nil {
 		mux.Handle("/", s.UI)
 	} else {
@@ -132,6 +160,7 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int
+	caller callerNote // filled in by the gateway once the caller is known
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
@@ -161,12 +190,13 @@ func (s *Server) requestLog(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		rec := &statusRecorder{ResponseWriter: w}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		ctx = withCallerNote(ctx, &rec.caller)
 		ctx = principal.WithOrigin(ctx, principal.Origin{IP: remoteIP(r), UserAgent: r.UserAgent(), RequestID: id})
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
 			slog.Int("bytes", rec.bytes), slog.Duration("latency", time.Since(start)), slog.String("request_id", id),
-			slog.String("remote", r.RemoteAddr))
+			slog.String("remote", r.RemoteAddr), slog.String("tenant_id", rec.caller.tenantID), slog.String("user_id", rec.caller.userID))
 	})
 }
 
@@ -195,10 +225,11 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-// requireAuth admits requests with a valid bearer token and puts the principal in the context.
+// requireAuth admits requests with a valid bearer token or session cookie (with its CSRF token)
+// and puts the principal in the context.
 func (s *Server) requireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token := bearerToken(r)
+		token, viaCookie := s.credential(r)
 		if token == "" {
 			s.writeError(w, r, fault.New(fault.Unauthenticated, "unauthenticated", "sign in first: send Authorization: Bearer <token or API key>"))
 			return
@@ -207,6 +238,17 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 		if err != nil {
 			s.writeError(w, r, err)
 			return
+		}
+		if r, err = s.admit(r, p, token, viaCookie); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if s.Access != nil {
+			// Administration follows the caller's security roles, whatever the credential says.
+			if p.Admin, err = s.Access.Admit(principal.With(r.Context(), p)); err != nil {
+				s.writeError(w, r, err)
+				return
+			}
 		}
 		next.ServeHTTP(w, r.WithContext(principal.With(r.Context(), p)))
 	})

@@ -32,6 +32,16 @@ func TestAuthRequired(t *testing.T) {
 		{"GET", "auth/me"},
 		{"POST", "auth/logout"},
 		{"POST", "auth/apikeys"},
+		{"GET", "auth/apikeys"},
+		{"DELETE", "auth/apikeys/x"},
+		{"GET", "auth/mfa"},
+		{"POST", "auth/mfa/totp"},
+		{"POST", "auth/mfa/totp/confirm"},
+		{"POST", "auth/mfa/totp/disable"},
+		{"POST", "auth/mfa/recovery-codes"},
+		{"POST", "auth/users/x/unlock"},
+		{"GET", "auth/users/x/lock"},
+		{"POST", "auth/users/x/mfa/reset"},
 	}
 	for _, tc := range closed {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {

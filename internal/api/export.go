@@ -30,6 +30,10 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 		s.writeError(w, r, err)
 		return
 	}
+	if err := s.auditExport(r, e.Name, string(f)); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	w.Header().Set("Content-Type", f.ContentType())
 	w.Header().Set("Content-Disposition", `attachment; filename="`+e.SetName+"."+string(f)+`"`)
 	if _, err := exchange.Export(r.Context(), s.records, e.Name, o, f, w, nil); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/meridian-crm/meridian/internal/access"
 	"github.com/meridian-crm/meridian/internal/exchange"
 )
 
@@ -120,7 +121,7 @@ func TestImportOverHTTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.app.CreateUser(ctx, tn.ID, "o@example.com", "O", adminPassword); err != nil {
+	if _, err := s.app.CreateUser(ctx, tn.ID, "o@example.com", "O", adminPassword, access.AdminRole); err != nil {
 		t.Fatal(err)
 	}
 	o := s.anon()

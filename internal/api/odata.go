@@ -66,6 +66,8 @@ func (s *Server) odata(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case res.Ref:
 		s.ref(w, r, e, res)
+	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && s.Access != nil && recordActions[res.Nav] && s.reg.Model().Nav(e, res.Nav) == nil:
+		s.recordAction(w, r, e, res.ID, res.Nav)
 	case res.HasNav:
 		s.methods(w, r, map[string]http.HandlerFunc{"GET": func(w http.ResponseWriter, r *http.Request) { s.related(w, r, e, res) }})
 	case res.HasKey && res.Key != nil:

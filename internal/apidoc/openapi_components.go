@@ -140,9 +140,22 @@ func commonSchemas() object {
 		"LoginRequest": objectSchema(object{
 			"email":    object{"type": "string", "format": "email"},
 			"password": object{"type": "string", "format": "password"},
+			"tenant":   object{"type": "string", "description": "Tenant slug, needed only when the email exists in several tenants."},
+			"session": object{"type": "string", "enum": []any{"token", "cookie"},
+				"description": "`cookie`: the session goes into the HttpOnly cookie `meridian_session` (web client; send `X-CSRF-Token` on unsafe requests)."},
 		}, "email", "password"),
-		"LoginResponse": objectSchema(object{"token": object{"type": "string",
-			"description": "Bearer token for the Authorization header."}}, "token"),
+		"LoginResponse": objectSchema(object{
+			"token":        object{"type": "string", "description": "Bearer token for the Authorization header (not in a cookie session)."},
+			"token_type":   stringSchema,
+			"expires_in":   object{"type": "integer"},
+			"csrf_token":   object{"type": "string", "description": "Cookie session: the value of the X-CSRF-Token header."},
+			"mfa_required": object{"type": "boolean", "description": "A second factor is needed: answer the challenge at /auth/mfa/verify."},
+			"challenge":    stringSchema,
+		}),
+		"MFAVerifyRequest": objectSchema(object{
+			"challenge": stringSchema,
+			"code":      object{"type": "string", "description": "A TOTP code or a recovery code."},
+		}, "challenge", "code"),
 		"BatchRequest": objectSchema(object{"requests": arrayOf(objectSchema(object{
 			"id":             object{"type": "string"},
 			"method":         object{"type": "string", "enum": []any{"GET", "POST", "PATCH", "PUT", "DELETE"}},

@@ -32,6 +32,12 @@ func addServicePaths(paths object) {
 		ok:     object{"200": response("Signed in.", schemaRef("LoginResponse"))},
 		errors: []int{400, 401, 429},
 	}.build()}
+	paths["/auth/mfa/verify"] = object{"post": operation{
+		id: "verifyMFA", tag: tagAuth, summary: "Complete a sign-in with a second factor", public: true,
+		body:   body(schemaRef("MFAVerifyRequest")),
+		ok:     object{"200": response("Signed in.", schemaRef("LoginResponse"))},
+		errors: []int{400, 401, 429},
+	}.build()}
 
 	addDefinitionPaths(paths)
 

@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/access"
 	"github.com/meridian-crm/meridian/internal/api"
+	"github.com/meridian-crm/meridian/internal/audit"
 	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
@@ -40,6 +42,8 @@ type App struct {
 	Imports  *exchange.Runner
 	Log      *slog.Logger
 	Clock    func() time.Time
+	Access   *access.Service
+	Audit    *audit.Service
 }
 
 // NewLogger returns the logger the configuration asks for.
@@ -86,16 +90,36 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	}
 	reg := metadata.NewRegistry(model)
 	clock := time.Now
-	ropts := records.Options{Clock: clock}
+	acc := access.New(st, reg, clock)
+	ropts := records.Options{Clock: clock, Access: acc}
+	aud := audit.NewService(st, clock)
+	aud.DefaultPageSize, aud.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
+	ropts.Auditor = aud
+	acc.Events = func(ctx context.Context, action, entity, id string, details map[string]any) error {
+		return aud.Event(ctx, audit.Event{Action: action, Entity: entity, RecordID: id, Details: details})
+	}
 	// The security model (Access) and the audit trail (Auditor) plug into the records service here.
 	rec := records.NewService(st, reg, ropts)
 	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
 	sch := schema.NewService(st, reg)
 	au := auth.NewService(st, clock)
-	srv := api.New(rec, sch, au, st, reg, log, api.Limits{MaxBodyBytes: c.MaxBodyBytes, SessionTTL: c.SessionTTL}, Version)
+	gl, err := c.GatewayLimits()
+	if err != nil {
+		return nil, err
+	}
+	srv := api.New(rec, sch, au, st, reg, log, api.Limits{MaxBodyBytes: c.MaxBodyBytes, SessionTTL: c.SessionTTL, Gateway: gl}, Version)
+	if err := wireOAuth(c, srv, au, rec, acc); err != nil {
+		return nil, err
+	}
+	srv.Clock = clock
+	if err := wireAuth(c, au, srv); err != nil {
+		return nil, err
+	}
+	srv.Access = acc
+	srv.Audit = aud
 	imports := exchange.NewRunner(exchange.NewImporter(rec), c.DataDir, log)
 	srv.Imports = imports
-	return &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock}, nil
+	return &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud}, nil
 }
 
 // Close stops the running imports (they resume at the next start) and releases the database.
@@ -108,28 +132,54 @@ func (a *App) Close() error {
 func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tenant, error) {
 	t, err := tenant.BySlug(ctx, a.Store, slug)
 	if err == nil {
+		// Tenants created before the security model get its defaults on first use.
+		if _, _, err := a.Access.EnsureDefaults(ctx, a.Records, t.ID, t.Name); err != nil {
+			return nil, fmt.Errorf("tenant %s: security defaults: %w", slug, err)
+		}
 		return t, nil
 	}
 	if !fault.Is(err, fault.NotFound) {
 		return nil, err
 	}
-	return tenant.Create(ctx, a.Store, name, slug, a.Clock())
+	t, err = tenant.Create(ctx, a.Store, name, slug, a.Clock())
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := a.Access.EnsureDefaults(ctx, a.Records, t.ID, t.Name); err != nil {
+		return nil, fmt.Errorf("tenant %s: security defaults: %w", slug, err)
+	}
+	return t, nil
 }
 
-// CreateUser creates a user record through the records service and sets its password.
-// The record and the credential are written in one transaction: a refused password leaves no
-// user behind.
-func (a *App) CreateUser(ctx context.Context, tenantID, email, name, password string) (string, error) {
+// CreateUser creates a user record through the records service, in the tenant's root business
+// unit, sets its password and gives it the named security roles. The record, the credential and
+// the roles are written in one transaction: a refused password or unknown role leaves no user
+// behind.
+func (a *App) CreateUser(ctx context.Context, tenantID, email, name, password string, roles ...string) (string, error) {
 	if err := auth.CheckPasswordPolicy(password); err != nil {
 		return "", err
 	}
 	var id string
 	err := a.Store.WithTx(ctx, func(ctx context.Context) error {
-		rec, err := a.Records.Create(principal.With(ctx, principal.System(tenantID)), "user", records.Input{"email": email, "full_name": name})
+		sys := principal.With(ctx, principal.System(tenantID))
+		_, root, err := a.Access.EnsureDefaults(ctx, a.Records, tenantID, "Organization")
+		if err != nil {
+			return err
+		}
+		rec, err := a.Records.Create(sys, "user", records.Input{"email": email, "full_name": name, "business_unit_id": root})
 		if err != nil {
 			return err
 		}
 		id = rec.ID()
+		for _, role := range roles {
+			r, err := a.Access.RoleByName(sys, tenantID, role)
+			if err != nil {
+				return err
+			}
+			if err := a.Access.AssignRole(sys, r.ID, id); err != nil {
+				return err
+			}
+		}
 		return a.Auth.SetPassword(ctx, tenantID, id, password)
 	})
 	return id, err
@@ -146,10 +196,11 @@ func (a *App) Bootstrap(ctx context.Context) error {
 		return nil
 	}
 	sys := principal.With(ctx, principal.System(t.ID))
-	if _, err := a.Records.IDByKey(sys, "user", map[string]string{"email": strings.ToLower(a.Config.AdminEmail)}); err == nil {
-		return nil
+	if id, err := a.Records.IDByKey(sys, "user", map[string]string{"email": strings.ToLower(a.Config.AdminEmail)}); err == nil {
+		// An administrator created before the security model existed keeps administering.
+		return a.Access.GrantAdmin(sys, t.ID, id)
 	}
-	if _, err := a.CreateUser(ctx, t.ID, a.Config.AdminEmail, a.Config.AdminName, a.Config.AdminPassword); err != nil {
+	if _, err := a.CreateUser(ctx, t.ID, a.Config.AdminEmail, a.Config.AdminName, a.Config.AdminPassword, access.AdminRole); err != nil {
 		return fmt.Errorf("bootstrap: admin %s: %w", a.Config.AdminEmail, err)
 	}
 	a.Log.Info("administrator created", "email", a.Config.AdminEmail, "tenant", t.Slug)
@@ -177,6 +228,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	} else if n > 0 {
 		a.Log.Info("imports resumed", "jobs", n)
 	}
+	go a.Audit.RunRetention(ctx, time.Hour, a.Log) // purges entries past each tenant's retention
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +13,9 @@ import (
 	"github.com/knadh/koanf/providers/posflag"
 	"github.com/knadh/koanf/v2"
 	"github.com/spf13/pflag"
+
+	"github.com/meridian-crm/meridian/internal/api"
+	"github.com/meridian-crm/meridian/internal/gateway"
 )
 
 // Config is Meridian's configuration. Values come from, in increasing priority: defaults, the
@@ -31,6 +35,25 @@ type Config struct {
 	SessionTTL      time.Duration `koanf:"session_ttl"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	DataDir         string        `koanf:"data_dir"` // files the server keeps: uploaded imports and their error files
+	// PublicURL is the external base URL (https://crm.example.com), for single sign-on callbacks;
+	// empty: taken from each request.
+	PublicURL string `koanf:"public_url"`
+	// SecretKey (32 bytes, hex or base64) seals secrets the server must read back: identity
+	// providers' client secrets and TOTP secrets. Empty: they are stored in clear.
+	SecretKey string `koanf:"secret_key"`
+
+	// Gateway limits, per server process (docs/security.md). Rates read "6000/5m"; "off" or "0"
+	// turns one off.
+	RateLimit        string `koanf:"rate_limit"`        // requests per user, and per API key
+	TenantRateLimit  string `koanf:"tenant_rate_limit"` // requests per tenant (all its users and keys)
+	LoginRateLimit   string `koanf:"login_rate_limit"`  // sign-in attempts per client address
+	ConcurrencyLimit int    `koanf:"concurrency_limit"` // requests in flight per user, and per API key; 0: off
+
+	// Sign-in hardening (docs/security.md, Authentication).
+	LoginMaxFailures   int           `koanf:"login_max_failures"`    // failed sign-ins in a row that lock an email address; 0: never
+	LoginLockout       time.Duration `koanf:"login_lockout"`         // the first lock (doubling on repeat, up to a day), and the client address window
+	LoginIPMaxFailures int           `koanf:"login_ip_max_failures"` // failed sign-ins from one client address within login_lockout that block it; 0: never
+	CookieSecure       string        `koanf:"cookie_secure"`         // auto (Secure unless addr is a loopback address), true or false
 }
 
 // DefaultDB is the embedded database used when none is configured.
@@ -45,6 +68,10 @@ func Defaults() Config {
 		Addr: "127.0.0.1:8080", DB: DefaultDB, LogLevel: "info", LogFormat: "text", AdminName: "Administrator",
 		Tenant: "default", DefaultPageSize: 500, MaxPageSize: 5000, MaxBodyBytes: 4 << 20,
 		SessionTTL: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DataDir: DefaultDataDir,
+		// Dataverse's service protection limits per user; tenants unlimited unless the operator
+		// of a shared server says otherwise.
+		RateLimit: "6000/5m", TenantRateLimit: "off", LoginRateLimit: "20/1m", ConcurrencyLimit: 52,
+		LoginMaxFailures: 5, LoginLockout: 15 * time.Minute, LoginIPMaxFailures: 20, CookieSecure: "auto",
 	}
 }
 
@@ -75,6 +102,14 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	set("session_ttl", d.SessionTTL.String())
 	set("shutdown_timeout", d.ShutdownTimeout.String())
 	set("data_dir", d.DataDir)
+	set("rate_limit", d.RateLimit)
+	set("tenant_rate_limit", d.TenantRateLimit)
+	set("login_rate_limit", d.LoginRateLimit)
+	set("concurrency_limit", d.ConcurrencyLimit)
+	set("login_max_failures", d.LoginMaxFailures)
+	set("login_lockout", d.LoginLockout.String())
+	set("login_ip_max_failures", d.LoginIPMaxFailures)
+	set("cookie_secure", d.CookieSecure)
 
 	path := os.Getenv("MERIDIAN_CONFIG")
 	if fs != nil {
@@ -104,12 +139,50 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 			return Config{}, fmt.Errorf("config: flags: %w", err)
 		}
 	}
+	if v := strings.TrimSpace(k.String("concurrency_limit")); strings.EqualFold(v, "off") {
+		set("concurrency_limit", 0)
+	} else if _, err := strconv.Atoi(v); err != nil {
+		return Config{}, fmt.Errorf("config: concurrency_limit (MERIDIAN_CONCURRENCY_LIMIT) %q: want a whole number of requests in flight, or off", v)
+	}
 	var c Config
 	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if _, err := c.GatewayLimits(); err != nil {
+		return Config{}, err
+	}
+	if _, err := c.SecureCookies(); err != nil {
+		return Config{}, err
+	}
+	if c.LoginMaxFailures < 0 || c.LoginIPMaxFailures < 0 || c.LoginLockout <= 0 {
+		return Config{}, fmt.Errorf("config: login_max_failures and login_ip_max_failures must be 0 (off) or more, login_lockout positive")
 	}
 	if c.DefaultPageSize <= 0 || c.MaxPageSize <= 0 || c.DefaultPageSize > c.MaxPageSize {
 		return Config{}, fmt.Errorf("config: page sizes must be positive and default_page_size ≤ max_page_size")
 	}
 	return c, nil
+}
+
+// GatewayLimits reads the rate and concurrency settings; an error names the setting at fault.
+func (c Config) GatewayLimits() (api.GatewayLimits, error) {
+	var g api.GatewayLimits
+	rates := []struct {
+		key, value string
+		rate       *gateway.Rate
+	}{
+		{"rate_limit", c.RateLimit, &g.Rate},
+		{"tenant_rate_limit", c.TenantRateLimit, &g.TenantRate},
+		{"login_rate_limit", c.LoginRateLimit, &g.LoginRate},
+	}
+	for _, r := range rates {
+		var err error
+		if *r.rate, err = gateway.ParseRate(r.value); err != nil {
+			return g, fmt.Errorf("config: %s (MERIDIAN_%s): %w", r.key, strings.ToUpper(r.key), err)
+		}
+	}
+	if c.ConcurrencyLimit < 0 {
+		return g, fmt.Errorf("config: concurrency_limit (MERIDIAN_CONCURRENCY_LIMIT) %d: want a whole number of requests in flight, or off", c.ConcurrencyLimit)
+	}
+	g.Concurrency = c.ConcurrencyLimit
+	return g, nil
 }

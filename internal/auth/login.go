@@ -33,37 +33,98 @@ type candidate struct {
 }
 
 // Login checks an email and password and opens a session of ttl (DefaultSessionTTL when not
-// positive). tenantSlug may be empty when the email belongs to a single active tenant.
+// positive). tenantSlug may be empty when the email belongs to a single active tenant. A user
+// with a second factor cannot sign in this way: see SignIn.
 func (a *Service) Login(ctx context.Context, tenantSlug, email, password string, ttl time.Duration) (string, principal.Principal, error) {
-	email, tenantSlug = strings.TrimSpace(email), strings.TrimSpace(tenantSlug)
+	res, err := a.SignIn(ctx, LoginInput{Tenant: tenantSlug, Email: email, Password: password, TTL: ttl})
+	if err != nil {
+		return "", principal.Principal{}, err
+	}
+	if res.Challenge != "" {
+		return "", principal.Principal{}, fault.New(fault.Unauthenticated, "mfa_required", "this account needs a second factor: sign in through the API")
+	}
+	return res.Token, res.Principal, nil
+}
+
+// LoginInput is a sign-in with email and password.
+type LoginInput struct {
+	Tenant   string // slug; may be empty when the email belongs to a single active tenant
+	Email    string
+	Password string
+	TTL      time.Duration // of the session; DefaultSessionTTL when not positive
+	// Session is remembered by an MFA challenge and handed back by VerifyMFA, so that the
+	// caller finishes the sign-in the way it began it (e.g. "cookie" or "token").
+	Session string
+}
+
+// LoginResult is a successful sign-in: a session, or a challenge for a second factor.
+type LoginResult struct {
+	Token     string // the session token; empty when Challenge is set
+	Principal principal.Principal
+	TTL       time.Duration // of the session
+	// Challenge, when set, must be answered with a second factor in VerifyMFA within
+	// ChallengeTTL; no session exists yet.
+	Challenge    string
+	ChallengeTTL time.Duration
+	Session      string // as given in LoginInput
+	Email        string // of the user (VerifyMFA)
+}
+
+// SignIn checks an email and password. It refuses attempts while the email address is locked or
+// the client address (from principal.OriginFrom) is blocked after repeated failures, answering
+// an unknown email exactly like a wrong password. A user enrolled in multi-factor
+// authentication gets a challenge instead of a session.
+func (a *Service) SignIn(ctx context.Context, in LoginInput) (LoginResult, error) {
+	email, tenantSlug, password := strings.TrimSpace(in.Email), strings.TrimSpace(in.Tenant), in.Password
 	if email == "" || password == "" || len(password) > MaxPasswordBytes {
-		return "", principal.Principal{}, errInvalidCredentials()
+		return LoginResult{}, errInvalidCredentials()
+	}
+	ipSub, emailSub := ipSubject(principal.OriginFrom(ctx).IP), emailSubject(email)
+	if err := a.checkLocks(ctx, a.now(), ipSub, emailSub); err != nil {
+		return LoginResult{}, err
+	}
+	if err := a.reserve(ctx, emailSub); err != nil {
+		return LoginResult{}, err
+	}
+	fail := func() (LoginResult, error) {
+		return LoginResult{}, a.failed(ctx, ipSub, emailSub, true, errInvalidCredentials())
 	}
 	cands, err := a.candidates(ctx, tenantSlug, email)
 	if err != nil {
-		return "", principal.Principal{}, fmt.Errorf("auth: login: %w", err)
+		return LoginResult{}, fmt.Errorf("auth: login: %w", err)
 	}
 	if tenantSlug == "" && manyTenants(cands) {
-		return "", principal.Principal{}, a.ambiguous(cands, password)
+		err := a.ambiguous(cands, password)
+		if fault.CodeOf(err) == "invalid_credentials" {
+			return fail()
+		}
+		if rerr := a.release(ctx, emailSub); rerr != nil {
+			return LoginResult{}, rerr
+		}
+		return LoginResult{}, err
 	}
 	c := pick(cands, email)
 	if c == nil || !c.hash.Valid {
 		a.burn(password)
-		return "", principal.Principal{}, errInvalidCredentials()
+		return fail()
 	}
 	match, rehash, err := a.verify(password, c.hash.String)
 	if err != nil {
-		return "", principal.Principal{}, fmt.Errorf("auth: login: stored hash of user %s: %w", c.userID, err)
+		return LoginResult{}, fmt.Errorf("auth: login: stored hash of user %s: %w", c.userID, err)
 	}
 	if !match {
-		return "", principal.Principal{}, errInvalidCredentials()
+		return fail()
+	}
+	// The password was right: whatever follows is not a failed guess.
+	if err := a.release(ctx, emailSub); err != nil {
+		return LoginResult{}, err
 	}
 	// Only a caller who knows the password learns that the account is shut.
 	if c.disabled {
-		return "", principal.Principal{}, fault.New(fault.Permission, "user_disabled", "the user account is disabled")
+		return LoginResult{}, fault.New(fault.Permission, "user_disabled", "the user account is disabled")
 	}
 	if c.tenantStatus != "active" {
-		return "", principal.Principal{}, fault.New(fault.Permission, "tenant_inactive", "the tenant is not active")
+		return LoginResult{}, fault.New(fault.Permission, "tenant_inactive", "the tenant is not active")
 	}
 	if rehash {
 		if h, err := a.hash(password); err == nil {
@@ -71,14 +132,32 @@ func (a *Service) Login(ctx context.Context, tenantSlug, email, password string,
 			_ = a.storeHash(ctx, c.tenantID, c.userID, h)
 		}
 	}
+	ttl := in.TTL
 	if ttl <= 0 {
 		ttl = DefaultSessionTTL
 	}
+	p := principal.Principal{TenantID: c.tenantID, UserID: c.userID, Name: c.name, Method: "password", Admin: true}
+	enrolled, err := a.mfaActive(ctx, c.tenantID, c.userID)
+	if err != nil {
+		return LoginResult{}, fmt.Errorf("auth: login: %w", err)
+	}
+	if enrolled {
+		// Failures are forgotten only once the second factor is given too, so that knowing the
+		// password does not reset the count of wrong codes.
+		ch, err := a.newChallenge(ctx, c.tenantID, c.userID, in.Session)
+		if err != nil {
+			return LoginResult{}, fmt.Errorf("auth: login: %w", err)
+		}
+		return LoginResult{Principal: p, Challenge: ch, ChallengeTTL: ChallengeTTL, Session: in.Session}, nil
+	}
 	token, err := a.issue(ctx, c.tenantID, c.userID, KindSession, "", ttl)
 	if err != nil {
-		return "", principal.Principal{}, fmt.Errorf("auth: login: %w", err)
+		return LoginResult{}, fmt.Errorf("auth: login: %w", err)
 	}
-	return token, principal.Principal{TenantID: c.tenantID, UserID: c.userID, Name: c.name, Method: "password", Admin: true}, nil
+	if err := a.clear(ctx, emailSub); err != nil {
+		return LoginResult{}, err
+	}
+	return LoginResult{Token: token, Principal: p, TTL: ttl, Session: in.Session}, nil
 }
 
 // candidates returns the users with email (ignoring case) in the tenant named by slug, or in any

@@ -30,6 +30,14 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string // a hash to compare against when the user is unknown
+
+	// Lockout says when failed sign-ins lock an email address or block a client address.
+	Lockout LockoutPolicy
+	// SecretKey gives the 32-byte key that seals TOTP secrets at rest (see ParseSecretKey); it is
+	// asked for on first use. nil stores them unsealed.
+	SecretKey func() ([]byte, error)
+	sealMu    sync.Mutex
+	seal      *sealer // made from SecretKey
 }
 
 // NewService returns a service on s. clock tells the time (nil: time.Now).
@@ -38,7 +46,7 @@ func NewService(s *store.Store, clock func() time.Time) *Service {
 		clock = time.Now
 	}
 	p := *argon2id.DefaultParams
-	return &Service{Params: &p, s: s, clock: clock, cache: map[string]*cached{}}
+	return &Service{Params: &p, s: s, clock: clock, cache: map[string]*cached{}, Lockout: DefaultLockoutPolicy}
 }
 
 var (

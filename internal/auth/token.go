@@ -151,15 +151,15 @@ func (a *Service) Authenticate(ctx context.Context, token string) (principal.Pri
 
 // lookup reads a token, its user and its tenant in one query by primary key.
 func (a *Service) lookup(ctx context.Context, h string, now time.Time) (p principal.Principal, expires, lastUsed time.Time, err error) {
-	var kind, status string
+	var kind, status, scopes string
 	var name sql.NullString
 	var expiresRaw, lastUsedRaw, revokedRaw, disabledRaw any
-	err = a.s.DB(ctx).QueryRowContext(ctx, `SELECT t.tenant_id, t.user_id, t.kind, t.expires_at, t.last_used_at, t.revoked_at,
+	err = a.s.DB(ctx).QueryRowContext(ctx, `SELECT t.tenant_id, t.user_id, t.kind, t.scopes, t.expires_at, t.last_used_at, t.revoked_at,
 			u.full_name, u.is_disabled, n.status
 		FROM auth_token t
 		JOIN "user" u ON u.tenant_id = t.tenant_id AND u.id = t.user_id
 		JOIN tenant n ON n.id = t.tenant_id
-		WHERE t.token_hash = `+a.ph(1), h).Scan(&p.TenantID, &p.UserID, &kind, &expiresRaw, &lastUsedRaw, &revokedRaw,
+		WHERE t.token_hash = `+a.ph(1), h).Scan(&p.TenantID, &p.UserID, &kind, &scopes, &expiresRaw, &lastUsedRaw, &revokedRaw,
 		&name, &disabledRaw, &status)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, expires, lastUsed, errInvalidToken()
@@ -185,8 +185,12 @@ func (a *Service) lookup(ctx context.Context, h string, now time.Time) (p princi
 	}
 	p.Name, p.Admin = name.String, true // every user administers its tenant until the security model exists
 	p.Method = "token"
+	if scopes != "" { // none: not restricted (sessions, API keys made before scopes)
+		p.Scopes = strings.Fields(scopes)
+	}
 	if kind == KindAPIKey {
 		p.Method = "apikey"
+		p.KeyID = h // the key's ID (see APIKey): its own rate and concurrency budget
 	}
 	return p, expires, lastUsed, nil
 }
@@ -252,6 +256,7 @@ type APIKey struct {
 	// Prefix is the start of the key, to recognise it.
 	Prefix     string
 	Name       string
+	Scopes     []string // empty: not restricted (keys made before scopes)
 	CreatedAt  time.Time
 	ExpiresAt  *time.Time // nil: never
 	LastUsedAt *time.Time // nil: never used (updated at most once a minute)
@@ -259,7 +264,7 @@ type APIKey struct {
 
 // ListAPIKeys returns the unrevoked API keys of a user, oldest first.
 func (a *Service) ListAPIKeys(ctx context.Context, tenantID, userID string) ([]APIKey, error) {
-	rows, err := a.s.DB(ctx).QueryContext(ctx, `SELECT token_hash, prefix, name, created_at, expires_at, last_used_at
+	rows, err := a.s.DB(ctx).QueryContext(ctx, `SELECT token_hash, prefix, name, scopes, created_at, expires_at, last_used_at
 		FROM auth_token
 		WHERE tenant_id = `+a.ph(1)+` AND user_id = `+a.ph(2)+` AND kind = '`+KindAPIKey+`' AND revoked_at IS NULL
 		ORDER BY created_at, token_hash`, tenantID, userID)
@@ -270,8 +275,9 @@ func (a *Service) ListAPIKeys(ctx context.Context, tenantID, userID string) ([]A
 	out := []APIKey{}
 	for rows.Next() {
 		var k APIKey
+		var scopes string
 		var created, expires, lastUsed any
-		if err := rows.Scan(&k.ID, &k.Prefix, &k.Name, &created, &expires, &lastUsed); err != nil {
+		if err := rows.Scan(&k.ID, &k.Prefix, &k.Name, &scopes, &created, &expires, &lastUsed); err != nil {
 			return nil, fmt.Errorf("auth: list api keys: %w", err)
 		}
 		if k.CreatedAt, err = a.decodeTime(created); err != nil {
@@ -283,6 +289,7 @@ func (a *Service) ListAPIKeys(ctx context.Context, tenantID, userID string) ([]A
 		if k.LastUsedAt, err = a.decodeOptionalTime(lastUsed); err != nil {
 			return nil, fmt.Errorf("auth: list api keys: %w", err)
 		}
+		k.Scopes = strings.Fields(scopes)
 		out = append(out, k)
 	}
 	if err := rows.Err(); err != nil {

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -227,8 +228,8 @@ func TestAPIKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := principal.Principal{TenantID: acme, UserID: alice, Name: "Alice Liddell", Method: "apikey", Admin: true}
-	if p != want {
+	want := principal.Principal{TenantID: acme, UserID: alice, Name: "Alice Liddell", Method: "apikey", Admin: true, KeyID: hashToken(key)}
+	if !reflect.DeepEqual(p, want) {
 		t.Fatalf("principal %+v, want %+v", p, want)
 	}
 

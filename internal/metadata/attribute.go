@@ -61,6 +61,9 @@ type Attribute struct {
 	Format      string          `json:"format,omitempty"`       // autonumber, e.g. "CAS-{seq:6}"
 	Indexed     bool            `json:"indexed,omitempty"`      // ask for an index on the column
 	OnDelete    string          `json:"on_delete,omitempty"`    // lookup: what deleting the target does: set_null (default), cascade, restrict
+	// Secured puts the attribute under field-level security: only callers whose field security
+	// profiles allow it may read it, set it on create or change it.
+	Secured bool `json:"secured,omitempty"`
 	// Custom marks an attribute added at run time to a system entity; it survives upgrades of
 	// the entity's shipped definition.
 	Custom bool `json:"custom,omitempty"`
@@ -69,6 +72,20 @@ type Attribute struct {
 	System bool `json:"-"`
 	// Of names the attribute a companion column belongs to (revenue_currency → revenue).
 	Of string `json:"-"`
+}
+
+// SecuredIn reports whether a (an attribute or companion column of e) is under field-level
+// security: a companion column follows its attribute.
+func (a *Attribute) SecuredIn(e *Entity) bool {
+	if a.Secured {
+		return true
+	}
+	if a.Of != "" {
+		if o := e.Attr(a.Of); o != nil {
+			return o.Secured
+		}
+	}
+	return false
 }
 
 // DecimalScale returns the number of decimal places the attribute stores.

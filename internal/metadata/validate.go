@@ -160,6 +160,9 @@ func ValidateEntity(m *Model, e *Entity) error {
 			add(target+".name", "duplicate_name", "attribute %q is defined twice", a.Name)
 		}
 		seen[a.Name] = true
+		if a.Secured && a.Name == e.PrimaryName {
+			add(target+".secured", "invalid_value", "the primary name %s cannot be under field-level security: records are shown and looked up by it", a.Name)
+		}
 		for _, c := range a.Companions() {
 			seen[c.Name] = true
 		}

@@ -13,6 +13,12 @@ type Principal struct {
 	Method string
 	// Admin marks a tenant administrator (full privileges until the security model refines it).
 	Admin bool
+	// KeyID names the credential when it has a request budget of its own (an API key: its ID,
+	// the SHA-256 of the key, never the key); "" for sessions. The gateway limits use it.
+	KeyID string
+	// Scopes restrict what the credential may do (an API key's "read" or "write"); nil: nothing
+	// beyond the user's own rights.
+	Scopes []string
 }
 
 type key struct{}

@@ -23,6 +23,22 @@ type Scope struct {
 	Restrict func(e *metadata.Entity, alias string, args *store.Args) (string, error)
 	// Now is the clock behind now() in filters; nil means the system clock.
 	Now func() time.Time
+	// Readable, when set, tells whether the caller may read attribute a of e (field-level
+	// security). Unreadable columns are left out of default selections, and naming one in
+	// $select, $filter, $orderby, $apply or $expand is refused — not answered with nulls, which
+	// would let a filter reveal the value.
+	Readable func(e *metadata.Entity, a *metadata.Attribute) bool
+}
+
+// readable reports whether the caller may read a of e.
+func (s Scope) readable(e *metadata.Entity, a *metadata.Attribute) bool {
+	return s.Readable == nil || a == nil || s.Readable(e, a)
+}
+
+// hiddenField is the error for naming an attribute the caller may not read.
+func hiddenField(option string, e *metadata.Entity, a *metadata.Attribute) *fault.Error {
+	return &fault.Error{Kind: fault.Permission, Code: "field_access_denied", Target: option,
+		Message: fmt.Sprintf("you may not read %s of %s (field-level security)", a.Name, e.Name)}
 }
 
 // compiler turns AST nodes into SQL for one statement.
@@ -96,6 +112,9 @@ func (c *compiler) column(p Path) (string, *metadata.Attribute, error) {
 			a := e.Attr(seg)
 			if a == nil {
 				return "", nil, c.unknown(p, e, seg)
+			}
+			if !c.scope.readable(e, a) {
+				return "", nil, hiddenField(c.option, e, a)
 			}
 			return alias + "." + store.Quote(a.Name), a, nil
 		}

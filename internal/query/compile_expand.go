@@ -50,7 +50,9 @@ func CompileExpand(m *metadata.Model, d store.Dialect, e *metadata.Entity, item 
 	c.option = "$expand/$select"
 	if len(o.Select) == 0 || (len(o.Select) == 1 && o.Select[0].String() == "*") {
 		for _, a := range nav.To.Columns() {
-			add(a, false)
+			if c.scope.readable(nav.To, a) {
+				add(a, false)
+			}
 		}
 	} else {
 		add(nav.To.Attr("id"), false)
@@ -59,6 +61,9 @@ func CompileExpand(m *metadata.Model, d store.Dialect, e *metadata.Entity, item 
 			a := nav.To.Attr(p.Segments[0])
 			if a == nil || len(p.Segments) != 1 {
 				return nil, c.unknown(p, nav.To, p.String())
+			}
+			if !c.scope.readable(nav.To, a) {
+				return nil, hiddenField(c.option, nav.To, a)
 			}
 			add(a, false)
 			for _, x := range a.Companions() {

@@ -94,7 +94,9 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 	c.option = "$select"
 	if len(o.Select) == 0 || (len(o.Select) == 1 && o.Select[0].String() == "*") {
 		for i, ref := range columnRefs(e) {
-			byName[all[i].Name] = addCol(ref, all[i], all[i].Name, false)
+			if c.scope.readable(e, all[i]) {
+				byName[all[i].Name] = addCol(ref, all[i], all[i].Name, false)
+			}
 		}
 	} else {
 		for _, name := range []string{"id", "version"} {
@@ -110,6 +112,9 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 					return nil, c.errAt(p.Pos, "invalid_select", "%s is a navigation property: use $expand=%s", p.Segments[0], p.Segments[0])
 				}
 				return nil, c.unknown(p, e, p.Segments[0])
+			}
+			if !c.scope.readable(e, a) {
+				return nil, hiddenField(c.option, e, a)
 			}
 			for _, x := range append([]*metadata.Attribute{a}, a.Companions()...) {
 				if _, dup := byName[x.Name]; !dup {

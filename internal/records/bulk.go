@@ -102,14 +102,16 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		if err := s.st.BulkInsert(ctx, "change_log", logCols, logs); err != nil {
 			return err
 		}
+		cs := make([]Change, 0, n)
 		for i, vals := range valid {
 			if vals == nil {
 				continue
 			}
-			if err := s.changed(ctx, Change{Op: OpCreate, Entity: e, ID: ids[i], Version: vals["version"].(int64), After: vals,
-				TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
-				return err
-			}
+			cs = append(cs, Change{Op: OpCreate, Entity: e, ID: ids[i], Version: vals["version"].(int64), After: vals,
+				TenantID: p.TenantID, UserID: p.UserID, At: now})
+		}
+		if err := s.changedMany(ctx, cs); err != nil {
+			return err
 		}
 		return s.addCount(ctx, p.TenantID, e.Name, n)
 	})

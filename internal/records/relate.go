@@ -46,8 +46,12 @@ func (s *Service) relate(ctx context.Context, entity, id, navName, relatedID str
 		}
 		// The stored (canonical) ids, not the ones given: they are written into lookups and links.
 		id, relatedID := cur["id"].(string), other["id"].(string)
-		if err := s.authorize(ctx, OpAppend, e, recordFromMap(e, cur)); err != nil {
-			return err
+		// A relationship write changes the record: it needs write as well as append on it, and
+		// append-to on the target.
+		for _, op := range []Op{OpAppend, OpUpdate} {
+			if err := s.authorize(ctx, op, e, recordFromMap(e, cur)); err != nil {
+				return err
+			}
 		}
 		if err := s.authorize(ctx, OpAppendTo, nav.To, recordFromMap(nav.To, other)); err != nil {
 			return err

@@ -48,6 +48,13 @@ type Access interface {
 	Predicate(ctx context.Context, op Op) func(e *metadata.Entity, alias string, args *store.Args) (string, error)
 }
 
+// FieldAccess is implemented by an Access with field-level security.
+type FieldAccess interface {
+	// Fields returns whether the caller may perform op (read, create or update) on attribute a
+	// of e. It is asked only about attributes under field-level security.
+	Fields(ctx context.Context) func(e *metadata.Entity, a *metadata.Attribute, op Op) bool
+}
+
 // ChangeObserver is implemented by an Access that caches what it derives from records (team
 // memberships, business units): it is told of every change, inside the writing transaction.
 type ChangeObserver interface {
@@ -162,6 +169,12 @@ func (s *Service) scope(ctx context.Context, p principal.Principal) query.Scope 
 	sc := query.Scope{TenantID: p.TenantID, Now: s.clock}
 	if s.access != nil {
 		sc.Restrict = s.access.Predicate(ctx, OpRead)
+		if fa, ok := s.access.(FieldAccess); ok {
+			may := fa.Fields(ctx)
+			sc.Readable = func(e *metadata.Entity, a *metadata.Attribute) bool {
+				return !a.SecuredIn(e) || may(e, a, OpRead)
+			}
+		}
 	}
 	return sc
 }
@@ -173,6 +186,30 @@ func (s *Service) changed(ctx context.Context, c Change) error {
 	}
 	if s.auditor != nil {
 		return s.auditor.Audit(ctx, c)
+	}
+	return nil
+}
+
+// BatchAuditor is an Auditor that can record the changes of one bulk write at once (the audit
+// trail writes them with one statement instead of one per change).
+type BatchAuditor interface {
+	AuditBatch(ctx context.Context, cs []Change) error
+}
+
+// changedMany is changed for the changes of one bulk write, in order.
+func (s *Service) changedMany(ctx context.Context, cs []Change) error {
+	if b, ok := s.auditor.(BatchAuditor); ok {
+		if o, ok := s.access.(ChangeObserver); ok {
+			for _, c := range cs {
+				o.Observe(ctx, c)
+			}
+		}
+		return b.AuditBatch(ctx, cs)
+	}
+	for _, c := range cs {
+		if err := s.changed(ctx, c); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -207,4 +244,56 @@ func (s *Service) writable(ctx context.Context, entity string) (principal.Princi
 		return p, nil, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
 	}
 	return p, e, nil
+}
+
+// deniedFields returns a fault for each secured attribute in vals the caller may not set
+// (create) or change (update).
+func (s *Service) deniedFields(ctx context.Context, e *metadata.Entity, vals map[string]any, create bool) []*fault.Error {
+	fa, ok := s.access.(FieldAccess)
+	if !ok {
+		return nil
+	}
+	var may func(*metadata.Entity, *metadata.Attribute, Op) bool
+	var out []*fault.Error
+	for name := range vals {
+		a := e.Attr(name)
+		if a == nil || !a.SecuredIn(e) {
+			continue
+		}
+		if may == nil {
+			may = fa.Fields(ctx)
+		}
+		op, verb := OpUpdate, "change"
+		if create {
+			op, verb = OpCreate, "set"
+		}
+		if !may(e, a, op) {
+			out = append(out, &fault.Error{Kind: fault.Permission, Code: "field_access_denied", Target: name,
+				Message: "you may not " + verb + " " + name + " (field-level security)"})
+		}
+	}
+	return out
+}
+
+// redact hides the columns of rec the caller may not read (a record returned by a write
+// carries every column).
+func (s *Service) redact(ctx context.Context, rec *Record) *Record {
+	fa, ok := s.access.(FieldAccess)
+	if !ok || rec == nil {
+		return rec
+	}
+	var may func(*metadata.Entity, *metadata.Attribute, Op) bool
+	for i, c := range rec.Cols {
+		if c.Attr == nil || !c.Attr.SecuredIn(rec.Entity) {
+			continue
+		}
+		if may == nil {
+			may = fa.Fields(ctx)
+		}
+		if !may(rec.Entity, c.Attr, OpRead) {
+			rec.Cols[i].Hidden = true
+			rec.Vals[i] = nil
+		}
+	}
+	return rec
 }

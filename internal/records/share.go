@@ -154,7 +154,7 @@ func (s *Service) Assign(ctx context.Context, entity, id, ownerID string) (*Reco
 	if err != nil {
 		return nil, fmt.Errorf("records: assign %s: %w", entity, err)
 	}
-	return rec, nil
+	return s.redact(ctx, rec), nil
 }
 
 // ShareRecord grants rights on record id to a user or team, until expires (nil: until revoked),

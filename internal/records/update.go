@@ -110,7 +110,7 @@ func (s *Service) Update(ctx context.Context, entity, id string, in Input, ifMat
 	if err != nil {
 		return nil, fmt.Errorf("records: update %s: %w", entity, err)
 	}
-	return rec, nil
+	return s.redact(ctx, rec), nil
 }
 
 // update validates in against the current row and writes the change. It runs in a transaction.
@@ -229,7 +229,7 @@ func (s *Service) Upsert(ctx context.Context, entity string, key map[string]stri
 	if err != nil {
 		return nil, false, fmt.Errorf("records: upsert %s: %w", entity, err)
 	}
-	return rec, created, nil
+	return s.redact(ctx, rec), created, nil
 }
 
 // keyValues converts URL key values (already unquoted) to typed values and checks that they

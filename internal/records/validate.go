@@ -71,6 +71,10 @@ func (s *Service) prepare(ctx context.Context, m *metadata.Model, e *metadata.En
 		}
 		vals[a.Name] = v
 	}
+	// Field-level security: the values the caller gave, not the defaults applied below.
+	for _, f := range s.deniedFields(ctx, e, vals, current == nil) {
+		bad(f)
+	}
 	if current == nil {
 		applyDefaults(e, vals)
 	}

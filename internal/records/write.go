@@ -76,7 +76,7 @@ func (s *Service) Create(ctx context.Context, entity string, in Input) (*Record,
 	if err != nil {
 		return nil, fmt.Errorf("records: create %s: %w", entity, err)
 	}
-	return rec, nil
+	return s.redact(ctx, rec), nil
 }
 
 // create validates in and inserts it (after authorization). It runs in a transaction.

@@ -46,9 +46,9 @@ func (s *Service) UpdateAttribute(ctx context.Context, entity, name string, a *m
 		return nil, fault.Newf(fault.NotFound, "unknown_attribute", "%s has no attribute %s", entity, name)
 	}
 	if !prev.Custom && !old.Custom {
-		// Shipped attributes of system entities: only labels may change.
+		// Shipped attributes of system entities: only labels and field-level security may change.
 		c := *old
-		c.DisplayName, c.Description = a.DisplayName, a.Description
+		c.DisplayName, c.Description, c.Secured = a.DisplayName, a.Description, a.Secured
 		if c.DisplayName.EN == "" {
 			c.DisplayName = old.DisplayName
 		}

@@ -193,20 +193,28 @@ func sameDefinition(a, b *metadata.Entity) bool {
 }
 
 // withCustomAttributes returns the shipped definition e extended with the attributes that were
-// added at run time to the stored definition prev.
+// added at run time to the stored definition prev, and with the field-level security an
+// administrator put on its shipped attributes (a release must not lift it).
 func withCustomAttributes(e, prev *metadata.Entity) *metadata.Entity {
 	var extra []*metadata.Attribute
+	var secured []string
 	for _, a := range prev.Attributes {
 		if a.Custom && e.Attr(a.Name) == nil {
 			extra = append(extra, a)
 		}
+		if s := e.Attr(a.Name); s != nil && !a.Custom && a.Secured && !s.Secured {
+			secured = append(secured, a.Name)
+		}
 	}
-	if len(extra) == 0 {
+	if len(extra) == 0 && len(secured) == 0 {
 		return e
 	}
 	c := e.Clone()
 	c.Attributes = append(c.Attributes, extra...)
 	c.Reindex()
+	for _, name := range secured {
+		c.Attr(name).Secured = true
+	}
 	return c
 }
 

@@ -74,6 +74,13 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	for _, m := range all[current:] {
 		err := s.WithTx(ctx, func(ctx context.Context) error {
 			for _, stmt := range SplitStatements(m.SQL) {
+				stmt, skip, err := s.portable(ctx, stmt)
+				if err != nil {
+					return err
+				}
+				if skip {
+					continue
+				}
 				if _, err := s.Exec(ctx, stmt); err != nil {
 					return fmt.Errorf("%s: %w", firstLine(stmt), err)
 				}

@@ -89,3 +89,40 @@ func BySlug(ctx context.Context, st *store.Store, slug string) (*Tenant, error) 
 	}
 	return nil, fault.Newf(fault.NotFound, "unknown_tenant", "tenant %s does not exist", slug)
 }
+
+// Tenant statuses.
+const (
+	Active   = "active"
+	Disabled = "disabled"
+)
+
+// SetStatus enables (active) or disables a tenant. A disabled tenant's users cannot sign in
+// and its tokens and API keys stop working; its data stays untouched.
+func SetStatus(ctx context.Context, st *store.Store, slug, status string) (*Tenant, error) {
+	if status != Active && status != Disabled {
+		return nil, fault.Field("status", "invalid_value", "status must be %s or %s", Active, Disabled)
+	}
+	t, err := BySlug(ctx, st, slug)
+	if err != nil {
+		return nil, err
+	}
+	err = st.WithTx(ctx, func(ctx context.Context) error {
+		_, err := st.Exec(ctx, `UPDATE tenant SET status = `+st.D.Placeholder(1)+` WHERE id = `+st.D.Placeholder(2), status, t.ID)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("tenant: set status: %w", err)
+	}
+	t.Status = status
+	return t, nil
+}
+
+// StatusOf returns the status of the tenant with id.
+func StatusOf(ctx context.Context, st *store.Store, id string) (string, error) {
+	var status string
+	err := st.QueryRow(ctx, `SELECT status FROM tenant WHERE id = `+st.D.Placeholder(1), id).Scan(&status)
+	if err != nil {
+		return "", fmt.Errorf("tenant: status: %w", err)
+	}
+	return status, nil
+}
