@@ -113,12 +113,13 @@ func newTenant() *cobra.Command {
 				if len(args) > 1 {
 					name = args[1]
 				}
-				if _, err := tenant.BySlug(ctx, a.Store, args[0]); err == nil {
-					return fmt.Errorf("tenant %s exists", args[0])
-				}
-				tn, err := a.EnsureTenant(ctx, args[0], name)
+				placement, _ := cmd.Flags().GetString("placement")
+				tn, err := a.CreateTenant(ctx, args[0], name, placement)
 				if err != nil {
 					return err
+				}
+				if placement != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "tenant %s is pinned to placement %s\n", tn.Slug, placement)
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "created tenant %s (%s)\n", tn.Slug, tn.ID)
 				return nil
@@ -135,15 +136,20 @@ func newTenant() *cobra.Command {
 					return err
 				}
 				w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(w, "SLUG\tNAME\tSTATUS\tID")
+				fmt.Fprintln(w, "SLUG\tNAME\tSTATUS\tPLACEMENT\tID")
 				for _, x := range all {
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", x.Slug, x.Name, x.Status, x.ID)
+					place := x.Placement
+					if place == "" {
+						place = "main"
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", x.Slug, x.Name, x.Status, place, x.ID)
 				}
 				return w.Flush()
 			})
 		},
 	}
 	app.AddFlags(create.Flags())
+	create.Flags().String("placement", "", "pin the tenant to this configured database of its own (MERIDIAN_PLACEMENTS)")
 	app.AddFlags(list.Flags())
 	t.AddCommand(create, list,
 		newTenantStatus("disable", tenant.Disabled, "Disable a tenant: its users cannot sign in and its tokens and keys stop working"),

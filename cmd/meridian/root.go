@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/meridian-crm/meridian/internal/app"
+	"github.com/meridian-crm/meridian/internal/fault"
 )
 
 func newRoot() *cobra.Command {
@@ -49,6 +50,12 @@ func withApp(cmd *cobra.Command, fn func(ctx context.Context, a *app.App) error)
 	}
 	defer cancel()
 	defer a.Close()
+	// A tenant pinned to a database of its own is served by that database's App.
+	if inst, _, err := a.ForTenant(ctx, a.Config.Tenant); err == nil {
+		return fn(ctx, inst)
+	} else if fault.Is(err, fault.Unavailable) {
+		return err
+	}
 	return fn(ctx, a)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -90,5 +91,39 @@ func TestSecurityCommands(t *testing.T) {
 	a.Access.TTL = 0
 	if _, err := a.Access.Admit(as("rep@acme.example")); err == nil {
 		t.Error("a disabled tenant's user is admitted")
+	}
+}
+
+// TestPinnedTenantCommands: with a placement configured, a tenant created on it and every
+// command run for it (--tenant) act on its own database.
+func TestPinnedTenantCommands(t *testing.T) {
+	db := storetest.DSN(t)
+	vault := "sqlite:" + filepath.Join(t.TempDir(), "vault.db")
+	t.Setenv("MERIDIAN_PLACEMENTS", "vault="+vault)
+	if out := run(t, "", "tenant", "create", "secret", "Secret Ltd", "--placement", "vault", "--db", db); !strings.Contains(out, "pinned to placement vault") {
+		t.Fatalf("tenant create: %q", out)
+	}
+	if out := run(t, "", "tenant", "list", "--db", db); !strings.Contains(out, "vault") {
+		t.Fatalf("tenant list: %q", out)
+	}
+	run(t, "a-long-enough-password\n", "user", "create", "--db", db, "--tenant", "secret", "--email", "boss@secret.example", "--admin")
+	out := run(t, "", "export", "--db", db, "--tenant", "secret", "--entity", "users", "--select", "email", "--format", "csv")
+	if !strings.Contains(out, "boss@secret.example") {
+		t.Fatalf("export from the pinned tenant: %q", out)
+	}
+	// The user is in the pinned database, not in the main one.
+	ctx := context.Background()
+	for dsn, want := range map[string]int{db: 0, vault: 1} {
+		cfg := app.Defaults()
+		cfg.DB = dsn
+		a, err := app.Open(ctx, cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := a.Store.Raw().QueryRowContext(ctx, `SELECT COUNT(*) FROM "user" WHERE email = 'boss@secret.example'`).Scan(&n); err != nil || n != want {
+			t.Errorf("%s holds %d of the user (%v), want %d", dsn, n, err, want)
+		}
+		a.Close()
 	}
 }

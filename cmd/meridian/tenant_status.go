@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/meridian-crm/meridian/internal/app"
-	"github.com/meridian-crm/meridian/internal/tenant"
 )
 
 // newTenantStatus returns "tenant disable" or "tenant enable".
@@ -18,7 +17,7 @@ func newTenantStatus(use, status, short string) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return withApp(cmd, func(ctx context.Context, a *app.App) error {
-				t, err := tenant.SetStatus(ctx, a.Store, args[0], status)
+				t, err := a.SetTenantStatus(ctx, args[0], status)
 				if err != nil {
 					return err
 				}

@@ -30,6 +30,7 @@ var statusOf = map[fault.Kind]int{
 	fault.Permission:         http.StatusForbidden,
 	fault.TooLarge:           http.StatusRequestEntityTooLarge,
 	fault.RateLimited:        http.StatusTooManyRequests,
+	fault.Unavailable:        http.StatusServiceUnavailable,
 }
 
 // classify turns any error into a client-safe fault and its status. Unclassified errors are
@@ -73,3 +74,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	writeJSON(w, status, errorBody{Error: detailOf(fe)})
 }
+
+// WriteError writes err as the API's JSON error (for handlers in front of the API, such as the
+// router between tenant placements).
+func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) { s.writeError(w, r, err) }

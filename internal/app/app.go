@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/access"
@@ -44,6 +45,11 @@ type App struct {
 	Clock    func() time.Time
 	Access   *access.Service
 	Audit    *audit.Service
+
+	placement   string          // the placement this App serves ("" for the main App)
+	placed      map[string]*App // the placements' Apps (main App only)
+	handlerOnce sync.Once
+	apiHandler  http.Handler
 }
 
 // NewLogger returns the logger the configuration asks for.
@@ -67,6 +73,10 @@ func Open(ctx context.Context, c Config, log *slog.Logger) (*App, error) {
 	a, err := open(ctx, c, log, st)
 	if err != nil {
 		st.Close()
+		return nil, err
+	}
+	if err := a.openPlacements(ctx); err != nil {
+		a.Close()
 		return nil, err
 	}
 	return a, nil
@@ -124,8 +134,13 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 
 // Close stops the running imports (they resume at the next start) and releases the database.
 func (a *App) Close() error {
+	var errs []error
+	for _, child := range a.placed {
+		errs = append(errs, child.Close())
+	}
 	a.Imports.Close()
-	return a.Store.Close()
+	errs = append(errs, a.Store.Close())
+	return errors.Join(errs...)
 }
 
 // EnsureTenant returns the tenant with slug, creating it when it does not exist.
@@ -215,7 +230,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return fmt.Errorf("listen %s: %w", a.Config.Addr, err)
 	}
 	srv := &http.Server{
-		Handler:           a.API.Handler(),
+		Handler:           a.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
@@ -223,12 +238,14 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("meridian listening", "addr", ln.Addr().String(), "db", a.Store.URL, "version", Version)
-	if n, err := a.Imports.Resume(ctx); err != nil {
-		a.Log.Error("resuming imports", "err", err)
-	} else if n > 0 {
-		a.Log.Info("imports resumed", "jobs", n)
+	for _, inst := range append([]*App{a}, a.placedApps()...) {
+		if n, err := inst.Imports.Resume(ctx); err != nil {
+			inst.Log.Error("resuming imports", "err", err)
+		} else if n > 0 {
+			inst.Log.Info("imports resumed", "jobs", n)
+		}
+		go inst.Audit.RunRetention(ctx, time.Hour, inst.Log) // purges entries past each tenant's retention
 	}
-	go a.Audit.RunRetention(ctx, time.Hour, a.Log) // purges entries past each tenant's retention
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
@@ -247,4 +264,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	return nil
+}
+
+// placedApps returns the placements' Apps in name order.
+func (a *App) placedApps() []*App {
+	out := make([]*App, 0, len(a.placed))
+	for _, name := range a.Placements() {
+		out = append(out, a.placed[name])
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"regexp"
 	"os"
 	"strconv"
 	"strings"
@@ -35,6 +36,9 @@ type Config struct {
 	SessionTTL      time.Duration `koanf:"session_ttl"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	DataDir         string        `koanf:"data_dir"` // files the server keeps: uploaded imports and their error files
+	// Placements names the databases a tenant can be pinned to (hybrid deployment), as
+	// "name=DSN;name2=DSN2" (MERIDIAN_PLACEMENTS). The main database (DB) is the tenant directory.
+	Placements string `koanf:"placements"`
 	// PublicURL is the external base URL (https://crm.example.com), for single sign-on callbacks;
 	// empty: taken from each request.
 	PublicURL string `koanf:"public_url"`
@@ -157,6 +161,9 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	if c.LoginMaxFailures < 0 || c.LoginIPMaxFailures < 0 || c.LoginLockout <= 0 {
 		return Config{}, fmt.Errorf("config: login_max_failures and login_ip_max_failures must be 0 (off) or more, login_lockout positive")
 	}
+	if _, err := c.PlacementDSNs(); err != nil {
+		return Config{}, err
+	}
 	if c.DefaultPageSize <= 0 || c.MaxPageSize <= 0 || c.DefaultPageSize > c.MaxPageSize {
 		return Config{}, fmt.Errorf("config: page sizes must be positive and default_page_size ≤ max_page_size")
 	}
@@ -186,3 +193,26 @@ func (c Config) GatewayLimits() (api.GatewayLimits, error) {
 	g.Concurrency = c.ConcurrencyLimit
 	return g, nil
 }
+
+// PlacementDSNs parses Placements into name → database.
+func (c Config) PlacementDSNs() (map[string]string, error) {
+	out := map[string]string{}
+	for _, part := range strings.Split(c.Placements, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, dsn, ok := strings.Cut(part, "=")
+		name, dsn = strings.TrimSpace(name), strings.TrimSpace(dsn)
+		if !ok || !placementName.MatchString(name) || dsn == "" {
+			return nil, fmt.Errorf("config: placements (MERIDIAN_PLACEMENTS): %q: want name=DSN with a lower-case name, entries separated by ;", part)
+		}
+		if _, dup := out[name]; dup {
+			return nil, fmt.Errorf("config: placements: %s is named twice", name)
+		}
+		out[name] = dsn
+	}
+	return out, nil
+}
+
+var placementName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)

@@ -23,10 +23,11 @@ const (
 	Permission                     // authenticated but not allowed
 	TooLarge                       // the payload or batch is over a limit
 	RateLimited                    // too many requests
+	Unavailable                    // a part the request needs is not available (a database not configured)
 )
 
 var kindNames = [...]string{"internal", "invalid", "not_found", "conflict", "precondition_failed",
-	"unauthenticated", "permission", "too_large", "rate_limited"}
+	"unauthenticated", "permission", "too_large", "rate_limited", "unavailable"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {

@@ -22,22 +22,32 @@ type Tenant struct {
 	Slug      string    `json:"slug"`
 	Status    string    `json:"status"`
 	CreatedAt time.Time `json:"created_at"`
+	// Placement names the database the tenant's data lives in, when it is pinned to one of its
+	// own (see app.Config.Placements); "" is the primary database.
+	Placement string `json:"placement,omitempty"`
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 
 // Create adds a tenant.
 func Create(ctx context.Context, st *store.Store, name, slug string, now time.Time) (*Tenant, error) {
+	return Insert(ctx, st, &Tenant{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Slug: slug, CreatedAt: now})
+}
+
+// Insert adds the tenant t (its id given: a pinned tenant has the same id in the directory and
+// in its own database).
+func Insert(ctx context.Context, st *store.Store, t *Tenant) (*Tenant, error) {
+	name, slug := t.Name, t.Slug
 	if name == "" {
 		return nil, fault.Field("name", "required", "a tenant needs a name")
 	}
 	if !slugRE.MatchString(slug) {
 		return nil, fault.Field("slug", "invalid_name", "slug %q must be 2–63 lower-case letters, digits or dashes", slug)
 	}
-	t := &Tenant{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Slug: slug, Status: "active", CreatedAt: now.UTC()}
+	t = &Tenant{ID: t.ID, Name: name, Slug: slug, Status: Active, CreatedAt: t.CreatedAt.UTC().Truncate(time.Microsecond), Placement: t.Placement}
 	ph := st.D.Placeholder
-	_, err := st.Exec(ctx, `INSERT INTO tenant (id, name, slug, status, version, created_at) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`, 'active', 0, `+ph(4)+`)`,
-		t.ID, t.Name, t.Slug, st.D.Encode(&metadata.Attribute{Type: metadata.TypeDateTime}, t.CreatedAt))
+	_, err := st.Exec(ctx, `INSERT INTO tenant (id, name, slug, status, version, created_at, placement) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`, 'active', 0, `+ph(4)+`, `+ph(5)+`)`,
+		t.ID, t.Name, t.Slug, st.D.Encode(&metadata.Attribute{Type: metadata.TypeDateTime}, t.CreatedAt), t.Placement)
 	if err != nil {
 		if st.D.IsUniqueViolation(err) {
 			return nil, fault.Field("slug", "duplicate_name", "a tenant with slug %s exists", slug).WithKind(fault.Conflict)
@@ -49,7 +59,7 @@ func Create(ctx context.Context, st *store.Store, name, slug string, now time.Ti
 
 // List returns every tenant ordered by slug.
 func List(ctx context.Context, st *store.Store) ([]*Tenant, error) {
-	rows, err := st.DB(ctx).QueryContext(ctx, `SELECT id, name, slug, status, created_at FROM tenant ORDER BY slug`)
+	rows, err := st.DB(ctx).QueryContext(ctx, `SELECT id, name, slug, status, created_at, placement FROM tenant ORDER BY slug`)
 	if err != nil {
 		return nil, fmt.Errorf("tenant: list: %w", err)
 	}
@@ -58,7 +68,7 @@ func List(ctx context.Context, st *store.Store) ([]*Tenant, error) {
 	for rows.Next() {
 		var id, created any
 		t := &Tenant{}
-		if err := rows.Scan(&id, &t.Name, &t.Slug, &t.Status, &created); err != nil {
+		if err := rows.Scan(&id, &t.Name, &t.Slug, &t.Status, &created, &t.Placement); err != nil {
 			return nil, err
 		}
 		v, err := st.D.Decode(&metadata.Attribute{Name: "id", Type: metadata.TypeGUID}, id)
@@ -125,4 +135,17 @@ func StatusOf(ctx context.Context, st *store.Store, id string) (string, error) {
 		return "", fmt.Errorf("tenant: status: %w", err)
 	}
 	return status, nil
+}
+
+// Remove deletes the directory row of tenant id (undoing a tenant creation that failed half-way).
+func Remove(ctx context.Context, st *store.Store, id string) (bool, error) {
+	var n int64
+	err := st.WithTx(ctx, func(ctx context.Context) error {
+		res, err := st.Exec(ctx, `DELETE FROM tenant WHERE id = `+st.D.Placeholder(1), id)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return n > 0, err
 }
