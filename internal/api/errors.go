@@ -77,4 +77,6 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 
 // WriteError writes err as the API's JSON error (for handlers in front of the API, such as the
 // router between tenant placements).
-func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) { s.writeError(w, r, err) }
+func (s *Server) WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeError(w, r, err)
+}

@@ -2,8 +2,8 @@ package app
 
 import (
 	"fmt"
-	"regexp"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
