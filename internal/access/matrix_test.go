@@ -444,3 +444,16 @@ func TestDisabledTenant(t *testing.T) {
 		t.Error("re-enabled tenant's user cannot read")
 	}
 }
+
+// TestAccessTeamsHoldNoRoles: only users and owner teams hold roles.
+func TestAccessTeamsHoldNoRoles(t *testing.T) {
+	w := newWorld(t)
+	team := w.create("team", map[string]any{"name": "Deal room", "team_type": "access", "business_unit_id": w.units["sales"]})
+	err := w.acc.AssignRole(w.ctx, w.role, team)
+	if fe, ok := fault.As(err); !ok || fe.Code != "not_owner_team" {
+		t.Fatalf("a role given to an access team: %v", err)
+	}
+	if err := w.acc.AssignRole(w.ctx, w.role, w.team); err != nil {
+		t.Fatalf("a role given to an owner team: %v", err)
+	}
+}

@@ -321,6 +321,15 @@ func (s *Service) assignRole(ctx context.Context, tenant, roleID, principalID st
 	if kind == "" {
 		return fault.Newf(fault.Invalid, "principal_not_found", "no user or team %s", principalID).WithTarget("principal_id")
 	}
+	if kind == "team" {
+		var typ any
+		if err := s.st.QueryRow(ctx, `SELECT "team_type" FROM "team" WHERE "tenant_id" = `+s.st.D.Placeholder(1)+` AND "id" = `+s.st.D.Placeholder(2), tenant, principalID).Scan(&typ); err != nil {
+			return err
+		}
+		if t, _ := typ.(string); t == "access" {
+			return fault.New(fault.Invalid, "not_owner_team", "an access team cannot hold security roles; use an owner team").WithTarget("principal_id")
+		}
+	}
 	p := s.st.D.Placeholder
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
 		if _, err := s.st.Exec(ctx, `INSERT INTO principal_role (tenant_id, principal_id, principal_type, role_id) VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`, `+p(4)+`) ON CONFLICT DO NOTHING`,
