@@ -18,7 +18,7 @@ import (
 )
 
 // DefaultBatchSize is how many rows an import writes per transaction.
-const DefaultBatchSize = 1000
+const DefaultBatchSize = 5000
 
 // Importer reads CSV and XLSX files into records of one entity. Every row goes through the
 // records service (CreateMany, Update), so it is validated, versioned, logged and audited like
