@@ -15,6 +15,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/schema"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 	"github.com/meridian-crm/meridian/internal/tenant"
 )
@@ -178,7 +179,7 @@ func (w *world) setDepth(d string) {
 // with shared_user (both until an hour after the current time), and returns its id.
 func (w *world) fixture(name string) string {
 	w.t.Helper()
-	id := w.create("account", map[string]any{"name": name})
+	id := w.create("account", map[string]any{"name": name, "revenue": "1000"})
 	if _, err := w.svc.Assign(w.ctx, "account", id, w.users["owner"]); err != nil {
 		w.t.Fatal(err)
 	}
@@ -205,6 +206,13 @@ func (w *world) outcome(user, op, id string) bool {
 	case "list", "export":
 		var p *records.Page
 		p, err = w.svc.List(ctx, "account", opts(w.t, "$filter=id eq "+id), records.ReadOptions{})
+		if err == nil && len(p.Records) != 1 {
+			return false
+		}
+	case "filter_hidden":
+		// revenue is under field-level security; only the same-unit user holds a profile that reads it.
+		var p *records.Page
+		p, err = w.svc.List(ctx, "account", opts(w.t, "$filter=revenue gt 0 and id eq "+id), records.ReadOptions{})
 		if err == nil && len(p.Records) != 1 {
 			return false
 		}
@@ -264,21 +272,34 @@ func opts(t *testing.T, raw string) *query.Options {
 	return o
 }
 
-var readOps = []string{"read", "list", "filter_owner", "expand", "aggregate", "export"}
+var readOps = []string{"read", "list", "filter_owner", "filter_hidden", "expand", "aggregate", "export"}
 var writeOps = []string{"update", "delete", "assign", "share", "associate", "lookup"}
 
 // TestPermissionMatrix checks every principal × depth × operation against the Dataverse rules,
 // before and after the share and access team membership expire.
 func TestPermissionMatrix(t *testing.T) {
 	w := newWorld(t)
-	// A record owned by the team, and one owned in the child unit.
+	// account.revenue is a secured field; the same-unit user may read it, nobody else.
+	sch := schema.NewService(w.svc.Store(), w.reg)
+	rev := *w.svc.Model().Entity("account").Attr("revenue")
+	rev.Secured = true
+	if _, err := sch.UpdateAttribute(w.ctx, "account", "revenue", &rev, false); err != nil {
+		t.Fatal(err)
+	}
+	prof, err := w.acc.CreateProfile(w.ctx, "Revenue readers", "", []access.FieldPermission{{Entity: "account", Attribute: "revenue", Read: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.acc.AddProfileMember(w.ctx, prof.ID, w.users["same_unit"]); err != nil {
+		t.Fatal(err)
+	}
 	for _, depth := range []string{"user", "business_unit", "parent_child", "organization"} {
 		w.setDepth(depth)
 		for _, expired := range []bool{false, true} {
 			// who sees the owner's record, per depth (before expiry).
 			want := func(user, op string) bool {
-				if user == "other_tenant_admin" {
-					return false
+				if user == "other_tenant_admin" || (op == "filter_hidden" && user != "same_unit") {
+					return false // filtering by a field one may not read is refused, whatever the row
 				}
 				reach := map[string]bool{"owner": true}
 				switch depth {
