@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/meridian-crm/meridian/internal/access"
 	"github.com/meridian-crm/meridian/internal/clock"
 	"github.com/meridian-crm/meridian/internal/fault"
@@ -478,3 +480,54 @@ func TestAccessTeamsHoldNoRoles(t *testing.T) {
 		t.Fatalf("a role given to an owner team: %v", err)
 	}
 }
+
+// TestOwnerIsAssigned: setting owner_id on create or update is an assignment — it needs the
+// assign privilege — and the owner must be a user or owner team of the tenant.
+func TestOwnerIsAssigned(t *testing.T) {
+	w := newWorld(t)
+	grants := []access.Grant{{Entity: "account", Privilege: "create", Depth: "user"}, {Entity: "account", Privilege: "read", Depth: "user"},
+		{Entity: "account", Privilege: "write", Depth: "user"}}
+	if _, err := w.acc.SetPrivileges(w.ctx, w.role, grants); err != nil {
+		t.Fatal(err)
+	}
+	ctx := w.as("owner")
+	code := func(err error) string {
+		if fe, ok := fault.As(err); ok {
+			if len(fe.Details) > 0 {
+				return fe.Details[0].Code + "@" + fe.Details[0].Target
+			}
+			return fe.Code + "@" + fe.Target
+		}
+		return fmt.Sprint(err)
+	}
+	_, err := w.svc.Create(ctx, "account", input(t, map[string]any{"name": "For someone else", "owner_id": w.users["same_unit"]}))
+	if got := code(err); got != "access_denied@owner_id" {
+		t.Errorf("create owned by another without assign: %s", got)
+	}
+	mine, err := w.svc.Create(ctx, "account", input(t, map[string]any{"name": "Mine", "owner_id": w.users["owner"]}))
+	if err != nil {
+		t.Fatalf("create owned by oneself: %v", err)
+	}
+	_, err = w.svc.Update(ctx, "account", mine.ID(), input(t, map[string]any{"owner_id": w.users["same_unit"]}), "")
+	if got := code(err); got != "access_denied@owner_id" {
+		t.Errorf("reassign by update without assign: %s", got)
+	}
+	grants = append(grants, access.Grant{Entity: "account", Privilege: "assign", Depth: "user"})
+	if _, err := w.acc.SetPrivileges(w.ctx, w.role, grants); err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.svc.Update(ctx, "account", mine.ID(), input(t, map[string]any{"owner_id": newUUID()}), "")
+	if got := code(err); got != "owner_not_found@owner_id" {
+		t.Errorf("an owner that does not exist: %s", got)
+	}
+	room := w.create("team", map[string]any{"name": "Room", "team_type": "access", "business_unit_id": w.units["sales"]})
+	_, err = w.svc.Update(ctx, "account", mine.ID(), input(t, map[string]any{"owner_id": room}), "")
+	if got := code(err); got != "owner_not_found@owner_id" {
+		t.Errorf("an access team as owner: %s", got)
+	}
+	if _, err := w.svc.Update(ctx, "account", mine.ID(), input(t, map[string]any{"owner_id": w.users["same_unit"]}), ""); err != nil {
+		t.Errorf("reassign with the assign privilege: %v", err)
+	}
+}
+
+func newUUID() string { return uuid.NewString() }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/store"
 )
 
@@ -74,6 +75,27 @@ func (s *Service) prepare(ctx context.Context, m *metadata.Model, e *metadata.En
 	// Field-level security: the values the caller gave, not the defaults applied below.
 	for _, f := range s.deniedFields(ctx, e, vals, current == nil) {
 		bad(f)
+	}
+	// Giving a record an owner other than oneself is an assignment: it needs the assign
+	// privilege (on the entity for a new record, on the record for an existing one).
+	if owner, ok := vals["owner_id"].(string); ok {
+		p, _ := principal.From(ctx)
+		var err error
+		switch {
+		case current == nil && owner != p.UserID:
+			err = s.authorize(ctx, OpAssign, e, nil)
+		case current != nil && owner != current["owner_id"]:
+			err = s.authorize(ctx, OpAssign, e, recordFromMap(e, current))
+		}
+		if err != nil {
+			fe, ok := fault.As(err)
+			if !ok {
+				return nil, err
+			}
+			f := *fe
+			f.Target = "owner_id"
+			bad(&f)
+		}
 	}
 	if current == nil {
 		applyDefaults(e, vals)
@@ -410,6 +432,9 @@ func (s *Service) checkLookupsMany(ctx context.Context, m *metadata.Model, e *me
 			}
 		}
 	}
+	if err := s.checkOwners(ctx, tenant, rows, faults); err != nil {
+		return nil, err
+	}
 	for i, vals := range rows {
 		if faults[i] != nil || vals == nil {
 			continue
@@ -442,4 +467,55 @@ func lookupTarget(a *metadata.Attribute, vals map[string]any) string {
 		return t
 	}
 	return a.Target
+}
+
+// checkOwners verifies that the owner_id given to each row is a user or an owner team of the
+// tenant (one query for all rows), setting faults[i] for rows whose owner is not.
+func (s *Service) checkOwners(ctx context.Context, tenant string, rows []map[string]any, faults []*fault.Error) error {
+	wanted := map[string]bool{}
+	for i, vals := range rows {
+		if id, ok := vals["owner_id"].(string); ok && faults[i] == nil {
+			wanted[strings.ToLower(id)] = false
+		}
+	}
+	if len(wanted) == 0 {
+		return nil
+	}
+	list := make([]string, 0, len(wanted))
+	for id := range wanted {
+		list = append(list, id)
+	}
+	for start := 0; start < len(list); start += lookupChunk {
+		chunk := list[start:min(start+lookupChunk, len(list))]
+		args := &store.Args{D: s.st.D}
+		t := args.Add(tenant)
+		in := make([]string, len(chunk))
+		for i, id := range chunk {
+			in[i] = args.Add(id)
+		}
+		ids := strings.Join(in, ", ")
+		rows, err := s.st.Query(ctx, `SELECT "id" FROM "user" WHERE "tenant_id" = `+t+` AND "id" IN (`+ids+`)`+
+			` UNION ALL SELECT "id" FROM "team" WHERE "tenant_id" = `+t+` AND "id" IN (`+ids+`) AND ("team_type" IS NULL OR "team_type" <> 'access')`, args.List...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			wanted[strings.ToLower(id)] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for i, vals := range rows {
+		if id, ok := vals["owner_id"].(string); ok && faults[i] == nil && !wanted[strings.ToLower(id)] {
+			faults[i] = fault.Field("owner_id", "owner_not_found", "no user or owner team %s", id)
+		}
+	}
+	return nil
 }
