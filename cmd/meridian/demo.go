@@ -101,10 +101,16 @@ func runDemo(cmd *cobra.Command, _ []string) error {
 			return err
 		}
 		fmt.Fprintf(errOut, "Loaded %d records in %s.\n", sum.Rows, sum.Duration.Round(100*time.Millisecond))
+		if err := secureDemo(ctx, a, t.ID, demoPassword); err != nil {
+			return err
+		}
 	}
 	return a.Serve(ctx, func(addr string) {
 		url := "http://" + addr
 		fmt.Fprintf(out, "Meridian demo is running at %s — sign in as %s / %s (Ctrl-C stops it)\n", url, cfg.AdminEmail, password)
+		if rep := demoRep(); rep.Email != "" {
+			fmt.Fprintf(out, "Or as a sales representative who sees only their region: %s / %s (every demo user has this password)\n", rep.Email, demoPassword)
+		}
 		fmt.Fprintf(out, "API: %s/api/v1/ (see docs/api.md); the data is described in docs/demo.md\n", url)
 		if ready, ok := cmd.Context().Value(readyKey{}).(func(string)); ok {
 			ready(url)

@@ -63,8 +63,13 @@ func startDemo(t *testing.T, db string) (url string, out *syncBuffer, stop func(
 // demoGet signs in as the demo administrator and reads path.
 func demoGet(t *testing.T, url, path string) map[string]any {
 	t.Helper()
+	return demoGetAs(t, url, demoEmail, path)
+}
+
+func demoGetAs(t *testing.T, url, email, path string) map[string]any {
+	t.Helper()
 	resp, err := http.Post(url+"/api/v1/auth/login", "application/json",
-		strings.NewReader(`{"email":"`+demoEmail+`","password":"`+demoPassword+`"}`))
+		strings.NewReader(`{"email":"`+email+`","password":"`+demoPassword+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,6 +102,14 @@ func TestDemoCommandServesDataAndRestartsWithoutDuplicates(t *testing.T) {
 		t.Fatalf("output:\n%s", out)
 	}
 	first := demoGet(t, url, "accounts?$count=true&$top=1")["@odata.count"].(float64)
+	// A sales representative signs in with the demo password and sees only part of the accounts.
+	rep := demoRep()
+	if !strings.Contains(out.String(), rep.Email+" / "+demoPassword) {
+		t.Fatalf("the banner does not offer the sales representative's sign-in:\n%s", out)
+	}
+	if n := demoGetAs(t, url, rep.Email, "accounts?$count=true&$top=1")["@odata.count"].(float64); n <= 0 || n >= first {
+		t.Fatalf("the sales representative sees %v of %v accounts", n, first)
+	}
 	cases := demoGet(t, url, "cases?$count=true&$top=1")["@odata.count"].(float64)
 	if first < 30 || cases < 10 {
 		t.Fatalf("%v accounts, %v cases", first, cases)

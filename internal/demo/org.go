@@ -40,6 +40,22 @@ var demoStaff = []staff{
 	{"Jason Reed", "jason.reed", "Support Engineer", "en", zoneAmericas, "service"},
 }
 
+// Person is one of the demo company's people, as a user of the demo.
+type Person struct {
+	Name, Email, Title string
+	Role               string // sales, service, marketing or manager
+	Zone               string // "" for headquarters
+}
+
+// Staff returns the demo company's people; their emails are their sign-in names.
+func Staff() []Person {
+	out := make([]Person, len(demoStaff))
+	for i, s := range demoStaff {
+		out[i] = Person{Name: s.Name, Email: s.Email + "@" + CompanyDomain, Title: s.Title, Role: s.Role, Zone: s.Zone}
+	}
+	return out
+}
+
 // staffIndex returns the indexes of the staff of a zone with a role.
 func staffIndex(zone, role string) []int {
 	var out []int
