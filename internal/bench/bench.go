@@ -81,10 +81,12 @@ func Setup(ctx context.Context, cfg Config) (*Env, error) {
 	sys := principal.With(ctx, principal.System(t.ID))
 	email := "bench@" + slug + ".example"
 	pw := "bench-password-1"
-	if _, err := a.Records.IDByKey(sys, "user", map[string]string{"email": email}); err != nil {
+	if id, err := a.Records.IDByKey(sys, "user", map[string]string{"email": email}); err != nil {
 		if _, err := a.CreateUser(ctx, t.ID, email, "Bench", pw, access.AdminRole); err != nil {
 			return nil, err
 		}
+	} else if err := a.Access.GrantAdmin(sys, t.ID, id); err != nil { // a load made before roles existed
+		return nil, err
 	}
 	if err := env.load(sys, cfg); err != nil {
 		return nil, err
