@@ -26,6 +26,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/schema"
 	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/tenant"
+	"github.com/meridian-crm/meridian/web"
 )
 
 // Version is the build's version, set with -ldflags "-X …/internal/app.Version=…".
@@ -122,6 +123,7 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 		return nil, err
 	}
 	srv.Clock = clock
+	srv.UI = web.Handler() // nil when built with -tags noui
 	if err := wireAuth(c, au, srv); err != nil {
 		return nil, err
 	}

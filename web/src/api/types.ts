@@ -1,0 +1,41 @@
+// Shared API shapes, taken from the types generated from the server's OpenAPI document
+// (schema.d.ts, `npm run gen:api`). Records of entities are not typed here: entities, custom ones
+// included, are discovered at run time from the metadata API.
+import type { components } from './schema';
+
+type Schemas = components['schemas'];
+
+export type Label = Schemas['Label'];
+export type EntityDefinition = Schemas['EntityDefinition'];
+export type AttributeDefinition = Schemas['AttributeDefinition'];
+export type AttributeType = AttributeDefinition['type'];
+export type OptionDefinition = Schemas['Option'];
+export type ErrorBody = Schemas['Error'];
+export type ErrorDetail = Schemas['ErrorDetail'];
+export type LoginRequest = Schemas['LoginRequest'];
+export type LoginResponse = Schemas['LoginResponse'];
+export type MFAVerifyRequest = Schemas['MFAVerifyRequest'];
+
+/** A record as the API returns it: attributes by logical name plus system properties. */
+export type EntityRecord = Record<string, unknown> & {
+  id?: string;
+  version?: number;
+  '@odata.etag'?: string;
+};
+
+/** A page of an entity set. */
+export interface RecordPage {
+  value: EntityRecord[];
+  '@odata.nextLink'?: string;
+  '@odata.count'?: number;
+}
+
+/** The caller, from GET /auth/me. */
+export interface Me {
+  user_id: string;
+  tenant_id: string;
+  name?: string;
+  admin?: boolean;
+  method?: string;
+  session?: string;
+}

@@ -1,0 +1,77 @@
+// The frame around every signed-in page: header, entity navigation from metadata, main content.
+import { Suspense, useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { NavLink, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
+import { entityPluralLabel, setName, useEntities } from '../../api/metadata';
+import { signOut, useMe } from '../auth/session';
+import { LanguageSwitch } from './LanguageSwitch';
+
+export function AppShell() {
+  const { t, i18n } = useTranslation();
+  const me = useMe();
+  const entities = useEntities();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [navOpen, setNavOpen] = useState(false);
+
+  useEffect(() => setNavOpen(false), [location.pathname]); // close the phone menu on navigation
+
+  if (me.isPending) return <p className="loading" role="status">{t('common.loading')}</p>;
+  if (me.data === null || me.isError) {
+    return <Navigate to={`/signin?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  }
+  const lang = i18n.language;
+  const sorted = [...(entities.data ?? [])].sort((a, b) => entityPluralLabel(a, lang).localeCompare(entityPluralLabel(b, lang), lang));
+
+  const out = async () => {
+    try {
+      await signOut();
+    } finally {
+      qc.clear();
+      navigate('/signin', { replace: true });
+    }
+  };
+
+  return (
+    <div className={`shell${navOpen ? ' nav-open' : ''}`}>
+      <a href="#main" className="skip">{t('shell.skip')}</a>
+      <header className="topbar" role="banner">
+        <button
+          type="button"
+          className="menu-button"
+          aria-expanded={navOpen}
+          aria-controls="entity-nav"
+          onClick={() => setNavOpen((o) => !o)}
+        >
+          <span aria-hidden="true">☰</span>
+          <span className="sr-only">{t('shell.menu')}</span>
+        </button>
+        <NavLink to="/" className="brand">Meridian</NavLink>
+        <div className="topbar-right">
+          <LanguageSwitch />
+          <span className="user" title={me.data?.name}>{me.data?.name}</span>
+          <button type="button" className="secondary" onClick={() => void out()}>{t('shell.signOut')}</button>
+        </div>
+      </header>
+      <nav id="entity-nav" className="sidenav" aria-label={t('shell.navigation')}>
+        <h2 className="nav-title">{t('shell.entities')}</h2>
+        {entities.isPending && <p className="muted">{t('common.loading')}</p>}
+        {entities.isError && <p className="form-error" role="alert">{t('errors.metadata')}</p>}
+        <ul>
+          {sorted.map((e) => (
+            <li key={e.name}>
+              <NavLink to={`/${setName(e)}`}>{entityPluralLabel(e, lang)}</NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        <Suspense fallback={<p className="loading" role="status">{t('common.loading')}</p>}>
+          <Outlet />
+        </Suspense>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+// Routes, each page loaded on demand (route-level code splitting).
+import { lazy } from 'react';
+import { createBrowserRouter, useParams } from 'react-router';
+import { AppShell } from './features/shell/AppShell';
+
+const SignIn = lazy(() => import('./features/auth/SignIn'));
+const Home = lazy(() => import('./features/shell/Home'));
+const ListPage = lazy(() => import('./features/records/ListPage'));
+const RecordPage = lazy(() => import('./features/records/RecordPage'));
+const NotFound = lazy(() => import('./features/shell/NotFound'));
+
+function RecordRoute() {
+  const { set, id } = useParams();
+  return <RecordPage key={`${set}/${id ?? 'new'}`} />;
+}
+
+function ListRoute() {
+  const { set } = useParams();
+  return <ListPage key={set} />;
+}
+
+export const router = createBrowserRouter([
+  { path: '/signin', element: <SignIn /> },
+  {
+    path: '/',
+    element: <AppShell />,
+    children: [
+      { index: true, element: <Home /> },
+      { path: ':set', element: <ListRoute /> },
+      { path: ':set/new', element: <RecordRoute /> },
+      { path: ':set/:id', element: <RecordRoute /> },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+]);
