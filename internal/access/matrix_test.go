@@ -39,7 +39,7 @@ var epoch = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 // on account are all at the depth under test, with read and append-to on contact at the
 // organisation depth.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context // tenant A's system principal
 	clock    *clock.Fake
 	svc      *records.Service
@@ -55,7 +55,7 @@ type world struct {
 	contact  string // a contact of tenant A every user may read
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)
@@ -140,7 +140,7 @@ func (w *world) create(entity string, vals map[string]any) string {
 	return rec.ID()
 }
 
-func input(t *testing.T, vals map[string]any) records.Input {
+func input(t testing.TB, vals map[string]any) records.Input {
 	t.Helper()
 	b, err := json.Marshal(vals)
 	if err != nil {
@@ -265,7 +265,7 @@ func (w *world) outcome(user, op, id string) bool {
 	return false
 }
 
-func opts(t *testing.T, raw string) *query.Options {
+func opts(t testing.TB, raw string) *query.Options {
 	t.Helper()
 	o, err := query.ParseOptions(raw)
 	if err != nil {

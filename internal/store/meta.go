@@ -178,6 +178,9 @@ func (s *Store) SyncSystem(ctx context.Context, sys *metadata.Definitions) (*met
 			rl = append(rl, r)
 		}
 		model = metadata.NewModel(ents, rl)
+		if err := s.EnsureIndexes(ctx, model); err != nil {
+			return err
+		}
 		return s.SecureTenantTables(ctx)
 	})
 	if err != nil {

@@ -84,7 +84,28 @@ func indexes(e *metadata.Entity) []index {
 			add(index{name: IndexName("ix", e.Name, a.Name), cols: []string{a.Name}})
 		}
 	}
+	if !e.OrganizationOwned() {
+		// "My records" and the security model's user and business-unit depths select by owner.
+		add(index{name: IndexName("ix", e.Name, "owner_id"), cols: []string{"owner_id"}})
+	}
 	return out
+}
+
+// EnsureIndexes creates the indexes the model's tables should have and lack — those a newer
+// release adds to existing tables (CREATE INDEX IF NOT EXISTS; a no-op when they exist).
+func (s *Store) EnsureIndexes(ctx context.Context, m *metadata.Model) error {
+	for _, e := range m.Entities() {
+		if e.ReadOnly() {
+			continue
+		}
+		for _, ix := range indexes(e) {
+			q := strings.Replace(createIndex(s.D, e.Name, ix), "INDEX ", "INDEX IF NOT EXISTS ", 1)
+			if _, err := s.Exec(ctx, q); err != nil {
+				return fmt.Errorf("store: index %s: %w", ix.name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // createIndex renders an index that leads with tenant_id. On PostgreSQL the columns are declared

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
 
@@ -70,5 +72,42 @@ func TestWriteStatementsSurviveSchemaChanges(t *testing.T) {
 	}
 	if n := count(`SELECT COUNT(*) FROM thing`); n != 2 {
 		t.Fatalf("rows after a failed transaction: %d, want 2", n)
+	}
+}
+
+// TestSyncSystemAddsMissingIndexes: indexes a release adds to existing tables (the owner index
+// the security model's depths use) are created when the server starts on an older database.
+func TestSyncSystemAddsMissingIndexes(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	sys, _ := metadata.System()
+	if _, err := s.SyncSystem(ctx, sys); err != nil {
+		t.Fatal(err)
+	}
+	name := store.IndexName("ix", "account", "owner_id")
+	has := func() bool {
+		t.Helper()
+		q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?1`
+		if s.D.Name() == "postgres" {
+			q = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = $1`
+		}
+		var n int
+		if err := s.Raw().QueryRowContext(ctx, q, name).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	if !has() {
+		t.Fatal("a new database has no owner index on account")
+	}
+	if _, err := s.Raw().ExecContext(ctx, `DROP INDEX `+store.Quote(name)); err != nil {
+		t.Fatal(err)
+	}
+	sys2, _ := metadata.System()
+	if _, err := s.SyncSystem(ctx, sys2); err != nil {
+		t.Fatal(err)
+	}
+	if !has() {
+		t.Fatal("starting on a database without the owner index did not create it")
 	}
 }
