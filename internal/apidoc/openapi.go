@@ -41,10 +41,16 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 		object{"name": tagAuth, "description": "Sign-in"},
 		object{"name": tagMetadata, "description": "Entity, attribute and relationship definitions"},
 		object{"name": tagHealth, "description": "Liveness and readiness probes"},
+		object{"name": tagSecurity, "description": "Security roles, access team templates and field security profiles"},
 	}
 	addServicePaths(paths)
+	addSecurityPaths(paths)
+	for k, v := range securitySchemas() {
+		schemas[k] = v
+	}
 	for _, e := range m.Entities() {
 		addRecordPaths(paths, m, e)
+		addRecordSecurityPaths(paths, e)
 		addEntitySchemas(schemas, m, e)
 		tags = append(tags, entityTag(e))
 	}

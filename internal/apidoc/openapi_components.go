@@ -205,6 +205,7 @@ func definitionSchemas() object {
 		"reverse_name": name,
 		"format":       object{"type": "string", "description": "Autonumbers: e.g. `CAS-{seq:6}`."},
 		"indexed":      object{"type": "boolean"},
+		"secured":      object{"type": "boolean", "description": "Under field-level security: readable and settable only through a field security profile."},
 	}
 	ent := object{
 		"name":           name,
@@ -217,6 +218,8 @@ func definitionSchemas() object {
 		"alternate_keys": arrayOf(schemaRef("AlternateKey")),
 		"union":          object{"type": "array", "items": stringSchema, "readOnly": true},
 		"custom":         object{"type": "boolean", "readOnly": true},
+		"ownership": object{"type": "string", "enum": []any{"user", "organization"},
+			"description": "user (default): records have an owner and roles grant access by depth; organization: records belong to the tenant."},
 	}
 	rel := object{
 		"name":         name,

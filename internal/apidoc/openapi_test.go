@@ -99,6 +99,25 @@ func TestOpenAPIPaths(t *testing.T) {
 		{"/metadata/relationships", "get post"},
 		{"/healthz", "get"},
 		{"/readyz", "get"},
+		{"/security/me", "get"},
+		{"/security/roles", "get post"},
+		{"/security/roles/{role_id}", "delete get"},
+		{"/security/roles/{role_id}/privileges", "put"},
+		{"/security/roles/{role_id}/members", "get post"},
+		{"/security/roles/{role_id}/members/{principal_id}", "delete"},
+		{"/security/access-team-templates", "get post"},
+		{"/security/field-profiles", "get post"},
+		{"/security/field-profiles/{profile_id}/permissions", "put"},
+		{"/accounts({id})/assign", "post"},
+		{"/accounts({id})/shares", "get post"},
+		{"/accounts({id})/unshare", "post"},
+		{"/accounts({id})/access_team_members", "get post"},
+		{"/projects({id})/shares", "get post"},
+	}
+	for _, p := range []string{"/products({id})/assign", "/activities({id})/shares", "/users({id})/shares"} {
+		if _, ok := paths[p]; ok {
+			t.Errorf("%s: organisation-owned and read-only entities have no owner to assign or share", p)
+		}
 	}
 	for _, c := range cases {
 		item, ok := paths[c.path].(map[string]any)
