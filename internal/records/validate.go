@@ -150,6 +150,9 @@ func (s *Service) prepare(ctx context.Context, m *metadata.Model, e *metadata.En
 			continue
 		}
 		v, set := vals[a.Name]
+		if s, ok := v.(string); ok && strings.TrimSpace(s) == "" {
+			v = nil // blank text does not fill a required field
+		}
 		if current == nil && (!set || v == nil) && a.Type != metadata.TypeAutonumber {
 			bad(fault.Field(a.Name, "required", "%s is required", a.Name))
 		}

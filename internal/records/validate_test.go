@@ -32,6 +32,8 @@ func TestCreateValidation(t *testing.T) {
 		{"lookup not a uuid", "contact", `{"last_name":"a","account_id":"42"}`, fault.Invalid, "invalid_type", "account_id"},
 		{"required missing", "account", `{"account_number":"A-9"}`, fault.Invalid, "required", "name"},
 		{"required null", "account", `{"name":null}`, fault.Invalid, "required", "name"},
+		{"required blank", "account", `{"name":"   "}`, fault.Invalid, "required", "name"},
+		{"required empty on a note", "note", `{"subject":""}`, fault.Invalid, "required", "subject"},
 		{"invalid choice", "account", `{"name":"a","industry":"spaceflight"}`, fault.Invalid, "invalid_choice", "industry"},
 		{"lookup to a missing record", "account", `{"name":"a","primary_contact_id":"` + newID() + `"}`, fault.Invalid, "lookup_not_found", "primary_contact_id"},
 		{"lookup to another tenant", "contact", `{"last_name":"a","account_id":"` + foreign.ID() + `"}`, fault.Invalid, "lookup_not_found", "account_id"},
