@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every check and test Meridian has: formatting, the web client (build, types, unit tests), vet, then the whole Go test suite on the
+# Runs every check and test Meridian has: formatting, the web client (build, types, unit tests, then
+# browser tests with Playwright and axe), vet, then the whole Go test suite on the
 # embedded SQLite database and again on PostgreSQL (MERIDIAN_TEST_POSTGRES, default
 # postgres://postgres@127.0.0.1:5432/test). The fuzz targets' seed corpora run as ordinary tests.
 set -euo pipefail
@@ -41,6 +42,13 @@ elif [ -n "$(git status --porcelain -- $generated)" ]; then
   echo "$generated differ from the commit: run 'npm run gen:api && npm run build' in web/ and commit the result"
   git status --porcelain -- $generated; exit 1
 fi
+
+echo "== web client in a real browser (Playwright, Debian's Chromium, a fresh server and database)"
+# Installs /usr/bin/chromium with apt-get when it is missing; Playwright never downloads a browser.
+./scripts/install-browser.sh
+browser_start=$SECONDS
+(cd web && npx --no-install playwright test)
+echo "(browser tests: $((SECONDS - browser_start)) s including the server build)"
 
 echo "== go vet"
 go vet ./...

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { ApiError, api } from '../../api/client';
 import { entityLabel, entityPluralLabel, navName, primaryName, setName, useEntities, useEntity } from '../../api/metadata';
 import { recordPath } from '../../api/odata';
@@ -16,6 +16,8 @@ import type { FieldMessage, MappedErrors } from './errors';
 import { draftOf, payloadOf } from './fields';
 import type { Draft, DraftValue } from './fields';
 import { formatDateTime } from './format';
+import { RecordPanels } from '../related/RecordPanels';
+import { auditKey } from '../related/AuditHistory';
 
 /** The page is keyed by the route (see routes.tsx), so a new record or id starts a fresh form. */
 export default function RecordPage() {
@@ -24,6 +26,7 @@ export default function RecordPage() {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const navigate = useNavigate();
+  const [search] = useSearchParams();
   const qc = useQueryClient();
   const { entity, isPending: metaPending } = useEntity(set);
   const all = useEntities();
@@ -55,6 +58,11 @@ export default function RecordPage() {
     if (!entity) return;
     if (isNew) {
       const d = draftOf(attrs, undefined);
+      // A new record opened from a related list starts linked: /contacts/new?account_id=<id>.
+      for (const a of attrs) {
+        const v = search.get(a.name);
+        if (v !== null && typeof d[a.name] === 'string') d[a.name] = v;
+      }
       setDraft(d);
       setInitial(undefined);
     } else if (record.data && draft === null) {
@@ -101,6 +109,7 @@ export default function RecordPage() {
       if (isNew) {
         const res = await api<EntityRecord>(setName(entity), { method: 'POST', body, headers: { Prefer: 'return=representation' } });
         await qc.invalidateQueries({ queryKey: ['list'] });
+        await qc.invalidateQueries({ queryKey: ['related'] });
         navigate(`/${set}/${encodeURIComponent(String(res.data.id))}`, { replace: true });
         return;
       }
@@ -119,6 +128,7 @@ export default function RecordPage() {
       // The cached record is the saved one now, with its new ETag, for the next visit.
       qc.setQueryData(['record', set, id, expand.join(',')], { record: res.data, etag: res.etag ?? res.data['@odata.etag'] ?? null });
       await qc.invalidateQueries({ queryKey: ['list'] });
+      await qc.invalidateQueries({ queryKey: auditKey(id!) });
     } catch (e) {
       const m = mapErrors(e, attrs.map((a) => a.name));
       setErrors(m);
@@ -184,6 +194,7 @@ export default function RecordPage() {
           <dd>{r.modified_at ? formatDateTime(String(r.modified_at), lang) : ''}</dd>
         </dl>
       )}
+      {r && all.data && <RecordPanels entity={entity} all={all.data} set={set} id={id!} />}
     </article>
   );
 }
