@@ -55,6 +55,10 @@ func TestClientCredentialsIssuesExpiringTokens(t *testing.T) {
 	if _, id, _ := parseClientID(c.ClientID); kind != KindOAuth || client != id {
 		t.Fatalf("token kind %q client %q", kind, client)
 	}
+	// Every token of the client is budgeted as the client (the gateway keys on KeyID).
+	if p.Method != "oauth" || p.KeyID != "oauth:"+client {
+		t.Fatalf("principal method %q key %q, want oauth and the client", p.Method, p.KeyID)
+	}
 	list, err := e.a.ListClients(e.ctx, tid)
 	if err != nil || len(list) != 1 || list[0].LastUsedAt == nil || !list[0].LastUsedAt.Equal(e.a.now()) {
 		t.Fatalf("clients %+v, %v: want one, used now", list, err)

@@ -188,9 +188,19 @@ func (a *Service) lookup(ctx context.Context, h string, now time.Time) (p princi
 	if scopes != "" { // none: not restricted (sessions, API keys made before scopes)
 		p.Scopes = strings.Fields(scopes)
 	}
-	if kind == KindAPIKey {
+	switch kind {
+	case KindAPIKey:
 		p.Method = "apikey"
 		p.KeyID = h // the key's ID (see APIKey): its own rate and concurrency budget
+	case KindOAuth:
+		// A client's tokens share the client's budget, however many it asks for.
+		var client string
+		err = a.s.DB(ctx).QueryRowContext(ctx, `SELECT client_id FROM oauth_client_token WHERE tenant_id = `+a.ph(1)+
+			` AND token_hash = `+a.ph(2), p.TenantID, h).Scan(&client)
+		if err != nil {
+			return p, expires, lastUsed, fmt.Errorf("auth: authenticate: client of token: %w", err)
+		}
+		p.Method, p.KeyID = "oauth", "oauth:"+client
 	}
 	return p, expires, lastUsed, nil
 }
