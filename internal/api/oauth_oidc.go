@@ -250,7 +250,11 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	sess, err := o.Finish(r.Context(), tenantSlug, provider, state, q.Get("code"), s.limits.SessionTTL)
 	if code := fault.CodeOf(err); code != "invalid_state" && code != "provider_not_found" {
 		// Every answer of the provider is on the login audit trail, success or not.
-		if aerr := s.auditLogin(r, tenantSlug, sess.Email, sess.Principal, err); aerr != nil {
+		who := sess.Principal
+		if who.Method == "" {
+			who.Method = "oidc" // a refused single sign-on is not a password attempt
+		}
+		if aerr := s.auditLogin(r, tenantSlug, sess.Email, who, err); aerr != nil {
 			if err == nil {
 				_ = s.auth.Revoke(r.Context(), sess.Principal.TenantID, sess.Token) // no session without its audit entry
 			}

@@ -201,6 +201,11 @@ func TestOIDCSignInRefusals(t *testing.T) {
 		t.Fatalf("sign-in: %d %v", status, body)
 	}
 	wantNoSecrets(t, e.logs, e.idp.ClientSecret)
+	// The refusals are on the login audit trail as single sign-on attempts, not password ones.
+	au := e.admin.get("audit?$filter=" + q("action eq 'login_failed' and method eq 'oidc'") + "&$count=true")
+	if n, _ := au.at("@odata.count").(json.Number).Int64(); n < 3 {
+		t.Fatalf("%d refused single sign-ons audited as oidc: %s", n, au.raw)
+	}
 }
 
 func TestOIDCState(t *testing.T) {
