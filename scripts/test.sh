@@ -58,3 +58,6 @@ MERIDIAN_TEST_DB=sqlite go test -count=1 -timeout 20m ./...
 
 echo "== go test (PostgreSQL)"
 MERIDIAN_TEST_DB=postgres go test -count=1 -timeout 20m ./...
+
+echo "== go test (PostgreSQL, API requests under row-level security as an application role)"
+MERIDIAN_TEST_DB=postgres MERIDIAN_TEST_APP_ROLE=meridian_test_requests go test -count=1 -timeout 20m ./internal/api/

@@ -250,6 +250,14 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 				return
 			}
 		}
+		// With an application role, the request runs on a connection limited to its tenant.
+		ctx, release, err := s.st.ForTenant(r.Context(), p.TenantID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		defer release()
+		r = r.WithContext(ctx)
 		next.ServeHTTP(w, r.WithContext(principal.With(r.Context(), p)))
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,10 +31,11 @@ var cheapArgon = argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, Sa
 // server is a running Meridian (app + httptest server) on a fresh database: SQLite by default,
 // PostgreSQL with MERIDIAN_TEST_DB=postgres.
 type server struct {
-	t   *testing.T
-	dsn string
-	app *app.App
-	srv *httptest.Server
+	t       *testing.T
+	dsn     string
+	appRole string // requests run as this PostgreSQL role (row-level security)
+	app     *app.App
+	srv     *httptest.Server
 }
 
 // newServer opens a fresh database, bootstraps the tenant and its administrator and serves the API.
@@ -52,6 +54,15 @@ func (s *server) start() {
 	cfg := app.Defaults()
 	cfg.DB = s.dsn
 	cfg.AdminEmail, cfg.AdminPassword = adminEmail, adminPassword
+	// MERIDIAN_TEST_APP_ROLE runs every API test with requests under row-level security
+	// (PostgreSQL; the role must exist).
+	if role := os.Getenv("MERIDIAN_TEST_APP_ROLE"); role != "" && storetest.Dialect() == "postgres" {
+		storetest.EnsureRole(s.t, role)
+		cfg.DBAppRole = role
+	}
+	if s.appRole != "" {
+		cfg.DBAppRole = s.appRole
+	}
 	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(testLog{s.t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		s.t.Fatalf("app.Open: %v", err)

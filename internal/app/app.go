@@ -101,6 +101,11 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	}
 	reg := metadata.NewRegistry(model)
 	clock := time.Now
+	if c.DBAppRole != "" {
+		if err := st.UseAppRole(ctx, c.DB, c.DBAppRole); err != nil {
+			return nil, err
+		}
+	}
 	acc := access.New(st, reg, clock)
 	ropts := records.Options{Clock: clock, Access: acc}
 	aud := audit.NewService(st, clock)

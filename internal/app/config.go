@@ -39,6 +39,11 @@ type Config struct {
 	// Placements names the databases a tenant can be pinned to (hybrid deployment), as
 	// "name=DSN;name2=DSN2" (MERIDIAN_PLACEMENTS). The main database (DB) is the tenant directory.
 	Placements string `koanf:"placements"`
+	// DBAppRole, on PostgreSQL, is the role requests run as (MERIDIAN_DB_APP_ROLE): each request's
+	// connection SETs this role and its tenant, so row-level security filters every query of
+	// the request. The role must exist, without BYPASSRLS, and the server's login must be a
+	// member of it (GRANT meridian_app TO <server login>). Empty: requests use the server's login.
+	DBAppRole string `koanf:"db_app_role"`
 	// PublicURL is the external base URL (https://crm.example.com), for single sign-on callbacks;
 	// empty: taken from each request.
 	PublicURL string `koanf:"public_url"`

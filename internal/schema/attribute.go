@@ -153,7 +153,7 @@ func (s *Service) CreateRelationship(ctx context.Context, r *metadata.ManyToMany
 	if err := metadata.ValidateNavigation(nm); err != nil {
 		return nil, err
 	}
-	err := s.st.WithTx(ctx, func(ctx context.Context) error {
+	err := s.st.WithTx(store.AsOwner(ctx), func(ctx context.Context) error { // DDL: the tables' owner
 		if err := s.st.Apply(ctx, store.PlanRelationship(s.st.D, r, false), false); err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (s *Service) DeleteRelationship(ctx context.Context, name string) error {
 	if !r.Custom {
 		return fault.Newf(fault.Invalid, "system_relationship", "relationship %s ships with Meridian and cannot be deleted", name)
 	}
-	err := s.st.WithTx(ctx, func(ctx context.Context) error {
+	err := s.st.WithTx(store.AsOwner(ctx), func(ctx context.Context) error { // DDL: the tables' owner
 		if err := s.st.Apply(ctx, store.PlanRelationship(s.st.D, r, true), true); err != nil {
 			return err
 		}

@@ -49,7 +49,7 @@ func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force
 	if err != nil {
 		return err
 	}
-	err = s.st.WithTx(ctx, func(ctx context.Context) error {
+	err = s.st.WithTx(store.AsOwner(ctx), func(ctx context.Context) error { // DDL: the tables' owner
 		if err := s.st.Apply(ctx, acts, force); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -20,7 +21,9 @@ func (s *Store) BulkInsert(ctx context.Context, table string, cols []string, row
 	if conn == nil {
 		return fmt.Errorf("store: bulk insert into %s needs a transaction", table)
 	}
-	if s.D.Name() == "postgres" {
+	// COPY FROM refuses tables under row-level security for the roles the policies bind: on a
+	// request's tenant connection, PostgreSQL takes multi-row INSERTs like SQLite.
+	if s.D.Name() == "postgres" && tenantConnFrom(ctx) == nil {
 		return conn.Raw(func(dc any) error {
 			c, ok := dc.(*stdlib.Conn)
 			if !ok {
@@ -30,7 +33,7 @@ func (s *Store) BulkInsert(ctx context.Context, table string, cols []string, row
 			return err
 		})
 	}
-	// SQLite: as many rows per statement as its parameter limit allows (at most 256).
+	// As many rows per statement as the parameter limit allows (at most 256).
 	per := 32000 / len(cols)
 	if per > 256 {
 		per = 256
@@ -38,6 +41,9 @@ func (s *Store) BulkInsert(ctx context.Context, table string, cols []string, row
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		q := multiInsert(table, cols, len(chunk))
+		if s.D.Name() == "postgres" {
+			q = numbered(q)
+		}
 		args := make([]any, 0, len(chunk)*len(cols))
 		for _, r := range chunk {
 			args = append(args, r...)
@@ -76,6 +82,21 @@ func multiInsert(table string, cols []string, n int) string {
 			b.WriteByte('?')
 		}
 		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// numbered turns the anonymous "?" parameters of a multi-row INSERT into PostgreSQL's $1, $2, ….
+func numbered(q string) string {
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
 	}
 	return b.String()
 }

@@ -57,6 +57,9 @@ func (s *Store) Query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 	if tx := txFrom(ctx); tx != nil {
 		return tx.QueryContext(ctx, q, args...)
 	}
+	if c := tenantConnFrom(ctx); c != nil {
+		return c.QueryContext(ctx, q, args...)
+	}
 	if s.stmts != nil {
 		st, err := s.stmts.get(ctx, s.read, q)
 		if err != nil {
@@ -76,6 +79,9 @@ func (s *Store) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	}
 	if tx := txFrom(ctx); tx != nil {
 		return tx.QueryRowContext(ctx, q, args...)
+	}
+	if c := tenantConnFrom(ctx); c != nil {
+		return c.QueryRowContext(ctx, q, args...)
 	}
 	if s.stmts != nil {
 		if st, err := s.stmts.get(ctx, s.read, q); err == nil && st != nil {

@@ -36,6 +36,9 @@ type Store struct {
 	stmts *stmtCache
 	// wstmts caches the prepared statements of the write connection (SQLite only).
 	wstmts *writeStmts
+	// tenantPool, when set, holds the application role's connections for requests (see
+	// UseAppRole and ForTenant).
+	tenantPool *sql.DB
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (or a path ending in .db), or
@@ -104,6 +107,9 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 
 // Close closes every connection.
 func (s *Store) Close() error {
+	if s.tenantPool != nil {
+		s.tenantPool.Close()
+	}
 	if s.stmts != nil {
 		s.stmts.close()
 	}
@@ -126,6 +132,9 @@ func (s *Store) Ping(ctx context.Context) error { return s.read.PingContext(ctx)
 func (s *Store) DB(ctx context.Context) Querier {
 	if tx := txFrom(ctx); tx != nil {
 		return tx
+	}
+	if c := tenantConnFrom(ctx); c != nil {
+		return c
 	}
 	return s.read
 }

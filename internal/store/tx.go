@@ -65,11 +65,15 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 const maxTxAttempts = 8
 
 func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	conn, err := s.write.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("store: connection: %w", err)
+	conn := tenantConnFrom(ctx) // the request's own connection, kept for the request
+	if conn == nil {
+		c, err := s.write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("store: connection: %w", err)
+		}
+		defer c.Close()
+		conn = c
 	}
-	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -93,6 +97,9 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) (sql.Result
 			return s.wstmts.exec(ctx, st.conn, query, args)
 		}
 		return st.tx.ExecContext(ctx, query, args...)
+	}
+	if c := tenantConnFrom(ctx); c != nil {
+		return c.ExecContext(ctx, query, args...)
 	}
 	return s.write.ExecContext(ctx, query, args...)
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/meridian-crm/meridian/internal/store"
@@ -84,4 +85,24 @@ func postgresSchema(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// EnsureRole creates the PostgreSQL role name (NOLOGIN, subject to row-level security) when it
+// does not exist — the application role requests run as in tests of that mode.
+func EnsureRole(t testing.TB, name string) {
+	t.Helper()
+	base := os.Getenv("MERIDIAN_TEST_POSTGRES")
+	if base == "" {
+		base = DefaultPostgres
+	}
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.Exec(`DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '` + strings.ReplaceAll(name, "'", "''") +
+		`') THEN CREATE ROLE ` + store.Quote(name) + ` NOLOGIN NOBYPASSRLS; END IF; END$$`)
+	if err != nil && !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("role %s: %v", name, err)
+	}
 }
