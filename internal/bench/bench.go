@@ -33,6 +33,7 @@ type Config struct {
 	Duration time.Duration // per scenario and side
 	Seed     uint64
 	Progress io.Writer // loading progress; nil for none
+	AppRole  string    // PostgreSQL: run requests as this application role (row-level security)
 }
 
 // Env is a loaded database with a running API server.
@@ -66,6 +67,7 @@ func Setup(ctx context.Context, cfg Config) (*Env, error) {
 	// The benchmark measures the API's throughput, far above the per-user rate limit; the cost
 	// of the limits themselves is measured by BenchmarkGatewayLimits.
 	c.RateLimit, c.ConcurrencyLimit = "off", 0
+	c.DBAppRole = cfg.AppRole
 	a, err := app.Open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return nil, err
