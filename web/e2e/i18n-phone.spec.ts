@@ -46,7 +46,7 @@ test.describe('on a phone (375 px)', () => {
     await expect(nav).toBeHidden();
     await expect(page.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
     await page.getByRole('searchbox').fill(name);
-    await page.getByRole('button', { name: 'Filter' }).tap();
+    await page.getByRole('button', { name: 'Filter', exact: true }).tap();
     await expect(page.getByRole('link', { name })).toBeVisible();
     await expectNoHorizontalScroll(page);
     await expectAccessible(page, 'account list on a phone');

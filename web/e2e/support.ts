@@ -33,6 +33,10 @@ export async function apiClient(request: APIRequestContext) {
       expect(r.status(), await r.text()).toBe(201);
       return (await r.json()) as Record<string, unknown> & { id: string };
     },
+    async patch(path: string, body: Record<string, unknown>): Promise<void> {
+      const r = await request.patch(`/api/v1/${path}`, { data: body, headers });
+      expect(r.ok(), await r.text()).toBeTruthy();
+    },
   };
 }
 

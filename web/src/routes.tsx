@@ -8,6 +8,7 @@ const Home = lazy(() => import('./features/shell/Home'));
 const ListPage = lazy(() => import('./features/records/ListPage'));
 const RecordPage = lazy(() => import('./features/records/RecordPage'));
 const NotFound = lazy(() => import('./features/shell/NotFound'));
+const PipelineBoard = lazy(() => import('./features/pipeline/PipelineBoard'));
 
 function RecordRoute() {
   const { set, id } = useParams();
@@ -26,6 +27,7 @@ export const router = createBrowserRouter([
     element: <AppShell />,
     children: [
       { index: true, element: <Home /> },
+      { path: 'pipeline', element: <PipelineBoard /> },
       { path: ':set', element: <ListRoute /> },
       { path: ':set/new', element: <RecordRoute /> },
       { path: ':set/:id', element: <RecordRoute /> },

@@ -1,19 +1,26 @@
-// The list of an entity set: columns from metadata, sort by header ($orderby), a filter box
-// (contains on the primary name), and server-driven keyset paging (@odata.nextLink) rendered
-// through a virtualised table body.
+// The list of an entity set: columns from metadata (or the user's choice), sort by header
+// ($orderby), a filter box (contains on the primary name) and a filter builder, export of the view
+// as CSV, bulk delete of selected rows, and server-driven keyset paging (@odata.nextLink)
+// rendered through a virtualised table body.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { api, toLocalPath } from '../../api/client';
-import { attributeLabel, defaultColumns, entityLabel, entityPluralLabel, navName, primaryName, setName, useEntities, useEntity } from '../../api/metadata';
-import { containsFilter, listPath } from '../../api/odata';
+import { API_ROOT, api, toLocalPath } from '../../api/client';
+import { attributeLabel, entityLabel, entityPluralLabel, navName, primaryName, setName, useEntities, useEntity } from '../../api/metadata';
+import { containsFilter, listPath, recordPath } from '../../api/odata';
 import type { AttributeDefinition, EntityRecord, RecordPage } from '../../api/types';
 import { formatValue } from './format';
+import { errorMessage } from './errors';
+import { ColumnChooser } from '../lists/ColumnChooser';
+import { FilterBuilder } from '../lists/FilterBuilder';
+import { saveColumns, savedColumns, shownColumns } from '../lists/columns';
+import { allOf, buildFilter, filterable, parseModel } from '../lists/filter';
+import type { FilterModel } from '../lists/filter';
 
 const PAGE_SIZE = 50;
 const ROW_HEIGHT = 40;
@@ -31,8 +38,28 @@ export default function ListPage() {
   const [text, setText] = useState(q);
   useEffect(() => setText(q), [q, set]);
 
-  const columns = useMemo(() => (entity ? defaultColumns(entity) : []), [entity]);
+  const [chosen, setChosen] = useState<string[] | undefined>(() => (entity ? savedColumns(entity.name) : undefined));
+  useEffect(() => {
+    if (entity) setChosen(savedColumns(entity.name));
+  }, [entity]);
+  const columns = useMemo(() => (entity ? shownColumns(entity, chosen) : []), [entity, chosen]);
   const primary = entity ? primaryName(entity) : 'id';
+  const fParam = params.get('f');
+  const model = useMemo(() => parseModel(fParam), [fParam]);
+  const filterAttrs = useMemo(() => (entity?.attributes ?? []).filter(filterable), [entity]);
+  const filter = useMemo(() => {
+    const lookupName = (a: AttributeDefinition) => {
+      const target = all.data?.find((e) => e.name === a.target);
+      return target ? primaryName(target) : undefined;
+    };
+    return allOf(containsFilter(primary, q), buildFilter(model, filterAttrs, lookupName));
+  }, [primary, q, model, filterAttrs, all.data]);
+  const orderby = sort ? `${sort} ${desc ? 'desc' : 'asc'}` : undefined;
+  const qc = useQueryClient();
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [bulk, setBulk] = useState<{ deleted: number; failures: { name: string; error: string }[] } | null>(null);
+  const [deleting, setDeleting] = useState(false);
+  const dialog = useRef<HTMLDialogElement>(null);
 
   const path = useMemo(() => {
     if (!entity) return '';
@@ -43,13 +70,11 @@ export default function ListPage() {
     });
     const select = columns.map((a) => a.name);
     for (const a of columns) if (a.type === 'money') select.push(`${a.name}_currency`);
-    return listPath(setName(entity), {
-      select,
-      filter: containsFilter(primary, q),
-      orderby: sort ? `${sort} ${desc ? 'desc' : 'asc'}` : undefined,
-      expand,
-    });
-  }, [entity, columns, all.data, primary, q, sort, desc]);
+    return listPath(setName(entity), { select, filter, orderby, expand });
+  }, [entity, columns, all.data, filter, orderby]);
+  const exportHref = entity
+    ? `${API_ROOT}/${listPath(setName(entity), { select: columns.map((a) => a.name), filter, orderby })}${filter || orderby || columns.length ? '&' : '?'}$format=csv`
+    : '';
 
   const list = useInfiniteQuery({
     queryKey: ['list', path],
@@ -62,8 +87,37 @@ export default function ListPage() {
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.value) ?? [], [list.data]);
 
   const columnDefs = useMemo<ColumnDef<EntityRecord>[]>(
-    () =>
-      columns.map((a: AttributeDefinition) => ({
+    () => [
+      {
+        id: '__select',
+        header: () => (
+          <input
+            type="checkbox"
+            aria-label={t('list.selectAll')}
+            checked={rows.length > 0 && rows.every((r) => selected.has(String(r.id)))}
+            onChange={(e) => setSelected(e.target.checked ? new Set(rows.map((r) => String(r.id))) : new Set())}
+          />
+        ),
+        cell: ({ row }) => {
+          const id = String(row.original.id);
+          return (
+            <input
+              type="checkbox"
+              aria-label={t('list.select', { name: String(row.original[primary] ?? id) })}
+              checked={selected.has(id)}
+              onChange={(e) =>
+                setSelected((s) => {
+                  const n = new Set(s);
+                  if (e.target.checked) n.add(id);
+                  else n.delete(id);
+                  return n;
+                })
+              }
+            />
+          );
+        },
+      },
+      ...columns.map((a: AttributeDefinition): ColumnDef<EntityRecord> => ({
         id: a.name,
         header: attributeLabel(a, lang),
         cell: ({ row }) => {
@@ -78,7 +132,8 @@ export default function ListPage() {
           return shown;
         },
       })),
-    [columns, lang, t, primary, set, all.data],
+    ],
+    [columns, lang, t, primary, set, all.data, rows, selected],
   );
 
   const table = useReactTable({ data: rows, columns: columnDefs, getCoreRowModel: getCoreRowModel(), manualSorting: true });
@@ -120,6 +175,39 @@ export default function ListPage() {
     setParams(next, { replace: true });
   };
 
+  const applyModel = (m: FilterModel) => {
+    const next = new URLSearchParams(params);
+    if (m.rows.length) next.set('f', JSON.stringify(m));
+    else next.delete('f');
+    setParams(next, { replace: true });
+    setSelected(new Set());
+  };
+  const chooseColumns = (names: string[] | undefined) => {
+    saveColumns(entity.name, names);
+    setChosen(names);
+  };
+  const deleteSelected = async () => {
+    setDeleting(true);
+    const failures: { name: string; error: string }[] = [];
+    let deleted = 0;
+    // One DELETE per row (with its ETag), so each failure is reported against its row.
+    for (const id of selected) {
+      const r = rows.find((x) => String(x.id) === id);
+      const headers: Record<string, string> = r?.['@odata.etag'] ? { 'If-Match': r['@odata.etag'] } : {};
+      try {
+        await api(recordPath(setName(entity), id), { method: 'DELETE', headers });
+        deleted++;
+      } catch (e) {
+        failures.push({ name: String(r?.[primary] ?? id), error: errorMessage(e, t) });
+      }
+    }
+    setDeleting(false);
+    dialog.current?.close();
+    setBulk({ deleted, failures });
+    setSelected(new Set());
+    await qc.invalidateQueries({ queryKey: ['list'] });
+  };
+
   const paddingTop = items.length ? items[0]!.start : 0;
   const paddingBottom = items.length ? virtual.getTotalSize() - items[items.length - 1]!.end : 0;
   const title = entityPluralLabel(entity, lang);
@@ -142,6 +230,42 @@ export default function ListPage() {
         />
         <button type="submit" className="secondary">{t('list.filter')}</button>
       </form>
+      <div className="list-tools">
+        <FilterBuilder key={fParam ?? ''} attrs={filterAttrs} model={model} onApply={applyModel} />
+        <ColumnChooser entity={entity} shown={columns} onChange={chooseColumns} />
+        <a className="button secondary" href={exportHref} download title={t('list.exportHint')}>{t('list.export')}</a>
+        {selected.size > 0 && (
+          <>
+            <span className="muted" aria-live="polite">{t('list.selected', { count: selected.size })}</span>
+            <button type="button" className="danger" onClick={() => dialog.current?.showModal()}>{t('list.deleteSelected')}</button>
+          </>
+        )}
+      </div>
+      <dialog ref={dialog} className="confirm" role="alertdialog" aria-labelledby="confirm-title" aria-describedby="confirm-text">
+        <h2 id="confirm-title">{t('list.confirmTitle', { count: selected.size })}</h2>
+        <p id="confirm-text">{t('list.confirmText')}</p>
+        <div className="actions">
+          <button type="button" className="secondary" autoFocus onClick={() => dialog.current?.close()}>{t('common.cancel')}</button>
+          <button type="button" className="danger" disabled={deleting} onClick={() => void deleteSelected()}>
+            {deleting ? t('common.working') : t('list.confirmDelete')}
+          </button>
+        </div>
+      </dialog>
+      {bulk && (
+        <div className={bulk.failures.length ? 'form-error' : 'status'} role={bulk.failures.length ? 'alert' : 'status'}>
+          {bulk.deleted > 0 && <p>{t('list.deleted', { count: bulk.deleted })}</p>}
+          {bulk.failures.length > 0 && (
+            <>
+              <p>{t('list.deleteFailed', { count: bulk.failures.length })}</p>
+              <ul>
+                {bulk.failures.map((f, i) => (
+                  <li key={i}>{t('list.failure', { name: f.name, error: f.error })}</li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
       {list.isError && <p className="form-error" role="alert">{t('errors.load')}</p>}
       <div className="table-scroll" ref={scroller}>
         <table aria-labelledby="list-title" aria-rowcount={list.hasNextPage ? -1 : rows.length + 1}>
@@ -150,6 +274,9 @@ export default function ListPage() {
               <tr key={hg.id}>
                 {hg.headers.map((h) => {
                   const active = sort === h.column.id;
+                  if (h.column.id === '__select') {
+                    return <th key={h.id} scope="col" className="select-col">{flexRender(h.column.columnDef.header, h.getContext())}</th>;
+                  }
                   return (
                     <th key={h.id} scope="col" aria-sort={active ? (desc ? 'descending' : 'ascending') : 'none'}>
                       <button type="button" className="sort" onClick={() => toggleSort(h.column.id)}>
@@ -163,19 +290,19 @@ export default function ListPage() {
             ))}
           </thead>
           <tbody>
-            {paddingTop > 0 && <tr aria-hidden="true"><td colSpan={columns.length} style={{ height: paddingTop }} /></tr>}
+            {paddingTop > 0 && <tr aria-hidden="true"><td colSpan={columns.length + 1} style={{ height: paddingTop }} /></tr>}
             {items.map((vi) => {
               const row = table.getRowModel().rows[vi.index];
               if (!row) return null;
               return (
                 <tr key={row.id} style={{ height: ROW_HEIGHT }}>
                   {row.getVisibleCells().map((c) => (
-                    <td key={c.id} data-label={String(c.column.columnDef.header)}>{flexRender(c.column.columnDef.cell, c.getContext())}</td>
+                    <td key={c.id} className={c.column.id === '__select' ? 'select-col' : undefined} data-label={typeof c.column.columnDef.header === 'string' ? c.column.columnDef.header : undefined}>{flexRender(c.column.columnDef.cell, c.getContext())}</td>
                   ))}
                 </tr>
               );
             })}
-            {paddingBottom > 0 && <tr aria-hidden="true"><td colSpan={columns.length} style={{ height: paddingBottom }} /></tr>}
+            {paddingBottom > 0 && <tr aria-hidden="true"><td colSpan={columns.length + 1} style={{ height: paddingBottom }} /></tr>}
           </tbody>
         </table>
         {list.isSuccess && rows.length === 0 && <p className="empty">{t('list.empty')}</p>}

@@ -48,3 +48,10 @@ function fieldOf(target: string | undefined, known: Set<string>): string | undef
   if (known.has(base)) return base;
   return undefined;
 }
+
+/** One line for an error outside a form (a board move, a row of a bulk action), translated. */
+export function errorMessage(err: unknown, t: (key: string, opts?: Record<string, unknown>) => string): string {
+  if (!(err instanceof ApiError)) return t('errors.network');
+  const d = err.details[0] ?? err;
+  return t(`errors.${d.code}`, { defaultValue: d.message, field: d.target ?? '' });
+}

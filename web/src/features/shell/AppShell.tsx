@@ -56,6 +56,11 @@ export function AppShell() {
         </div>
       </header>
       <nav id="entity-nav" className="sidenav" aria-label={t('shell.navigation')}>
+        <h2 className="nav-title">{t('shell.workspace')}</h2>
+        <ul>
+          <li><NavLink to="/" end>{t('shell.home')}</NavLink></li>
+          <li><NavLink to="/pipeline">{t('shell.pipeline')}</NavLink></li>
+        </ul>
         <h2 className="nav-title">{t('shell.entities')}</h2>
         {entities.isPending && <p className="muted">{t('common.loading')}</p>}
         {entities.isError && <p className="form-error" role="alert">{t('errors.metadata')}</p>}
