@@ -128,25 +128,31 @@ func (c *caller) depth(entity, privilege string) Depth {
 	return d
 }
 
-// invalidate drops the cached callers of tenant.
-func (s *Service) invalidate(tenant string) {
-	s.mu.Lock()
-	s.gen[tenant]++
-	s.mu.Unlock()
+// invalidate drops the cached callers of tenant, now and again when ctx's transaction commits:
+// a request that loads a caller while the change is still uncommitted caches the old state under
+// the new generation, and the second bump throws that copy away.
+func (s *Service) invalidate(ctx context.Context, tenant string) {
+	bump := func() {
+		s.mu.Lock()
+		s.gen[tenant]++
+		s.mu.Unlock()
+	}
+	bump()
+	store.AfterCommit(ctx, bump)
 }
 
 // Observe invalidates the tenant's cached callers when users, teams, units or team memberships change.
-func (s *Service) Observe(_ context.Context, c records.Change) {
+func (s *Service) Observe(ctx context.Context, c records.Change) {
 	if c.Entity == nil {
 		return
 	}
 	switch c.Entity.Name {
 	case "user", "team", "business_unit":
-		s.invalidate(c.TenantID)
+		s.invalidate(ctx, c.TenantID)
 		return
 	}
 	if strings.HasPrefix(c.Related, "team_membership:") {
-		s.invalidate(c.TenantID)
+		s.invalidate(ctx, c.TenantID)
 	}
 }
 

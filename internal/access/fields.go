@@ -133,7 +133,7 @@ func (s *Service) CreateProfile(ctx context.Context, name, description string, p
 	if err != nil {
 		return nil, err
 	}
-	s.invalidate(c.tenant)
+	s.invalidate(ctx, c.tenant)
 	return s.Profile(ctx, id)
 }
 
@@ -196,7 +196,7 @@ func (s *Service) SetFieldPermissions(ctx context.Context, id string, perms []Fi
 		return s.event(ctx, "field_profile_change", "field_security_profile", prev.ID, map[string]any{"change": "permissions", "name": prev.Name,
 			"permissions": map[string]any{"old": prev.Permissions, "new": perms}})
 	})
-	s.invalidate(c.tenant)
+	s.invalidate(ctx, c.tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +229,7 @@ func (s *Service) AddProfileMember(ctx context.Context, id, principalID string) 
 		}
 		return s.event(ctx, "field_profile_change", "field_security_profile", prof.ID, map[string]any{"change": "assign", "name": prof.Name, "principal_id": principalID, "principal_type": kind})
 	})
-	s.invalidate(c.tenant)
+	s.invalidate(ctx, c.tenant)
 	return err
 }
 

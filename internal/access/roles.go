@@ -84,7 +84,7 @@ func (s *Service) createRole(ctx context.Context, tenant, name, description stri
 	if err != nil {
 		return nil, err
 	}
-	s.invalidate(tenant)
+	s.invalidate(ctx, tenant)
 	return r, nil
 }
 
@@ -235,7 +235,7 @@ func (s *Service) DeleteRole(ctx context.Context, id string) error {
 		}
 		return s.event(ctx, "role_change", "security_role", r.ID, map[string]any{"change": "delete", "name": r.Name, "privileges": r.Privileges})
 	})
-	s.invalidate(c.tenant)
+	s.invalidate(ctx, c.tenant)
 	return err
 }
 
@@ -291,7 +291,7 @@ func (s *Service) SetPrivileges(ctx context.Context, roleID string, grants []Gra
 		return s.event(ctx, "role_change", "security_role", r.ID, map[string]any{"change": "privileges", "name": r.Name,
 			"privileges": map[string]any{"old": r.Privileges, "new": grants}})
 	})
-	s.invalidate(c.tenant)
+	s.invalidate(ctx, c.tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ func (s *Service) assignRole(ctx context.Context, tenant, roleID, principalID st
 		}
 		return s.event(ctx, "role_change", "security_role", r.ID, map[string]any{"change": "assign", "name": r.Name, "principal_id": principalID, "principal_type": kind})
 	})
-	s.invalidate(tenant)
+	s.invalidate(ctx, tenant)
 	return err
 }
 
@@ -368,7 +368,7 @@ func (s *Service) removeHolder(ctx context.Context, table, col, id, principalID,
 		}
 		return s.event(ctx, action, entity, id, map[string]any{"change": "unassign", "principal_id": principalID})
 	})
-	s.invalidate(c.tenant)
+	s.invalidate(ctx, c.tenant)
 	if err == nil && n == 0 {
 		return fault.Newf(fault.NotFound, "not_found", "%s does not hold %s %s", principalID, what, id)
 	}

@@ -14,8 +14,20 @@ type txKey struct{}
 // txState is the open transaction of a context, with the connection it runs on (bulk loaders
 // reach the driver connection through it, e.g. for PostgreSQL's COPY).
 type txState struct {
-	tx   *sql.Tx
-	conn *sql.Conn
+	tx    *sql.Tx
+	conn  *sql.Conn
+	after []func() // run once the transaction has committed
+}
+
+// AfterCommit runs fn once ctx's transaction has committed (at once when ctx has none; never
+// when it rolls back). Caches that copy committed data use it, so that a reader that loaded the
+// data while the transaction was open does not keep the old copy.
+func AfterCommit(ctx context.Context, fn func()) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		st.after = append(st.after, fn)
+		return
+	}
+	fn()
 }
 
 func txFrom(ctx context.Context) *sql.Tx {
@@ -78,7 +90,8 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) e
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(context.WithValue(ctx, txKey{}, &txState{tx: tx, conn: conn})); err != nil {
+	state := &txState{tx: tx, conn: conn}
+	if err := fn(context.WithValue(ctx, txKey{}, state)); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("store: rollback: %w", rbErr))
 		}
@@ -86,6 +99,9 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) e
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	for _, f := range state.after {
+		f()
 	}
 	return nil
 }

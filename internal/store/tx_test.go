@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
 
@@ -64,5 +66,34 @@ func TestConcurrentWritersLoseNothing(t *testing.T) {
 		if v != 2*perWorker {
 			t.Fatalf("row %d = %d, want %d: a transaction was lost or applied twice", k, v, 2*perWorker)
 		}
+	}
+}
+
+// TestAfterCommit: callbacks run after the outermost commit, never after a rollback, and at
+// once outside a transaction.
+func TestAfterCommit(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	var ran []string
+	store.AfterCommit(ctx, func() { ran = append(ran, "outside") })
+	err := s.WithTx(ctx, func(ctx context.Context) error {
+		store.AfterCommit(ctx, func() { ran = append(ran, "outer") })
+		return s.WithTx(ctx, func(ctx context.Context) error { // joins the outer transaction
+			store.AfterCommit(ctx, func() { ran = append(ran, "nested") })
+			if len(ran) != 1 {
+				t.Errorf("callbacks ran before the commit: %v", ran)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s.WithTx(ctx, func(ctx context.Context) error {
+		store.AfterCommit(ctx, func() { ran = append(ran, "rolled back") })
+		return context.Canceled
+	})
+	if got := strings.Join(ran, ","); got != "outside,outer,nested" {
+		t.Fatalf("ran %s", got)
 	}
 }
