@@ -9,6 +9,9 @@ const ListPage = lazy(() => import('./features/records/ListPage'));
 const RecordPage = lazy(() => import('./features/records/RecordPage'));
 const NotFound = lazy(() => import('./features/shell/NotFound'));
 const PipelineBoard = lazy(() => import('./features/pipeline/PipelineBoard'));
+// The designer: only administrators reach it, so nobody else downloads it.
+const AdminEntities = lazy(() => import('./features/admin/EntitiesPage'));
+const AdminFields = lazy(() => import('./features/admin/FieldsPage'));
 
 function RecordRoute() {
   const { set, id } = useParams();
@@ -28,6 +31,8 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Home /> },
       { path: 'pipeline', element: <PipelineBoard /> },
+      { path: 'admin', element: <AdminEntities /> },
+      { path: 'admin/entities/:name', element: <AdminFields /> },
       { path: ':set', element: <ListRoute /> },
       { path: ':set/new', element: <RecordRoute /> },
       { path: ':set/:id', element: <RecordRoute /> },

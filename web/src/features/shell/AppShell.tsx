@@ -4,6 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { entityPluralLabel, setName, useEntities } from '../../api/metadata';
+import { useIsAdmin } from '../admin/access';
 import { signOut, useMe } from '../auth/session';
 import { LanguageSwitch } from './LanguageSwitch';
 
@@ -11,6 +12,7 @@ export function AppShell() {
   const { t, i18n } = useTranslation();
   const me = useMe();
   const entities = useEntities();
+  const admin = useIsAdmin(!!me.data);
   const location = useLocation();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -71,6 +73,14 @@ export function AppShell() {
             </li>
           ))}
         </ul>
+        {admin.isAdmin && (
+          <>
+            <h2 className="nav-title">{t('shell.admin')}</h2>
+            <ul>
+              <li><NavLink to="/admin">{t('shell.designer')}</NavLink></li>
+            </ul>
+          </>
+        )}
       </nav>
       <main id="main" className="content" tabIndex={-1}>
         <Suspense fallback={<p className="loading" role="status">{t('common.loading')}</p>}>
