@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,4 +118,29 @@ func TestDisabledTenantIsLockedOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin.get("accounts").want(http.StatusOK)
+}
+
+// TestSchemaChangesAreAudited: creating and changing custom entities is on the audit trail.
+func TestSchemaChangesAreAudited(t *testing.T) {
+	s := newServer(t)
+	admin := s.login()
+	admin.post("metadata/entities", map[string]any{"name": "gadget", "set_name": "gadgets",
+		"attributes": []any{map[string]any{"name": "title", "type": "string"}}}).want(http.StatusCreated)
+	admin.post("metadata/entities/gadget/attributes", map[string]any{"name": "weight", "type": "decimal"}).want(http.StatusCreated)
+	admin.delete("metadata/entities/gadget").want(http.StatusNoContent)
+	got := admin.get("audit?$filter=action%20eq%20'schema_change'&$orderby=seq").want(http.StatusOK).values()
+	if len(got) != 3 {
+		t.Fatalf("%d schema changes audited, want 3: %v", len(got), got)
+	}
+	changes := []string{}
+	for _, e := range got {
+		c, _ := e["changes"].(map[string]any)
+		changes = append(changes, asString(c["change"]))
+	}
+	if strings.Join(changes, ",") != "create_entity,update_entity,delete_entity" {
+		t.Fatalf("changes %v", changes)
+	}
+	if c, _ := got[1]["changes"].(map[string]any); asString(c["attributes_added"]) != "[weight]" {
+		t.Errorf("the added attribute is not named: %v", got[1]["changes"])
+	}
 }

@@ -118,6 +118,7 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	rec := records.NewService(st, reg, ropts)
 	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
 	sch := schema.NewService(st, reg)
+	sch.Events = acc.Events // metadata changes are on the audit trail too
 	au := auth.NewService(st, clock)
 	gl, err := c.GatewayLimits()
 	if err != nil {

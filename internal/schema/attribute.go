@@ -160,7 +160,10 @@ func (s *Service) CreateRelationship(ctx context.Context, r *metadata.ManyToMany
 		if err := s.st.SaveRelationship(ctx, r); err != nil {
 			return err
 		}
-		return s.st.SecureTenantTables(ctx)
+		if err := s.st.SecureTenantTables(ctx); err != nil {
+			return err
+		}
+		return s.event(ctx, map[string]any{"change": "create_relationship", "relationship": r.Name, "entity1": r.Entity1, "entity2": r.Entity2})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("schema: create relationship: %w", err)
@@ -185,7 +188,10 @@ func (s *Service) DeleteRelationship(ctx context.Context, name string) error {
 		if err := s.st.Apply(ctx, store.PlanRelationship(s.st.D, r, true), true); err != nil {
 			return err
 		}
-		return s.st.DeleteRelationship(ctx, name)
+		if err := s.st.DeleteRelationship(ctx, name); err != nil {
+			return err
+		}
+		return s.event(ctx, map[string]any{"change": "delete_relationship", "relationship": name})
 	})
 	if err != nil {
 		return fmt.Errorf("schema: delete relationship: %w", err)

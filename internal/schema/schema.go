@@ -5,11 +5,13 @@ package schema
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync"
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/store"
 )
 
@@ -18,6 +20,56 @@ type Service struct {
 	st  *store.Store
 	reg *metadata.Registry
 	mu  sync.Mutex // one schema change at a time in this process
+	// Events, when set, records every schema change in the audit trail of the caller's tenant,
+	// inside the change's transaction.
+	Events func(ctx context.Context, action, entity, recordID string, details map[string]any) error
+}
+
+// event records a schema change through Events when the context names a caller.
+func (s *Service) event(ctx context.Context, details map[string]any) error {
+	if s.Events == nil {
+		return nil
+	}
+	if p, ok := principal.From(ctx); !ok || p.TenantID == "" {
+		return nil
+	}
+	return s.Events(ctx, "schema_change", "metadata", "", details)
+}
+
+// entityChange describes the change from prev to next for the audit trail.
+func entityChange(prev, next *metadata.Entity, force bool) map[string]any {
+	d := map[string]any{"force": force}
+	switch {
+	case prev == nil:
+		d["change"], d["entity"] = "create_entity", next.Name
+	case next == nil:
+		d["change"], d["entity"] = "delete_entity", prev.Name
+	default:
+		d["change"], d["entity"] = "update_entity", next.Name
+		var added, removed, changed []string
+		for _, a := range next.Attributes {
+			old := prev.Attr(a.Name)
+			switch {
+			case old == nil:
+				added = append(added, a.Name)
+			case !sameAttribute(old, a):
+				changed = append(changed, a.Name)
+			}
+		}
+		for _, a := range prev.Attributes {
+			if next.Attr(a.Name) == nil {
+				removed = append(removed, a.Name)
+			}
+		}
+		d["attributes_added"], d["attributes_removed"], d["attributes_changed"] = added, removed, changed
+	}
+	return d
+}
+
+func sameAttribute(a, b *metadata.Attribute) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }
 
 // NewService returns a schema service.
@@ -67,12 +119,18 @@ func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force
 			if _, err := s.st.Exec(ctx, `DELETE FROM entity_count WHERE entity = `+s.st.D.Placeholder(1), prev.Name); err != nil {
 				return err
 			}
-			return s.st.DeleteEntity(ctx, prev.Name)
+			if err := s.st.DeleteEntity(ctx, prev.Name); err != nil {
+				return err
+			}
+			return s.event(ctx, entityChange(prev, next, force))
 		}
 		if err := s.st.SaveEntity(ctx, next); err != nil {
 			return err
 		}
-		return s.st.SecureTenantTables(ctx)
+		if err := s.st.SecureTenantTables(ctx); err != nil {
+			return err
+		}
+		return s.event(ctx, entityChange(prev, next, force))
 	})
 	if err != nil {
 		return err
