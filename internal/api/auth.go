@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/audit"
 	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/principal"
@@ -292,7 +293,15 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) {
 		}
 		in.ExpiresAt = t
 	}
-	k, key, err := s.auth.CreateAPIKey(r.Context(), p.TenantID, p.UserID, in)
+	var k auth.APIKey
+	var key string
+	err := s.st.WithTx(r.Context(), func(ctx context.Context) error {
+		var err error
+		if k, key, err = s.auth.CreateAPIKey(ctx, p.TenantID, p.UserID, in); err != nil {
+			return err
+		}
+		return s.auditCredential(ctx, p, "create_api_key", map[string]any{"key_prefix": k.Prefix, "name": k.Name, "scopes": k.Scopes, "expires_at": k.ExpiresAt})
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -319,9 +328,32 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) {
 	p, _ := principalOf(r)
-	if err := s.auth.RevokeAPIKey(r.Context(), p.TenantID, p.UserID, r.PathValue("id")); err != nil {
+	err := s.st.WithTx(r.Context(), func(ctx context.Context) error {
+		if err := s.auth.RevokeAPIKey(ctx, p.TenantID, p.UserID, r.PathValue("id")); err != nil {
+			return err
+		}
+		return s.auditCredential(ctx, p, "revoke_api_key", map[string]any{"key_id_prefix": clipID(r.PathValue("id"))})
+	})
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// auditCredential records a change of the caller's credentials (API keys) in ctx's transaction.
+func (s *Server) auditCredential(ctx context.Context, p principal.Principal, change string, details map[string]any) error {
+	if s.Audit == nil {
+		return nil
+	}
+	details["change"] = change
+	return s.Audit.Event(ctx, audit.Event{Action: "credential_change", Entity: "user", RecordID: p.UserID, Details: details})
+}
+
+// clipID shortens a key id for the audit trail (the id is a hash; its start identifies it).
+func clipID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }

@@ -144,3 +144,27 @@ func TestSchemaChangesAreAudited(t *testing.T) {
 		t.Errorf("the added attribute is not named: %v", got[1]["changes"])
 	}
 }
+
+// TestAPIKeyChangesAreAudited: creating and revoking an API key is on the audit trail, never
+// with the key itself.
+func TestAPIKeyChangesAreAudited(t *testing.T) {
+	s := newServer(t)
+	admin := s.login()
+	created := admin.post("auth/apikeys", map[string]any{"name": "erp"}).want(http.StatusCreated)
+	key, id := created.str("key"), created.str("id")
+	admin.delete("auth/apikeys/" + id).want(http.StatusNoContent)
+	got := admin.get("audit?$filter=action%20eq%20'credential_change'&$orderby=seq").want(http.StatusOK)
+	vals := got.values()
+	if len(vals) != 2 {
+		t.Fatalf("%d credential changes audited, want 2", len(vals))
+	}
+	if c, _ := vals[0]["changes"].(map[string]any); asString(c["change"]) != "create_api_key" || asString(c["name"]) != "erp" {
+		t.Errorf("creation entry %v", vals[0]["changes"])
+	}
+	if c, _ := vals[1]["changes"].(map[string]any); asString(c["change"]) != "revoke_api_key" {
+		t.Errorf("revocation entry %v", vals[1]["changes"])
+	}
+	if strings.Contains(string(got.raw), key) {
+		t.Error("the audit trail holds the API key")
+	}
+}
