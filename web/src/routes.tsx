@@ -12,6 +12,8 @@ const PipelineBoard = lazy(() => import('./features/pipeline/PipelineBoard'));
 // The designer: only administrators reach it, so nobody else downloads it.
 const AdminEntities = lazy(() => import('./features/admin/EntitiesPage'));
 const AdminFields = lazy(() => import('./features/admin/FieldsPage'));
+const AdminRoles = lazy(() => import('./features/admin/RolesPage'));
+const AdminRole = lazy(() => import('./features/admin/RolePage'));
 
 function RecordRoute() {
   const { set, id } = useParams();
@@ -33,6 +35,8 @@ export const router = createBrowserRouter([
       { path: 'pipeline', element: <PipelineBoard /> },
       { path: 'admin', element: <AdminEntities /> },
       { path: 'admin/entities/:name', element: <AdminFields /> },
+      { path: 'admin/roles', element: <AdminRoles /> },
+      { path: 'admin/roles/:id', element: <AdminRole /> },
       { path: ':set', element: <ListRoute /> },
       { path: ':set/new', element: <RecordRoute /> },
       { path: ':set/:id', element: <RecordRoute /> },

@@ -18,6 +18,7 @@ import type { Draft, DraftValue } from './fields';
 import { formatDateTime } from './format';
 import { RecordPanels } from '../related/RecordPanels';
 import { auditKey } from '../related/AuditHistory';
+import { SharePanel } from '../sharing/SharePanel';
 
 /** The page is keyed by the route (see routes.tsx), so a new record or id starts a fresh form. */
 export default function RecordPage() {
@@ -195,6 +196,7 @@ export default function RecordPage() {
         </dl>
       )}
       {r && all.data && <RecordPanels entity={entity} all={all.data} set={set} id={id!} />}
+      {r && entity.ownership !== 'organization' && <SharePanel set={set} id={id!} onAssigned={reload} />}
     </article>
   );
 }

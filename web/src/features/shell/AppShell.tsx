@@ -77,7 +77,8 @@ export function AppShell() {
           <>
             <h2 className="nav-title">{t('shell.admin')}</h2>
             <ul>
-              <li><NavLink to="/admin">{t('shell.designer')}</NavLink></li>
+              <li><NavLink to="/admin" end>{t('shell.designer')}</NavLink></li>
+              <li><NavLink to="/admin/roles">{t('shell.roles')}</NavLink></li>
             </ul>
           </>
         )}
