@@ -14,6 +14,10 @@ const AdminEntities = lazy(() => import('./features/admin/EntitiesPage'));
 const AdminFields = lazy(() => import('./features/admin/FieldsPage'));
 const AdminRoles = lazy(() => import('./features/admin/RolesPage'));
 const AdminRole = lazy(() => import('./features/admin/RolePage'));
+const AdminUnits = lazy(() => import('./features/admin/UnitsPage'));
+const AdminUsers = lazy(() => import('./features/admin/UsersPage'));
+const AdminTeams = lazy(() => import('./features/admin/TeamsPage'));
+const AdminTeam = lazy(() => import('./features/admin/TeamPage'));
 
 function RecordRoute() {
   const { set, id } = useParams();
@@ -37,6 +41,10 @@ export const router = createBrowserRouter([
       { path: 'admin/entities/:name', element: <AdminFields /> },
       { path: 'admin/roles', element: <AdminRoles /> },
       { path: 'admin/roles/:id', element: <AdminRole /> },
+      { path: 'admin/units', element: <AdminUnits /> },
+      { path: 'admin/users', element: <AdminUsers /> },
+      { path: 'admin/teams', element: <AdminTeams /> },
+      { path: 'admin/teams/:id', element: <AdminTeam /> },
       { path: ':set', element: <ListRoute /> },
       { path: ':set/new', element: <RecordRoute /> },
       { path: ':set/:id', element: <RecordRoute /> },

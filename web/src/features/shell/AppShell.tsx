@@ -79,6 +79,9 @@ export function AppShell() {
             <ul>
               <li><NavLink to="/admin" end>{t('shell.designer')}</NavLink></li>
               <li><NavLink to="/admin/roles">{t('shell.roles')}</NavLink></li>
+              <li><NavLink to="/admin/units">{t('shell.units')}</NavLink></li>
+              <li><NavLink to="/admin/users">{t('shell.users')}</NavLink></li>
+              <li><NavLink to="/admin/teams">{t('shell.teams')}</NavLink></li>
             </ul>
           </>
         )}

@@ -1,1 +1,0 @@
-import{a as e,h as t,t as n}from"./useTranslation-DCtXUUaP.js";var r=t();function i(){let{t}=n();return(0,r.jsxs)(`section`,{children:[(0,r.jsx)(`h1`,{children:t(`notFound.title`)}),(0,r.jsx)(`p`,{children:(0,r.jsx)(e,{to:`/`,children:t(`notFound.home`)})})]})}export{i as default};
