@@ -314,21 +314,14 @@ func (s *Service) assignRole(ctx context.Context, tenant, roleID, principalID st
 		return err
 	}
 	principalID = strings.ToLower(principalID)
-	kind, err := s.principalType(ctx, tenant, principalID)
-	if err != nil {
+	kind, err := records.PrincipalKind(ctx, s.st, tenant, principalID)
+	switch {
+	case err != nil:
 		return err
-	}
-	if kind == "" {
+	case kind == "":
 		return fault.Newf(fault.Invalid, "principal_not_found", "no user or team %s", principalID).WithTarget("principal_id")
-	}
-	if kind == "team" {
-		var typ any
-		if err := s.st.QueryRow(ctx, `SELECT "team_type" FROM "team" WHERE "tenant_id" = `+s.st.D.Placeholder(1)+` AND "id" = `+s.st.D.Placeholder(2), tenant, principalID).Scan(&typ); err != nil {
-			return err
-		}
-		if t, _ := typ.(string); t == "access" {
-			return fault.New(fault.Invalid, "not_owner_team", "an access team cannot hold security roles; use an owner team").WithTarget("principal_id")
-		}
+	case kind == records.KindAccessTeam:
+		return fault.New(fault.Invalid, "not_owner_team", "an access team cannot hold security roles; use an owner team").WithTarget("principal_id")
 	}
 	p := s.st.D.Placeholder
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
@@ -383,23 +376,6 @@ func (s *Service) RoleMembers(ctx context.Context, roleID string) ([]string, err
 	}
 	p := s.st.D.Placeholder
 	return s.ids(ctx, `SELECT principal_id FROM principal_role WHERE tenant_id = `+p(1)+` AND role_id = `+p(2)+` ORDER BY principal_id`, c.tenant, strings.ToLower(roleID))
-}
-
-func (s *Service) principalType(ctx context.Context, tenant, id string) (string, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return "", nil
-	}
-	for _, kind := range []string{"user", "team"} {
-		var one int
-		err := s.st.QueryRow(ctx, `SELECT 1 FROM `+store.Quote(kind)+` WHERE "tenant_id" = `+s.st.D.Placeholder(1)+` AND "id" = `+s.st.D.Placeholder(2), tenant, id).Scan(&one)
-		if err == nil {
-			return kind, nil
-		}
-		if !isNoRows(err) {
-			return "", err
-		}
-	}
-	return "", nil
 }
 
 // CreateTemplate creates an access team template for entity granting rights.

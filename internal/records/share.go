@@ -1,6 +1,8 @@
 package records
 
 import (
+	"github.com/google/uuid"
+
 	"context"
 	"fmt"
 	"sort"
@@ -78,20 +80,36 @@ type Share struct {
 	SharedAt      time.Time  `json:"shared_at"`
 }
 
-// principalType tells whether id is a user or a team of the tenant.
-func (s *Service) principalType(ctx context.Context, tenant, id string) (string, error) {
-	for _, kind := range []string{"user", "team"} {
-		var one int
-		err := s.st.DB(ctx).QueryRowContext(ctx, `SELECT 1 FROM `+store.Quote(kind)+` WHERE "tenant_id" = `+s.st.D.Placeholder(1)+
-			` AND "id" = `+s.st.D.Placeholder(2), tenant, id).Scan(&one)
-		if err == nil {
-			return kind, nil
-		}
-		if !isNoRows(err) {
-			return "", err
-		}
+// Kinds of principal PrincipalKind tells apart.
+const (
+	KindUser       = "user"
+	KindTeam       = "team"        // an owner team: can own records and hold roles
+	KindAccessTeam = "access_team" // can be shared with, not own records or hold roles
+)
+
+// PrincipalKind tells what id is among the tenant's users and teams: KindUser, KindTeam,
+// KindAccessTeam, or "" when it is none of them (or not an id).
+func PrincipalKind(ctx context.Context, st *store.Store, tenant, id string) (string, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return "", nil
 	}
-	return "", nil
+	ph := st.D.Placeholder
+	var kind string
+	err := st.QueryRow(ctx, `SELECT 'user' FROM "user" WHERE "tenant_id" = `+ph(1)+` AND "id" = `+ph(2)+
+		` UNION ALL SELECT CASE WHEN "team_type" = 'access' THEN 'access_team' ELSE 'team' END FROM "team" WHERE "tenant_id" = `+ph(1)+
+		` AND "id" = `+ph(2), tenant, id).Scan(&kind)
+	if isNoRows(err) {
+		return "", nil
+	}
+	return kind, err
+}
+
+// StoredKind is the principal_type a share or role row keeps for a kind (access teams are teams).
+func StoredKind(kind string) string {
+	if kind == KindAccessTeam {
+		return KindTeam
+	}
+	return kind
 }
 
 // canonicalID returns id in its stored form, or a not-found fault for target.
@@ -131,22 +149,13 @@ func (s *Service) Assign(ctx context.Context, entity, id, ownerID string) (*Reco
 		if err != nil {
 			return err
 		}
-		kind, err := s.principalType(ctx, p.TenantID, ownerID)
-		if err != nil {
+		switch kind, err := PrincipalKind(ctx, s.st, p.TenantID, ownerID); {
+		case err != nil:
 			return err
-		}
-		if kind == "" {
+		case kind == "":
 			return fault.Newf(fault.Invalid, "owner_not_found", "no user or team %s", ownerID).WithTarget("owner_id")
-		}
-		if kind == "team" {
-			var typ any
-			if err := s.st.DB(ctx).QueryRowContext(ctx, `SELECT "team_type" FROM "team" WHERE "tenant_id" = `+s.st.D.Placeholder(1)+
-				` AND "id" = `+s.st.D.Placeholder(2), p.TenantID, ownerID).Scan(&typ); err != nil {
-				return err
-			}
-			if t, _ := typ.(string); t == "access" {
-				return fault.New(fault.Invalid, "owner_not_found", "an access team cannot own records; share with it instead").WithTarget("owner_id")
-			}
+		case kind == KindAccessTeam:
+			return fault.New(fault.Invalid, "owner_not_found", "an access team cannot own records; share with it instead").WithTarget("owner_id")
 		}
 		rec, err = s.writeAs(ctx, p, e, cur, map[string]any{"owner_id": ownerID}, OpAssign)
 		return err
@@ -181,13 +190,14 @@ func (s *Service) ShareRecord(ctx context.Context, entity, id, principalID strin
 				}
 			}
 		}
-		kind, err := s.principalType(ctx, p.TenantID, principalID)
+		kind, err := PrincipalKind(ctx, s.st, p.TenantID, principalID)
 		if err != nil {
 			return err
 		}
 		if kind == "" {
 			return fault.Newf(fault.Invalid, "principal_not_found", "no user or team %s", principalID).WithTarget("principal_id")
 		}
+		kind = StoredKind(kind)
 		now := s.clock().UTC()
 		if expires != nil && !expires.After(now) {
 			return fault.New(fault.Invalid, "invalid_expiry", "the expiry is in the past").WithTarget("expires_at")
@@ -366,7 +376,7 @@ func (s *Service) accessTeam(ctx context.Context, entity, id, templateID, userID
 			return s.changed(ctx, Change{Op: OpUnshare, Entity: e, ID: recID, Related: "access_team:" + templateID + ":" + userID,
 				TenantID: p.TenantID, UserID: p.UserID, At: now})
 		}
-		if kind, err := s.principalType(ctx, p.TenantID, userID); err != nil {
+		if kind, err := PrincipalKind(ctx, s.st, p.TenantID, userID); err != nil {
 			return err
 		} else if kind != "user" {
 			return fault.Newf(fault.Invalid, "user_not_found", "no user %s", userID).WithTarget("user_id")
