@@ -90,6 +90,8 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) e
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	// A panic in fn must not leave the transaction open, holding the (single SQLite) writer.
+	defer func() { _ = tx.Rollback() }()
 	state := &txState{tx: tx, conn: conn}
 	if err := fn(context.WithValue(ctx, txKey{}, state)); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
