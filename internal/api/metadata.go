@@ -26,6 +26,8 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 }
 
 // decodeStrict decodes a JSON body into v, refusing unknown fields.
+const emptyBodyMessage = "the request body is empty"
+
 func (s *Server) decodeStrict(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes))
 	dec.DisallowUnknownFields()
@@ -35,7 +37,7 @@ func (s *Server) decodeStrict(w http.ResponseWriter, r *http.Request, v any) err
 			return err
 		}
 		if errors.Is(err, io.EOF) {
-			return fault.New(fault.Invalid, "invalid_json", "the request body is empty")
+			return fault.New(fault.Invalid, "invalid_json", emptyBodyMessage)
 		}
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {

@@ -193,7 +193,7 @@ func TestCreateDefaults(t *testing.T) {
 		entity, in string
 		want       map[string]any
 	}{
-		{"opportunity", `{"name":"Big deal"}`, map[string]any{"stage": "qualify", "status": "open", "probability": nil}},
+		{"opportunity", `{"name":"Big deal"}`, map[string]any{"stage": "qualify", "status": "open", "probability": int64(10)}},
 		{"opportunity", `{"name":"Won deal","stage":"close","status":"won"}`, map[string]any{"stage": "close", "status": "won"}},
 		{"contact", `{"last_name":"X"}`, map[string]any{"do_not_email": false}},
 		{"product", `{"name":"P","product_number":"P-1"}`, map[string]any{"is_active": true}},

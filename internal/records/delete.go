@@ -36,6 +36,15 @@ func (s *Service) Delete(ctx context.Context, entity, id, ifMatch string) error 
 
 const maxCascadeDepth = 16
 
+// deletingKey marks, in the context of a cascade, a record being deleted: reactions to its
+// children's deletion leave it alone.
+type deletingKey struct{ entity, id string }
+
+func deleting(ctx context.Context, entity, id string) bool {
+	v, _ := ctx.Value(deletingKey{entity, id}).(bool)
+	return v
+}
+
 func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata.Entity, cur map[string]any, depth int) error {
 	if depth > maxCascadeDepth {
 		return fault.New(fault.Conflict, "cascade_too_deep", "the delete cascades through too many levels of related records")
@@ -45,6 +54,7 @@ func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata
 	}
 	m := s.reg.Model()
 	id := cur["id"].(string)
+	ctx = context.WithValue(ctx, deletingKey{e.Name, id}, true)
 	for _, nav := range m.ReferencesTo(e.Name) {
 		if nav.To.ReadOnly() {
 			continue

@@ -14,9 +14,11 @@ import (
 type hook func(vals, current map[string]any)
 
 var hooks = map[string][]hook{
-	"contact": {composeFullName},
-	"lead":    {composeFullName},
-	"user":    {lowerEmail},
+	"contact":          {composeFullName},
+	"lead":             {composeFullName},
+	"opportunity":      {stageProbability},
+	"opportunity_line": {lineTotal},
+	"user":             {lowerEmail},
 }
 
 // lowerEmail stores user emails in lower case: sign-in matches them exactly through the index.

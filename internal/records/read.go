@@ -195,6 +195,9 @@ func (s *Service) Get(ctx context.Context, entity, id string, o *query.Options) 
 	if _, err := e.Attr("id").Convert(id); err != nil {
 		return nil, fault.Newf(fault.NotFound, "not_found", "%s %s does not exist", e.Name, id)
 	}
+	if o == nil {
+		o = &query.Options{}
+	}
 	one := 1
 	q := &query.Options{Select: o.Select, Expand: o.Expand, Top: &one,
 		Filter: &query.Binary{Op: query.OpEq, Left: &query.PathExpr{Path: query.Path{Segments: []string{"id"}}},

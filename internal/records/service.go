@@ -185,9 +185,11 @@ func (s *Service) changed(ctx context.Context, c Change) error {
 		o.Observe(ctx, c)
 	}
 	if s.auditor != nil {
-		return s.auditor.Audit(ctx, c)
+		if err := s.auditor.Audit(ctx, c); err != nil {
+			return err
+		}
 	}
-	return nil
+	return s.react(ctx, []Change{c})
 }
 
 // BatchAuditor is an Auditor that can record the changes of one bulk write at once (the audit
@@ -204,7 +206,10 @@ func (s *Service) changedMany(ctx context.Context, cs []Change) error {
 				o.Observe(ctx, c)
 			}
 		}
-		return b.AuditBatch(ctx, cs)
+		if err := b.AuditBatch(ctx, cs); err != nil {
+			return err
+		}
+		return s.react(ctx, cs)
 	}
 	for _, c := range cs {
 		if err := s.changed(ctx, c); err != nil {
@@ -297,3 +302,6 @@ func (s *Service) redact(ctx context.Context, rec *Record) *Record {
 	}
 	return rec
 }
+
+// Now returns the service's clock's time (the injected clock in tests).
+func (s *Service) Now() time.Time { return s.clock() }

@@ -1,0 +1,93 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/sales"
+)
+
+// A processAction is a bound action that moves one record through a business process
+// (POST <set>(<id>)/<action>). It decodes its body itself (decode fills a pointer to its
+// parameters) and answers with a record or a result document.
+type processAction struct {
+	params func() any
+	run    func(ctx context.Context, sv *sales.Service, id, ifMatch string, params any) (any, error)
+}
+
+type leadDisqualify struct {
+	Reason string `json:"reason"`
+}
+
+type noParams struct{}
+
+// processActions are the bound actions per entity (documented in internal/apidoc).
+var processActions = map[string]map[string]processAction{
+	"lead": {
+		"qualify": {params: func() any { return &sales.QualifyOptions{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, p any) (any, error) {
+			o := p.(*sales.QualifyOptions)
+			o.IfMatch = ifMatch
+			return sv.Qualify(ctx, id, *o)
+		}},
+		"disqualify": {params: func() any { return &leadDisqualify{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, p any) (any, error) {
+			return sv.Disqualify(ctx, id, p.(*leadDisqualify).Reason, ifMatch)
+		}},
+		"reactivate": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, _ any) (any, error) {
+			return sv.Reactivate(ctx, id, ifMatch)
+		}},
+	},
+	"opportunity": {
+		"close": {params: func() any { return &sales.CloseOptions{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, p any) (any, error) {
+			o := p.(*sales.CloseOptions)
+			o.IfMatch = ifMatch
+			return sv.Close(ctx, id, *o)
+		}},
+		"reopen": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, _ any) (any, error) {
+			return sv.Reopen(ctx, id, ifMatch)
+		}},
+	},
+}
+
+func hasProcessAction(e *metadata.Entity, name string) bool {
+	_, ok := processActions[e.Name][name]
+	return ok
+}
+
+func processActionOf(e *metadata.Entity, name string) (processAction, bool) {
+	a, ok := processActions[e.Name][name]
+	return a, ok
+}
+
+// processAction serves POST <set>(<id>)/<action>: an empty body is no parameters.
+func (s *Server) processAction(w http.ResponseWriter, r *http.Request, e *metadata.Entity, id string, a processAction) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed",
+			Message: r.Method + " is not allowed here (allowed: POST)"}})
+		return
+	}
+	params := a.params()
+	if err := s.decodeStrict(w, r, params); err != nil && !emptyBody(err) {
+		s.writeError(w, r, err)
+		return
+	}
+	out, err := a.run(r.Context(), sales.New(s.records), id, r.Header.Get("If-Match"), params)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if rec, ok := out.(*records.Record); ok {
+		s.writeRecord(w, r, http.StatusOK, rec.Entity.SetName, rec)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// emptyBody reports whether a decode error says the body was empty.
+func emptyBody(err error) bool {
+	f, ok := fault.As(err)
+	return ok && f.Code == "invalid_json" && f.Message == emptyBodyMessage
+}

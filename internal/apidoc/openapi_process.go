@@ -1,0 +1,57 @@
+package apidoc
+
+import "github.com/meridian-crm/meridian/internal/metadata"
+
+// addProcessPaths adds the bound actions that move a record of e through the sales process
+// (internal/sales, served by internal/api/actions.go).
+func addProcessPaths(paths object, e *metadata.Entity) {
+	base := "/" + e.SetName + "({id})/"
+	params := paramRefs("id", "if_match")
+	errs := []int{400, 401, 403, 404, 409, 412, 429}
+	record := object{"200": response("The record after the action.", schemaRef(e.Name))}
+	str := object{"type": "string"}
+	switch e.Name {
+	case "lead":
+		paths[base+"qualify"] = object{"post": operation{
+			id: "lead.qualify", tag: e.SetName, summary: "Qualify a lead into an account, a contact and an opportunity",
+			description: "In one transaction: creates an account from company_name (unless the lead or account_id names one), " +
+				"a contact from the person (unless the lead or contact_id names one) and an opportunity (name from opportunity_name, " +
+				"subject or company; amount from estimated_value), links them to the lead and marks it qualified. " +
+				"Each record is created through the records service (authorized and audited). 409 already_qualified or lead_disqualified.",
+			params: params,
+			body: body(object{"type": "object", "additionalProperties": false, "properties": object{
+				"account_id": uuidSchema, "contact_id": uuidSchema,
+				"create_account": object{"type": "boolean"}, "create_contact": object{"type": "boolean"},
+				"create_opportunity": object{"type": "boolean"}, "opportunity_name": str}}),
+			ok: object{"200": response("What was created or linked.", objectSchema(object{
+				"lead_id": uuidSchema, "account_id": uuidSchema, "contact_id": uuidSchema, "opportunity_id": uuidSchema,
+				"created": arrayOf(object{"type": "string", "enum": []any{"account", "contact", "opportunity"}})}, "lead_id", "created"))},
+			errors: errs,
+		}.build()}
+		paths[base+"disqualify"] = object{"post": operation{
+			id: "lead.disqualify", tag: e.SetName, summary: "Disqualify an open lead with a reason", params: params,
+			body: body(objectSchema(object{"reason": object{"type": "string",
+				"enum": []any{"no_interest", "no_budget", "lost_to_competitor", "cannot_contact", "duplicate", "other"}}}, "reason")),
+			ok: record, errors: errs,
+		}.build()}
+		paths[base+"reactivate"] = object{"post": operation{
+			id: "lead.reactivate", tag: e.SetName, summary: "Reopen a qualified or disqualified lead (status contacted)", params: params,
+			ok: record, errors: errs,
+		}.build()}
+	case "opportunity":
+		paths[base+"close"] = object{"post": operation{
+			id: "opportunity.close", tag: e.SetName, summary: "Close an open opportunity as won or lost",
+			description: "Won: probability 100 and the final stage; lost: probability 0. Sets actual_close_date (today unless close_date is given), " +
+				"close_reason and competitor. 409 already_closed.",
+			params: params,
+			body: body(objectSchema(object{"status": object{"type": "string", "enum": []any{"won", "lost"}},
+				"reason": str, "competitor": str, "close_date": object{"type": "string", "format": "date"}}, "status")),
+			ok: record, errors: errs,
+		}.build()}
+		paths[base+"reopen"] = object{"post": operation{
+			id: "opportunity.reopen", tag: e.SetName, summary: "Reopen a won or lost opportunity",
+			description: "Status open, the stage's default probability; the close date, reason and competitor are cleared.",
+			params:      params, ok: record, errors: errs,
+		}.build()}
+	}
+}
