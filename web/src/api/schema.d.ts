@@ -1896,6 +1896,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/leads({id})/disqualify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disqualify an open lead with a reason */
+        post: operations["lead.disqualify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/leads({id})/opportunities": {
         parameters: {
             query?: never;
@@ -1907,6 +1924,43 @@ export interface paths {
         get: operations["lead.nav.opportunities.list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads({id})/qualify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Qualify a lead into an account, a contact and an opportunity
+         * @description In one transaction: creates an account from company_name (unless the lead or account_id names one), a contact from the person (unless the lead or contact_id names one) and an opportunity (name from opportunity_name, subject or company; amount from estimated_value), links them to the lead and marks it qualified. Each record is created through the records service (authorized and audited). 409 already_qualified or lead_disqualified.
+         */
+        post: operations["lead.qualify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads({id})/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a qualified or disqualified lead (status contacted) */
+        post: operations["lead.reactivate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2517,6 +2571,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/opportunities({id})/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close an open opportunity as won or lost
+         * @description Won: probability 100 and the final stage; lost: probability 0. Sets actual_close_date (today unless close_date is given), close_reason and competitor. 409 already_closed.
+         */
+        post: operations["opportunity.close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/opportunities({id})/lines": {
         parameters: {
             query?: never;
@@ -2545,6 +2619,26 @@ export interface paths {
         put?: never;
         /** Remove a user from an access team of Opportunity */
         post: operations["opportunity.removeAccessTeamMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/opportunities({id})/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a won or lost opportunity
+         * @description Status open, the stage's default probability; the close date, reason and competitor are cleared.
+         */
+        post: operations["opportunity.reopen"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5808,6 +5902,11 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
+             * Disqualify reason
+             * @enum {string|null}
+             */
+            disqualify_reason?: "no_interest" | "no_budget" | "lost_to_competitor" | "cannot_contact" | "duplicate" | "other" | null;
+            /**
              * Email
              * Format: email
              */
@@ -5942,6 +6041,11 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
+             * Disqualify reason
+             * @enum {string|null}
+             */
+            disqualify_reason?: "no_interest" | "no_budget" | "lost_to_competitor" | "cannot_contact" | "duplicate" | "other" | null;
+            /**
              * Email
              * Format: email
              */
@@ -6028,6 +6132,11 @@ export interface components {
             country?: string | null;
             /** Description */
             description?: string | null;
+            /**
+             * Disqualify reason
+             * @enum {string|null}
+             */
+            disqualify_reason?: "no_interest" | "no_budget" | "lost_to_competitor" | "cannot_contact" | "duplicate" | "other" | null;
             /**
              * Email
              * Format: email
@@ -6383,6 +6492,11 @@ export interface components {
              */
             account_id?: string | null;
             /**
+             * Actual close date
+             * Format: date
+             */
+            actual_close_date?: string | null;
+            /**
              * Estimated revenue
              * @description Amount with 4 decimal places; the ISO 4217 currency code is in amount_currency.
              */
@@ -6522,6 +6636,11 @@ export interface components {
              * @description Id of the related account record (navigation property account).
              */
             account_id?: string | null;
+            /**
+             * Actual close date
+             * Format: date
+             */
+            actual_close_date?: string | null;
             /**
              * Estimated revenue
              * @description Amount with 4 decimal places; the ISO 4217 currency code is in amount_currency.
@@ -6816,6 +6935,11 @@ export interface components {
              * @description Id of the related account record (navigation property account).
              */
             account_id?: string | null;
+            /**
+             * Actual close date
+             * Format: date
+             */
+            actual_close_date?: string | null;
             /**
              * Estimated revenue
              * @description Amount with 4 decimal places; the ISO 4217 currency code is in amount_currency.
@@ -13501,6 +13625,46 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "lead.disqualify": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "no_interest" | "no_budget" | "lost_to_competitor" | "cannot_contact" | "duplicate" | "other";
+                };
+            };
+        };
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["lead"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "lead.nav.opportunities.list": {
         parameters: {
             query?: {
@@ -13550,6 +13714,95 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "lead.qualify": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    account_id?: string;
+                    /** Format: uuid */
+                    contact_id?: string;
+                    create_account?: boolean;
+                    create_contact?: boolean;
+                    create_opportunity?: boolean;
+                    opportunity_name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What was created or linked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        account_id?: string;
+                        /** Format: uuid */
+                        contact_id?: string;
+                        created: ("account" | "contact" | "opportunity")[];
+                        /** Format: uuid */
+                        lead_id: string;
+                        /** Format: uuid */
+                        opportunity_id?: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "lead.reactivate": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["lead"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -15372,6 +15625,50 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "opportunity.close": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date */
+                    close_date?: string;
+                    competitor?: string;
+                    reason?: string;
+                    /** @enum {string} */
+                    status: "won" | "lost";
+                };
+            };
+        };
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "opportunity.nav.lines.list": {
         parameters: {
             query?: {
@@ -15456,6 +15753,39 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "opportunity.reopen": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["opportunity"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -19,6 +19,7 @@ import { formatDateTime } from './format';
 import { RecordPanels } from '../related/RecordPanels';
 import { auditKey } from '../related/AuditHistory';
 import { SharePanel } from '../sharing/SharePanel';
+import { ProcessBar } from '../process/ProcessBar';
 
 /** The page is keyed by the route (see routes.tsx), so a new record or id starts a fresh form. */
 export default function RecordPage() {
@@ -151,6 +152,7 @@ export default function RecordPage() {
   };
 
   const conflict = errors.general.some((g) => g.code === 'etag_mismatch');
+  const dirty = !isNew && Object.keys(payloadOf(attrs, draft, initial).body).length > 0;
   return (
     <article className="record-page" aria-labelledby="record-title">
       <nav aria-label={t('record.breadcrumb')} className="crumbs">
@@ -160,6 +162,7 @@ export default function RecordPage() {
         <h1 id="record-title">{title}</h1>
         {!isNew && <span className="muted">{entityLabel(entity, lang)}</span>}
       </header>
+      {r && <ProcessBar entity={entity} set={set} id={id!} record={r} etag={etag} dirty={dirty} onChanged={reload} />}
       <form onSubmit={save} noValidate aria-label={title}>
         {errors.general.length > 0 && (
           <div className="form-error" role="alert">

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { actionsFor, closeBody, qualifyBody, today } from './process';
+
+describe('process actions', () => {
+  it('offers what the status allows', () => {
+    expect(actionsFor('lead', { status: 'new' })).toEqual(['qualify', 'disqualify']);
+    expect(actionsFor('lead', { status: 'contacted' })).toEqual(['qualify', 'disqualify']);
+    expect(actionsFor('lead', { status: 'qualified' })).toEqual(['reactivate']);
+    expect(actionsFor('lead', { status: 'disqualified' })).toEqual(['reactivate']);
+    expect(actionsFor('opportunity', { status: 'open' })).toEqual(['close']);
+    expect(actionsFor('opportunity', { status: null })).toEqual(['close']);
+    expect(actionsFor('opportunity', { status: 'won' })).toEqual(['reopen']);
+    expect(actionsFor('opportunity', { status: 'lost' })).toEqual(['reopen']);
+    expect(actionsFor('account', { status: 'active' })).toEqual([]);
+  });
+
+  it('builds the close body without blanks, competitor only when lost', () => {
+    expect(closeBody({ status: 'won', reason: ' Best fit ', competitor: 'Globex', closeDate: '2026-11-20' }))
+      .toEqual({ status: 'won', reason: 'Best fit', close_date: '2026-11-20' });
+    expect(closeBody({ status: 'lost', reason: '', competitor: 'Globex', closeDate: '' }))
+      .toEqual({ status: 'lost', competitor: 'Globex' });
+  });
+
+  it('asks to create an account only when the lead has none', () => {
+    expect(qualifyBody({ createAccount: false, createOpportunity: true }, false)).toEqual({ create_account: false, create_opportunity: true });
+    expect(qualifyBody({ createAccount: true, createOpportunity: false }, true)).toEqual({ create_opportunity: false });
+  });
+
+  it('formats today in local time', () => {
+    expect(today(new Date(2026, 0, 5, 23, 30))).toBe('2026-01-05');
+  });
+});

@@ -1,0 +1,65 @@
+// The sales process's bound actions (POST <set>(<id>)/<action>): which a record offers in its
+// current state, and the bodies they take. See docs/api.md, "Sales process".
+import { api } from '../../api/client';
+import { recordPath } from '../../api/odata';
+import type { EntityRecord } from '../../api/types';
+
+export type ProcessAction = 'qualify' | 'disqualify' | 'reactivate' | 'close' | 'reopen';
+
+/** The actions a record of `entity` offers in its current status (none for other entities). */
+export function actionsFor(entity: string, record: EntityRecord): ProcessAction[] {
+  const status = typeof record.status === 'string' ? record.status : '';
+  if (entity === 'lead') return status === 'qualified' || status === 'disqualified' ? ['reactivate'] : ['qualify', 'disqualify'];
+  if (entity === 'opportunity') return status === 'won' || status === 'lost' ? ['reopen'] : ['close'];
+  return [];
+}
+
+export interface CloseForm {
+  status: 'won' | 'lost';
+  reason: string;
+  competitor: string;
+  closeDate: string;
+}
+
+/** The body of an opportunity's close action: blank fields are left out (the server defaults them). */
+export function closeBody(f: CloseForm): Record<string, string> {
+  const b: Record<string, string> = { status: f.status };
+  if (f.reason.trim()) b.reason = f.reason.trim();
+  if (f.status === 'lost' && f.competitor.trim()) b.competitor = f.competitor.trim();
+  if (f.closeDate) b.close_date = f.closeDate;
+  return b;
+}
+
+export interface QualifyForm {
+  createAccount: boolean;
+  createOpportunity: boolean;
+}
+
+/** The body of a lead's qualify action. */
+export function qualifyBody(f: QualifyForm, hasAccount: boolean): Record<string, boolean> {
+  const b: Record<string, boolean> = { create_opportunity: f.createOpportunity };
+  if (!hasAccount) b.create_account = f.createAccount;
+  return b;
+}
+
+export interface QualifyResult {
+  lead_id: string;
+  account_id?: string;
+  contact_id?: string;
+  opportunity_id?: string;
+  created: string[];
+}
+
+/** Runs an action on one record, based on the version the user sees (If-Match). */
+export async function runAction<T>(set: string, id: string, action: ProcessAction, body: unknown, etag: string | null): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (etag) headers['If-Match'] = etag;
+  const res = await api<T>(`${recordPath(set, id)}/${action}`, { method: 'POST', body: body ?? {}, headers });
+  return res.data;
+}
+
+/** Today's date (YYYY-MM-DD) in the user's time zone, for the close date's default. */
+export function today(now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`;
+}
