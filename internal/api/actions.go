@@ -8,6 +8,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/sales"
+	"github.com/meridian-crm/meridian/internal/service"
 )
 
 // A processAction is a bound action that moves one record through a business process
@@ -15,7 +16,13 @@ import (
 // parameters) and answers with a record or a result document.
 type processAction struct {
 	params func() any
-	run    func(ctx context.Context, sv *sales.Service, id, ifMatch string, params any) (any, error)
+	run    func(ctx context.Context, sv services, id, ifMatch string, params any) (any, error)
+}
+
+// services are what the actions run on.
+type services struct {
+	sales *sales.Service
+	cases *service.Cases
 }
 
 type leadDisqualify struct {
@@ -27,26 +34,39 @@ type noParams struct{}
 // processActions are the bound actions per entity (documented in internal/apidoc).
 var processActions = map[string]map[string]processAction{
 	"lead": {
-		"qualify": {params: func() any { return &sales.QualifyOptions{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, p any) (any, error) {
+		"qualify": {params: func() any { return &sales.QualifyOptions{} }, run: func(ctx context.Context, sv services, id, ifMatch string, p any) (any, error) {
 			o := p.(*sales.QualifyOptions)
 			o.IfMatch = ifMatch
-			return sv.Qualify(ctx, id, *o)
+			return sv.sales.Qualify(ctx, id, *o)
 		}},
-		"disqualify": {params: func() any { return &leadDisqualify{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, p any) (any, error) {
-			return sv.Disqualify(ctx, id, p.(*leadDisqualify).Reason, ifMatch)
+		"disqualify": {params: func() any { return &leadDisqualify{} }, run: func(ctx context.Context, sv services, id, ifMatch string, p any) (any, error) {
+			return sv.sales.Disqualify(ctx, id, p.(*leadDisqualify).Reason, ifMatch)
 		}},
-		"reactivate": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, _ any) (any, error) {
-			return sv.Reactivate(ctx, id, ifMatch)
+		"reactivate": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
+			return sv.sales.Reactivate(ctx, id, ifMatch)
 		}},
 	},
 	"opportunity": {
-		"close": {params: func() any { return &sales.CloseOptions{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, p any) (any, error) {
+		"close": {params: func() any { return &sales.CloseOptions{} }, run: func(ctx context.Context, sv services, id, ifMatch string, p any) (any, error) {
 			o := p.(*sales.CloseOptions)
 			o.IfMatch = ifMatch
-			return sv.Close(ctx, id, *o)
+			return sv.sales.Close(ctx, id, *o)
 		}},
-		"reopen": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv *sales.Service, id, ifMatch string, _ any) (any, error) {
-			return sv.Reopen(ctx, id, ifMatch)
+		"reopen": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
+			return sv.sales.Reopen(ctx, id, ifMatch)
+		}},
+	},
+	"case": {
+		"resolve": {params: func() any { return &service.ResolveOptions{} }, run: func(ctx context.Context, sv services, id, ifMatch string, p any) (any, error) {
+			o := p.(*service.ResolveOptions)
+			o.IfMatch = ifMatch
+			return sv.cases.Resolve(ctx, id, *o)
+		}},
+		"reopen": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
+			return sv.cases.Reopen(ctx, id, ifMatch)
+		}},
+		"cancel": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
+			return sv.cases.Cancel(ctx, id, ifMatch)
 		}},
 	},
 }
@@ -74,7 +94,7 @@ func (s *Server) processAction(w http.ResponseWriter, r *http.Request, e *metada
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := a.run(r.Context(), sales.New(s.records), id, r.Header.Get("If-Match"), params)
+	out, err := a.run(r.Context(), services{sales: sales.New(s.records), cases: service.NewCases(s.records)}, id, r.Header.Get("If-Match"), params)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

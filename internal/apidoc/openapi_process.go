@@ -2,8 +2,8 @@ package apidoc
 
 import "github.com/meridian-crm/meridian/internal/metadata"
 
-// addProcessPaths adds the bound actions that move a record of e through the sales process
-// (internal/sales, served by internal/api/actions.go).
+// addProcessPaths adds the bound actions that move a record of e through the sales or the
+// service process (internal/sales, internal/service; served by internal/api/actions.go).
 func addProcessPaths(paths object, e *metadata.Entity) {
 	base := "/" + e.SetName + "({id})/"
 	params := paramRefs("id", "if_match")
@@ -37,6 +37,23 @@ func addProcessPaths(paths object, e *metadata.Entity) {
 		paths[base+"reactivate"] = object{"post": operation{
 			id: "lead.reactivate", tag: e.SetName, summary: "Reopen a qualified or disqualified lead (status contacted)", params: params,
 			ok: record, errors: errs,
+		}.build()}
+	case "case":
+		paths[base+"resolve"] = object{"post": operation{
+			id: "case.resolve", tag: e.SetName, summary: "Resolve a case with its resolution",
+			description: "Status resolved, resolved_at now, the resolution notes and optionally the customer's satisfaction (1–5). " +
+				"409 already_resolved or case_canceled.",
+			params: params,
+			body: body(objectSchema(object{"resolution": str,
+				"satisfaction": object{"type": "integer", "minimum": 1, "maximum": 5}}, "resolution")),
+			ok: record, errors: errs,
+		}.build()}
+		paths[base+"reopen"] = object{"post": operation{
+			id: "case.reopen", tag: e.SetName, summary: "Reopen a resolved or canceled case (status in_progress)",
+			params: params, ok: record, errors: errs,
+		}.build()}
+		paths[base+"cancel"] = object{"post": operation{
+			id: "case.cancel", tag: e.SetName, summary: "Cancel an open case", params: params, ok: record, errors: errs,
 		}.build()}
 	case "opportunity":
 		paths[base+"close"] = object{"post": operation{

@@ -113,6 +113,7 @@ func TestOpenAPIPaths(t *testing.T) {
 		{"/leads({id})/disqualify", "post"},
 		{"/opportunities({id})/close", "post"},
 		{"/opportunities({id})/reopen", "post"},
+		{"/cases({id})/resolve", "post"},
 		{"/accounts({id})/shares", "get post"},
 		{"/accounts({id})/unshare", "post"},
 		{"/accounts({id})/access_team_members", "get post"},

@@ -1080,6 +1080,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases({id})/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an open case */
+        post: operations["case.cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases({id})/knowledge_articles": {
         parameters: {
             query?: never;
@@ -1142,6 +1159,43 @@ export interface paths {
         put?: never;
         /** Remove a user from an access team of Case */
         post: operations["case.removeAccessTeamMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases({id})/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a resolved or canceled case (status in_progress) */
+        post: operations["case.reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases({id})/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve a case with its resolution
+         * @description Status resolved, resolved_at now, the resolution notes and optionally the customer's satisfaction (1–5). 409 already_resolved or case_canceled.
+         */
+        post: operations["case.resolve"];
         delete?: never;
         options?: never;
         head?: never;
@@ -11253,6 +11307,39 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "case.cancel": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["case"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "case.nav.knowledge_articles.list": {
         parameters: {
             query?: {
@@ -11395,6 +11482,79 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "case.reopen": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["case"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "case.resolve": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    resolution: string;
+                    satisfaction?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["case"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
