@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 )
 
 // TestActivityTimeline: every activity type regarding a record comes back from one query on the
@@ -42,4 +44,24 @@ func TestActivityTimeline(t *testing.T) {
 		t.Errorf("ordered by subject, first is %q", first)
 	}
 	c.post("activities", map[string]any{"subject": "x"}).wantError(http.StatusBadRequest, "read_only_entity", "")
+}
+
+// TestReminderIsScheduledWithTheWrite: a task with a reminder enqueues its job in the request's
+// transaction (under row-level security too, when requests run as the application role).
+func TestReminderIsScheduledWithTheWrite(t *testing.T) {
+	s := newServer(t)
+	c := s.login()
+	c.create("tasks", map[string]any{"subject": "Prepare the QBR", "remind_at": "2031-03-01T09:00:00Z"})
+	js, err := s.app.Jobs.List(context.Background(), "scheduled", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(js) != 1 || js[0].Kind != "activity_reminder" || !js[0].ScheduledAt.Equal(time.Date(2031, 3, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("scheduled jobs: %+v", js)
+	}
+	// A refused write schedules nothing.
+	c.post("tasks", map[string]any{"subject": "", "remind_at": "2031-03-02T09:00:00Z"}).wantError(http.StatusBadRequest, "required", "subject")
+	if js, _ := s.app.Jobs.List(context.Background(), "", 10); len(js) != 1 {
+		t.Errorf("a refused write left a job: %+v", js)
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/jobs"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -46,6 +47,8 @@ type App struct {
 	Clock    func() time.Time
 	Access   *access.Service
 	Audit    *audit.Service
+	// Jobs is the durable job queue on this App's database (worked while serving).
+	Jobs *jobs.Queue
 
 	placement   string          // the placement this App serves ("" for the main App)
 	placed      map[string]*App // the placements' Apps (main App only)
@@ -90,6 +93,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	}
 	if len(applied) > 0 {
 		log.Info("migrations applied", "versions", applied, "db", st.URL)
+	}
+	if err := jobs.Migrate(ctx, st); err != nil { // River's tables, before any grants below
+		return nil, err
 	}
 	sys, err := metadata.System()
 	if err != nil {
@@ -137,7 +143,11 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	srv.Audit = aud
 	imports := exchange.NewRunner(exchange.NewImporter(rec), c.DataDir, log)
 	srv.Imports = imports
-	return &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud}, nil
+	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud}
+	if err := a.openJobs(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // Close stops the running imports (they resume at the next start) and releases the database.
@@ -253,6 +263,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 			inst.Log.Info("imports resumed", "jobs", n)
 		}
 		go inst.Audit.RunRetention(ctx, time.Hour, inst.Log) // purges entries past each tenant's retention
+		if err := inst.Jobs.Start(ctx); err != nil {
+			return fmt.Errorf("jobs: %w", err)
+		}
 	}
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -267,6 +280,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	for _, inst := range append([]*App{a}, a.placedApps()...) {
+		if err := inst.Jobs.Stop(sctx); err != nil {
+			a.Log.Warn("stopping the job queue", "err", err)
+		}
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

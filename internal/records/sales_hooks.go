@@ -94,7 +94,25 @@ func (s *Service) react(ctx context.Context, cs []Change) error {
 			return err
 		}
 	}
+	for _, f := range s.onChange[cs[0].Entity.Name] {
+		for _, c := range cs {
+			if err := f(ctx, c); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+// OnChange registers fn to run, inside the writing transaction, after every change of a record
+// of entity (create, update, delete) — for behaviour wired from outside the package, such as
+// scheduling a job in the same transaction. An error from fn fails the write. Register before
+// serving requests.
+func (s *Service) OnChange(entity string, fn func(ctx context.Context, c Change) error) {
+	if s.onChange == nil {
+		s.onChange = map[string][]func(context.Context, Change) error{}
+	}
+	s.onChange[entity] = append(s.onChange[entity], fn)
 }
 
 // rollUpLineTotals keeps an opportunity's amount equal to the sum of its lines' totals while it

@@ -93,6 +93,7 @@ type Service struct {
 	DefaultPageSize int
 	// MaxExpand caps the related records returned per parent for a collection $expand.
 	MaxExpand int
+	onChange  map[string][]func(context.Context, Change) error
 }
 
 // Options configure a Service.

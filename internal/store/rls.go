@@ -86,6 +86,9 @@ func (s *Store) GrantAppRole(ctx context.Context, role string) error {
 		`GRANT USAGE ON SCHEMA ` + sc + ` TO ` + r,
 		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ` + sc + ` TO ` + r,
 		`ALTER DEFAULT PRIVILEGES IN SCHEMA ` + sc + ` GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ` + r,
+		// Jobs enqueued in a request's transaction insert into the job queue's bigserial table.
+		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ` + sc + ` TO ` + r,
+		`ALTER DEFAULT PRIVILEGES IN SCHEMA ` + sc + ` GRANT USAGE, SELECT ON SEQUENCES TO ` + r,
 	} {
 		if _, err := s.Raw().ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("store: grant %s: %w", role, err)

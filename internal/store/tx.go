@@ -130,3 +130,7 @@ func (s *Store) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 	}
 	return s.write.PrepareContext(ctx, query)
 }
+
+// SQLTx returns ctx's open write transaction, or nil: for a job queue that enqueues in the
+// same transaction as the change that asks for the job.
+func SQLTx(ctx context.Context) *sql.Tx { return txFrom(ctx) }

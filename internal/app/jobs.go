@@ -1,0 +1,23 @@
+package app
+
+import (
+	"context"
+
+	"github.com/riverqueue/river"
+
+	"github.com/meridian-crm/meridian/internal/jobs"
+	"github.com/meridian-crm/meridian/internal/reminders"
+)
+
+// openJobs builds the job queue (River's tables are migrated with the store's) with every
+// worker this build knows; Serve starts working it.
+func (a *App) openJobs(context.Context) error {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, reminders.Wire(a.Records, func() *jobs.Queue { return a.Jobs }))
+	q, err := jobs.New(a.Store, jobs.Config{Workers: workers, Logger: a.Log})
+	if err != nil {
+		return err
+	}
+	a.Jobs = q
+	return nil
+}

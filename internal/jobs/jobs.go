@@ -1,0 +1,267 @@
+// Package jobs is Meridian's durable background work: a River queue on the database Meridian
+// already uses (the riversqlite driver on SQLite, riverdatabasesql in poll-only mode on
+// PostgreSQL), with retries and exponential backoff, discarded jobs kept for inspection and
+// retry (`meridian jobs list|retry`), counts per state for metrics, and jobs enqueued in the
+// same transaction as the change that asks for them (so a rolled-back change leaves no job).
+//
+// A job never runs twice to visible effect: workers make their writes and mark the job
+// completed in one transaction (CompleteTx), and check the state they act on before acting.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/meridian-crm/meridian/internal/store"
+)
+
+// Config configures a Queue.
+type Config struct {
+	// Workers are the job kinds this process works (nil: insert only).
+	Workers *river.Workers
+	// MaxWorkers is how many jobs run at once (default 4).
+	MaxWorkers int
+	// PollInterval is how often idle workers look for new jobs (default 1s; there is no
+	// LISTEN/NOTIFY through database/sql).
+	PollInterval time.Duration
+	// MaxAttempts is how often a job runs before it is discarded (default 8).
+	MaxAttempts int
+	// Clock, when set, is the time River schedules and retries by (tests inject one).
+	Clock func() time.Time
+	Logger *slog.Logger
+	// TestOnly starts the client without its production start-up jitter.
+	TestOnly bool
+}
+
+// Queue is the job queue of one database.
+type Queue struct {
+	st     *store.Store
+	driver riverdriver.Driver[*sql.Tx]
+	client *river.Client[*sql.Tx]
+	work   bool
+}
+
+func driverFor(st *store.Store) riverdriver.Driver[*sql.Tx] {
+	if st.D.Name() == "sqlite" {
+		// The store's writer is one connection: River's writes take turns with Meridian's
+		// instead of failing with SQLITE_BUSY.
+		return riversqlite.New(st.Raw())
+	}
+	return riverdatabasesql.New(st.Raw())
+}
+
+// Migrate creates or upgrades River's tables (river_job, river_queue, …) on st's database.
+func Migrate(ctx context.Context, st *store.Store) error {
+	m, err := rivermigrate.New(driverFor(st), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("jobs: migrator: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	return nil
+}
+
+type clock func() time.Time
+
+func (c clock) Now() time.Time { return c() }
+func (c clock) NowOrNil() *time.Time {
+	t := c()
+	return &t
+}
+
+// New returns the queue on st (after Migrate). Call Start to work jobs.
+func New(st *store.Store, cfg Config) (*Queue, error) {
+	if cfg.MaxWorkers == 0 {
+		cfg.MaxWorkers = 4
+	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 8
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	d := driverFor(st)
+	rc := &river.Config{
+		Logger:                      cfg.Logger,
+		MaxAttempts:                 cfg.MaxAttempts,
+		FetchPollInterval:           cfg.PollInterval,
+		FetchCooldown:               min(cfg.PollInterval, 100*time.Millisecond),
+		PollOnly:                    true,
+		TestOnly:                    cfg.TestOnly,
+		CompletedJobRetentionPeriod: 24 * time.Hour,
+		DiscardedJobRetentionPeriod: 30 * 24 * time.Hour,
+	}
+	if cfg.Clock != nil {
+		rc.Test.Time = clock(cfg.Clock)
+	}
+	if cfg.Workers != nil {
+		rc.Workers = cfg.Workers
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.MaxWorkers}}
+	} else {
+		rc.SkipUnknownJobCheck = true
+	}
+	c, err := river.NewClient(d, rc)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: client: %w", err)
+	}
+	return &Queue{st: st, driver: d, client: c, work: cfg.Workers != nil}, nil
+}
+
+// Start works jobs until Stop (a no-op for an insert-only queue).
+func (q *Queue) Start(ctx context.Context) error {
+	if !q.work {
+		return nil
+	}
+	return q.client.Start(ctx)
+}
+
+// Stop waits for running jobs to finish (or ctx to end).
+func (q *Queue) Stop(ctx context.Context) error {
+	if !q.work {
+		return nil
+	}
+	return q.client.Stop(ctx)
+}
+
+// Enqueue adds a job: in ctx's write transaction when there is one (the job exists only if that
+// transaction commits), otherwise on its own.
+func (q *Queue) Enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (int64, error) {
+	var (
+		res *rivertype.JobInsertResult
+		err error
+	)
+	if tx := store.SQLTx(ctx); tx != nil {
+		res, err = q.client.InsertTx(ctx, tx, args, opts)
+	} else {
+		res, err = q.client.Insert(ctx, args, opts)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("jobs: enqueue %s: %w", args.Kind(), err)
+	}
+	return res.Job.ID, nil
+}
+
+// CompleteTx marks a running job completed in ctx's write transaction, so that the job's
+// writes and its completion commit together (or neither does).
+func CompleteTx[T river.JobArgs](ctx context.Context, st *store.Store, job *river.Job[T]) error {
+	tx := store.SQLTx(ctx)
+	if tx == nil {
+		return errors.New("jobs: CompleteTx outside a transaction")
+	}
+	var err error
+	if st.D.Name() == "sqlite" {
+		_, err = river.JobCompleteTx[*riversqlite.Driver](ctx, tx, job)
+	} else {
+		_, err = river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx, job)
+	}
+	return err
+}
+
+// Job is one job as listed.
+type Job struct {
+	ID          int64      `json:"id"`
+	Kind        string     `json:"kind"`
+	State       string     `json:"state"`
+	Queue       string     `json:"queue"`
+	Attempt     int        `json:"attempt"`
+	MaxAttempts int        `json:"max_attempts"`
+	Args        string     `json:"args"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ScheduledAt time.Time  `json:"scheduled_at"`
+	FinalizedAt *time.Time `json:"finalized_at,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+}
+
+func jobOf(r *rivertype.JobRow) Job {
+	j := Job{ID: r.ID, Kind: r.Kind, State: string(r.State), Queue: r.Queue, Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
+		Args: string(r.EncodedArgs), CreatedAt: r.CreatedAt.UTC(), ScheduledAt: r.ScheduledAt.UTC(), FinalizedAt: r.FinalizedAt}
+	if n := len(r.Errors); n > 0 {
+		j.LastError = r.Errors[n-1].Error
+	}
+	return j
+}
+
+// States are the job states, in the order a job goes through them.
+var States = []string{"pending", "scheduled", "available", "running", "retryable", "completed", "cancelled", "discarded"}
+
+// List returns up to limit jobs in state ("" for every state), newest first.
+func (q *Queue) List(ctx context.Context, state string, limit int) ([]Job, error) {
+	if limit <= 0 || limit > 10000 {
+		limit = 100
+	}
+	p := river.NewJobListParams().First(limit).OrderBy(river.JobListOrderByID, river.SortOrderDesc)
+	if state != "" {
+		valid := false
+		for _, s := range States {
+			valid = valid || s == state
+		}
+		if !valid {
+			return nil, fmt.Errorf("jobs: unknown state %q (one of %v)", state, States)
+		}
+		p = p.States(rivertype.JobState(state))
+	}
+	res, err := q.client.JobList(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: list: %w", err)
+	}
+	out := make([]Job, 0, len(res.Jobs))
+	for _, r := range res.Jobs {
+		out = append(out, jobOf(r))
+	}
+	return out, nil
+}
+
+// Retry makes a discarded, cancelled, completed or retryable job available to run now.
+func (q *Queue) Retry(ctx context.Context, id int64) (Job, error) {
+	r, err := q.client.JobRetry(ctx, id)
+	if err != nil {
+		return Job{}, fmt.Errorf("jobs: retry %d: %w", id, err)
+	}
+	return jobOf(r), nil
+}
+
+// Get returns one job.
+func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
+	r, err := q.client.JobGet(ctx, id)
+	if err != nil {
+		return Job{}, fmt.Errorf("jobs: get %d: %w", id, err)
+	}
+	return jobOf(r), nil
+}
+
+// Counts returns how many jobs are in each state (for metrics and `meridian jobs list`).
+func (q *Queue) Counts(ctx context.Context) (map[string]int64, error) {
+	rows, err := q.st.Raw().QueryContext(ctx, `SELECT state, COUNT(*) FROM river_job GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for _, s := range States {
+		out[s] = 0
+	}
+	for rows.Next() {
+		var s string
+		var n int64
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
