@@ -20,9 +20,14 @@ func TestSavedViews(t *testing.T) {
 	bob, _ := s.userClient("bob@example.com", "Account reader")
 	carol, _ := s.userClient("carol@example.com", "Contact reader")
 
-	body := map[string]any{"entity": "accounts", "name": "Big in Ningbo", "filter": "(employees gt 100) and (city eq 'Ningbo')",
+	body := map[string]any{
+		"entity":       "accounts",
+		"name":         "Big in Ningbo",
+		"filter":       "(employees gt 100) and (city eq 'Ningbo')",
 		"filter_model": map[string]any{"join": "and", "rows": []any{map[string]any{"field": "employees", "op": "gt", "value": "100"}}},
-		"columns": []string{"name", "city", "employees"}, "order_by": "employees desc"}
+		"columns":      []string{"name", "city", "employees"},
+		"order_by":     "employees desc",
+	}
 	r := alice.post("views", body).want(http.StatusCreated)
 	personal := r.str("id")
 	if r.str("entity") != "accounts" || r.str("owner_id") != aliceID || r.str("mine") != "true" || r.str("shared") != "false" ||

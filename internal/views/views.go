@@ -218,11 +218,10 @@ func (s *Service) read(ctx context.Context, e *metadata.Entity, where string, ar
 		if err := json.Unmarshal([]byte(cols), &v.Columns); err != nil || v.Columns == nil {
 			v.Columns = []string{}
 		}
-		v.Entity = entity
-		if ent := e; ent != nil || s.reg.Model().Entity(entity) != nil {
-			if ent == nil {
-				ent = s.reg.Model().Entity(entity)
-			}
+		v.Entity = entity // an entity dropped since keeps its name; nobody can read it any more
+		if ent := e; ent != nil {
+			v.Entity = ent.SetName
+		} else if ent := s.reg.Model().Entity(entity); ent != nil {
 			v.Entity = ent.SetName
 		}
 		out = append(out, v)
