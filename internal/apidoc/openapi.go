@@ -42,10 +42,15 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 		object{"name": tagMetadata, "description": "Entity, attribute and relationship definitions"},
 		object{"name": tagHealth, "description": "Liveness and readiness probes"},
 		object{"name": tagSecurity, "description": "Security roles, access team templates and field security profiles"},
+		object{"name": tagViews, "description": "Saved list views, personal and shared"},
 	}
 	addServicePaths(paths)
 	addSecurityPaths(paths)
 	for k, v := range securitySchemas() {
+		schemas[k] = v
+	}
+	addViewPaths(paths)
+	for k, v := range viewSchemas() {
 		schemas[k] = v
 	}
 	for _, e := range m.Entities() {

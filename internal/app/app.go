@@ -27,6 +27,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/schema"
 	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/tenant"
+	"github.com/meridian-crm/meridian/internal/views"
 	"github.com/meridian-crm/meridian/web"
 )
 
@@ -141,6 +142,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	}
 	srv.Access = acc
 	srv.Audit = aud
+	vs := views.NewService(st, reg, acc, clock)
+	vs.Events = acc.Events // saved views are configuration: on the audit trail too
+	srv.Views = vs
 	imports := exchange.NewRunner(exchange.NewImporter(rec), c.DataDir, log)
 	srv.Imports = imports
 	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud}

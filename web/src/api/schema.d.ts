@@ -3667,6 +3667,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's saved views of an entity set and the shared ones
+         * @description The caller's own views first, then those other users shared, each by name. Needs read on the entity.
+         */
+        get: operations["listViews"];
+        put?: never;
+        /**
+         * Save a list view
+         * @description The caller owns it. The name is unique per owner and entity (`409 duplicate_name`); the filter, columns and order must name attributes of the entity (`400` with the field as target).
+         */
+        post: operations["createView"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a saved view (own or shared) */
+        get: operations["getView"];
+        put?: never;
+        post?: never;
+        /** Delete a saved view (its owner or an administrator) */
+        delete: operations["deleteView"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a saved view (its owner or an administrator)
+         * @description Fields left out keep their value. Another user's shared view answers `403 not_owner`, their personal one `404`.
+         */
+        patch: operations["updateView"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3944,6 +3990,60 @@ export interface components {
             is_admin?: boolean;
             name: string;
             privileges?: components["schemas"]["Grant"][];
+        };
+        SavedView: {
+            columns: string[];
+            /** Format: date-time */
+            created_at: string;
+            entity: string;
+            /** @description The `$filter` the view applies. */
+            filter: string;
+            /** @description The web client's filter builder model (any JSON, kept as given). */
+            filter_model?: unknown;
+            /** Format: uuid */
+            id: string;
+            /** @description The owner's default view of the entity (one per owner and entity). */
+            is_default: boolean;
+            mine: boolean;
+            /** Format: date-time */
+            modified_at: string;
+            name: string;
+            /** @description The `$orderby` the view applies. */
+            order_by: string;
+            /** Format: uuid */
+            owner_id: string;
+            /** @description Visible, read only, to every user who may read the entity. */
+            shared: boolean;
+        };
+        SavedViewCreate: {
+            columns?: string[];
+            /** @description The entity set, e.g. `accounts`. */
+            entity: string;
+            /** @description The `$filter` the view applies. */
+            filter?: string;
+            /** @description The web client's filter builder model (any JSON, kept as given). */
+            filter_model?: unknown;
+            /** @description The owner's default view of the entity (one per owner and entity). */
+            is_default?: boolean;
+            name: string;
+            /** @description The `$orderby` the view applies. */
+            order_by?: string;
+            /** @description Visible, read only, to every user who may read the entity. */
+            shared?: boolean;
+        };
+        SavedViewUpdate: {
+            columns?: string[];
+            /** @description The `$filter` the view applies. */
+            filter?: string;
+            /** @description The web client's filter builder model (any JSON, kept as given). */
+            filter_model?: unknown;
+            /** @description The owner's default view of the entity (one per owner and entity). */
+            is_default?: boolean;
+            name?: string;
+            /** @description The `$orderby` the view applies. */
+            order_by?: string;
+            /** @description Visible, read only, to every user who may read the entity. */
+            shared?: boolean;
         };
         SecurityDescription: {
             /** Format: uuid */
@@ -4453,6 +4553,16 @@ export interface components {
              */
             regarding_type?: string | null;
             /**
+             * Remind me at
+             * Format: date-time
+             */
+            remind_at?: string | null;
+            /**
+             * Reminder sent
+             * Format: date-time
+             */
+            reminded_at?: string | null;
+            /**
              * Start
              * Format: date-time
              */
@@ -4525,6 +4635,16 @@ export interface components {
              */
             regarding_type?: string | null;
             /**
+             * Remind me at
+             * Format: date-time
+             */
+            remind_at?: string | null;
+            /**
+             * Reminder sent
+             * Format: date-time
+             */
+            reminded_at?: string | null;
+            /**
              * Start
              * Format: date-time
              */
@@ -4571,6 +4691,16 @@ export interface components {
              * @description Entity name of the record regarding_id points to.
              */
             regarding_type?: string | null;
+            /**
+             * Remind me at
+             * Format: date-time
+             */
+            remind_at?: string | null;
+            /**
+             * Reminder sent
+             * Format: date-time
+             */
+            reminded_at?: string | null;
             /**
              * Start
              * Format: date-time
@@ -7129,6 +7259,16 @@ export interface components {
              */
             regarding_type?: string | null;
             /**
+             * Remind me at
+             * Format: date-time
+             */
+            remind_at?: string | null;
+            /**
+             * Reminder sent
+             * Format: date-time
+             */
+            reminded_at?: string | null;
+            /**
              * Status
              * @default open
              * @enum {string|null}
@@ -7196,6 +7336,16 @@ export interface components {
              */
             regarding_type?: string | null;
             /**
+             * Remind me at
+             * Format: date-time
+             */
+            remind_at?: string | null;
+            /**
+             * Reminder sent
+             * Format: date-time
+             */
+            reminded_at?: string | null;
+            /**
              * Status
              * @default open
              * @enum {string|null}
@@ -7237,6 +7387,16 @@ export interface components {
              * @description Entity name of the record regarding_id points to.
              */
             regarding_type?: string | null;
+            /**
+             * Remind me at
+             * Format: date-time
+             */
+            remind_at?: string | null;
+            /**
+             * Reminder sent
+             * Format: date-time
+             */
+            reminded_at?: string | null;
             /**
              * Status
              * @default open
@@ -7462,6 +7622,16 @@ export interface components {
              */
             regarding_type?: string | null;
             /**
+             * Remind me at
+             * Format: date-time
+             */
+            remind_at?: string | null;
+            /**
+             * Reminder sent
+             * Format: date-time
+             */
+            reminded_at?: string | null;
+            /**
              * Status
              * @default open
              * @enum {string|null}
@@ -7527,6 +7697,16 @@ export interface components {
              */
             regarding_type?: string | null;
             /**
+             * Remind me at
+             * Format: date-time
+             */
+            remind_at?: string | null;
+            /**
+             * Reminder sent
+             * Format: date-time
+             */
+            reminded_at?: string | null;
+            /**
              * Status
              * @default open
              * @enum {string|null}
@@ -7566,6 +7746,16 @@ export interface components {
              * @description Entity name of the record regarding_id points to.
              */
             regarding_type?: string | null;
+            /**
+             * Remind me at
+             * Format: date-time
+             */
+            remind_at?: string | null;
+            /**
+             * Reminder sent
+             * Format: date-time
+             */
+            reminded_at?: string | null;
             /**
              * Status
              * @default open
@@ -18921,6 +19111,151 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listViews: {
+        parameters: {
+            query?: {
+                /** @description The entity set, e.g. `accounts`. */
+                entity?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The views. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["SavedView"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewCreate"];
+            };
+        };
+        responses: {
+            /** @description Saved. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Saved view id (UUID). */
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The view. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    deleteView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Saved view id (UUID). */
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Saved view id (UUID). */
+                view_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewUpdate"];
+            };
+        };
+        responses: {
+            /** @description The view. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedView"];
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -1,7 +1,8 @@
 // The list of an entity set: columns from metadata (or the user's choice), sort by header
-// ($orderby), a filter box (contains on the primary name) and a filter builder, export of the view
-// as CSV, bulk delete of selected rows, and server-driven keyset paging (@odata.nextLink)
-// rendered through a virtualised table body.
+// ($orderby), a filter box (contains on the primary name) and a filter builder, saved views
+// (personal and shared, ?view=<id>), export of the view as CSV, bulk edit, assign and delete of
+// selected rows, and server-driven keyset paging (@odata.nextLink) rendered through a
+// virtualised table body.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
@@ -21,6 +22,11 @@ import { FilterBuilder } from '../lists/FilterBuilder';
 import { saveColumns, savedColumns, shownColumns } from '../lists/columns';
 import { allOf, buildFilter, filterable, parseModel } from '../lists/filter';
 import type { FilterModel } from '../lists/filter';
+import { BulkAssign, BulkEdit } from '../views/BulkActions';
+import type { BulkResult } from '../views/BulkActions';
+import { ViewPicker, useViews } from '../views/ViewPicker';
+import { bulkRows, isModified, paramsFor } from '../views/views';
+import type { ListState, SavedView } from '../views/views';
 
 const PAGE_SIZE = 50;
 const ROW_HEIGHT = 40;
@@ -42,7 +48,13 @@ export default function ListPage() {
   useEffect(() => {
     if (entity) setChosen(savedColumns(entity.name));
   }, [entity]);
-  const columns = useMemo(() => (entity ? shownColumns(entity, chosen) : []), [entity, chosen]);
+  const viewId = params.get('view') ?? '';
+  const views = useViews(entity ? setName(entity) : '');
+  const active = useMemo(() => views.data?.find((v) => v.id === viewId), [views.data, viewId]);
+  // Columns changed while a view is shown belong to that view's state, not to the remembered choice.
+  const [viewCols, setViewCols] = useState<{ id: string; cols: string[] } | null>(null);
+  const effectiveCols = active ? (viewCols?.id === active.id ? viewCols.cols : active.columns.length ? active.columns : chosen) : chosen;
+  const columns = useMemo(() => (entity ? shownColumns(entity, effectiveCols) : []), [entity, effectiveCols]);
   const primary = entity ? primaryName(entity) : 'id';
   const fParam = params.get('f');
   const model = useMemo(() => parseModel(fParam), [fParam]);
@@ -59,6 +71,7 @@ export default function ListPage() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulk, setBulk] = useState<{ deleted: number; failures: { name: string; error: string }[] } | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [bulkDone, setBulkDone] = useState<BulkResult | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);
 
   const path = useMemo(() => {
@@ -85,6 +98,22 @@ export default function ListPage() {
     getNextPageParam: (last) => (last['@odata.nextLink'] ? toLocalPath(last['@odata.nextLink']) : undefined),
   });
   const rows = useMemo(() => list.data?.pages.flatMap((p) => p.value) ?? [], [list.data]);
+  const listState: ListState = useMemo(() => ({ model, q, sort, desc, columns: columns.map((a) => a.name) }), [model, q, sort, desc, columns]);
+  const modified = active ? isModified(active, listState) : false;
+
+  // A link or reload with only ?view=<id> shows the view's filter and order once it is loaded;
+  // the plain list opens the user's default view, if they have one.
+  const initial = useRef(true);
+  useEffect(() => {
+    initial.current = true;
+  }, [set]);
+  useEffect(() => {
+    if (!initial.current || !views.isSuccess) return;
+    initial.current = false;
+    if (params.has('f') || params.has('q') || params.has('sort')) return;
+    const v = params.has('view') ? active : views.data.find((x) => x.mine && x.is_default);
+    if (v) setParams(paramsFor(v, params), { replace: true });
+  }, [views.isSuccess, views.data, active, params, setParams]);
 
   const columnDefs = useMemo<ColumnDef<EntityRecord>[]>(
     () => [
@@ -183,9 +212,25 @@ export default function ListPage() {
     setSelected(new Set());
   };
   const chooseColumns = (names: string[] | undefined) => {
+    if (active) {
+      setViewCols({ id: active.id, cols: names ?? [] });
+      return;
+    }
     saveColumns(entity.name, names);
     setChosen(names);
   };
+  const chooseView = (v: SavedView | undefined) => {
+    setParams(paramsFor(v, params));
+    setViewCols(null);
+    setSelected(new Set());
+  };
+  const bulkFinished = async (r: BulkResult) => {
+    setBulk(null);
+    setBulkDone(r);
+    if (r.action === 'edit') setSelected(new Set());
+    await qc.invalidateQueries({ queryKey: ['list'] });
+  };
+  const selectedRows = bulkRows(rows, selected, primary);
   const deleteSelected = async () => {
     setDeleting(true);
     const failures: { name: string; error: string }[] = [];
@@ -203,6 +248,7 @@ export default function ListPage() {
     }
     setDeleting(false);
     dialog.current?.close();
+    setBulkDone(null);
     setBulk({ deleted, failures });
     setSelected(new Set());
     await qc.invalidateQueries({ queryKey: ['list'] });
@@ -230,6 +276,15 @@ export default function ListPage() {
         />
         <button type="submit" className="secondary">{t('list.filter')}</button>
       </form>
+      <ViewPicker
+        set={set}
+        views={views.data ?? []}
+        active={active}
+        modified={modified}
+        state={listState}
+        filter={filter}
+        onChoose={chooseView}
+      />
       <div className="list-tools">
         <FilterBuilder key={fParam ?? ''} attrs={filterAttrs} model={model} onApply={applyModel} />
         <ColumnChooser entity={entity} shown={columns} onChange={chooseColumns} />
@@ -237,6 +292,8 @@ export default function ListPage() {
         {selected.size > 0 && (
           <>
             <span className="muted" aria-live="polite">{t('list.selected', { count: selected.size })}</span>
+            <BulkEdit entity={entity} set={set} rows={selectedRows} onDone={(r) => void bulkFinished(r)} />
+            <BulkAssign set={set} rows={selectedRows} onDone={(r) => void bulkFinished(r)} />
             <button type="button" className="danger" onClick={() => dialog.current?.showModal()}>{t('list.deleteSelected')}</button>
           </>
         )}
@@ -251,6 +308,11 @@ export default function ListPage() {
           </button>
         </div>
       </dialog>
+      {bulkDone && (
+        <div className="status" role="status">
+          <p>{t(bulkDone.action === 'edit' ? 'bulk.updated' : 'bulk.assigned', { count: bulkDone.ok })}</p>
+        </div>
+      )}
       {bulk && (
         <div className={bulk.failures.length ? 'form-error' : 'status'} role={bulk.failures.length ? 'alert' : 'status'}>
           {bulk.deleted > 0 && <p>{t('list.deleted', { count: bulk.deleted })}</p>}
