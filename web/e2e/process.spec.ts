@@ -91,3 +91,26 @@ test.describe('on a phone (375 px), in 中文', () => {
     await expect(bar.getByRole('button', { name: '重新激活' })).toBeVisible();
   });
 });
+
+test('a case resolved with its resolution and satisfaction, then reopened', async ({ page, request }) => {
+  const api = await apiClient(request);
+  const title = unique('Gateway offline');
+  const cs = await api.create('cases', { title, priority: 'high' });
+  await signIn(page);
+  await page.goto(`/cases/${cs.id}`);
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  await page.getByRole('group', { name: 'Process' }).getByRole('button', { name: 'Resolve' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Resolve this case' });
+  await expect(dialog.getByRole('button', { name: 'Resolve' })).toBeDisabled();
+  await dialog.getByRole('textbox', { name: 'Resolution' }).fill('Restarted the gateway and replaced its SIM');
+  await dialog.getByRole('combobox', { name: 'Satisfaction (1–5)' }).selectOption('5');
+  await expectAccessible(page, 'resolve dialog');
+  await dialog.getByRole('button', { name: 'Resolve' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('combobox', { name: 'Status' })).toHaveValue('resolved');
+  await expect(page.getByRole('textbox', { name: 'Resolution' })).toHaveValue('Restarted the gateway and replaced its SIM');
+  await page.getByRole('button', { name: 'Reopen' }).click();
+  await page.getByRole('dialog', { name: 'Reopen this case' }).getByRole('button', { name: 'Reopen' }).click();
+  await expect(page.getByRole('combobox', { name: 'Status' })).toHaveValue('in_progress');
+  await expect(page.getByRole('button', { name: 'Cancel case' })).toBeVisible();
+});

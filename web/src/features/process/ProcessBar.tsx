@@ -6,10 +6,10 @@ import type { FormEvent, ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { attributeLabel, label } from '../../api/metadata';
+import { attributeLabel, entityLabel, label } from '../../api/metadata';
 import type { EntityDefinition, EntityRecord } from '../../api/types';
 import { errorMessage } from '../records/errors';
-import { actionsFor, closeBody, qualifyBody, runAction, today } from './process';
+import { actionsFor, closeBody, qualifyBody, resolveBody, runAction, today } from './process';
 import type { CloseForm, ProcessAction, QualifyResult } from './process';
 
 export interface ProcessBarProps {
@@ -32,9 +32,9 @@ export function ProcessBar({ entity, set, id, record, etag, dirty, onChanged }: 
   return (
     <div className="process-bar" role="group" aria-label={t('process.title')}>
       {actions.map((a) => (
-        <button key={a} type="button" className={a === 'disqualify' ? 'secondary' : undefined} disabled={dirty}
+        <button key={a} type="button" className={a === 'disqualify' || a === 'cancel' ? 'secondary' : undefined} disabled={dirty}
           aria-describedby={dirty ? 'process-dirty' : undefined} onClick={() => setOpen(a)}>
-          {t(`process.${a}`)}
+          {t(`process.${a}Button`, { defaultValue: t(`process.${a}`) })}
         </button>
       ))}
       {dirty && <span id="process-dirty" className="muted">{t('process.saveFirst')}</span>}
@@ -71,6 +71,9 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
   const reasons = entity.attributes?.find((a) => a.name === 'disqualify_reason');
   const [reason, setReason] = useState('');
   const [close, setClose] = useState<CloseForm>({ status: 'won', reason: '', competitor: '', closeDate: today() });
+  const [resolution, setResolution] = useState('');
+  const [satisfaction, setSatisfaction] = useState('');
+  const satisfactionAttr = entity.attributes?.find((a) => a.name === 'satisfaction');
 
   useEffect(() => {
     const d = ref.current;
@@ -87,6 +90,7 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
       if (action === 'qualify') body = qualifyBody({ createAccount, createOpportunity }, hasAccount);
       if (action === 'disqualify') body = { reason };
       if (action === 'close') body = closeBody(close);
+      if (action === 'resolve') body = resolveBody(resolution, satisfaction);
       const out = await runAction<QualifyResult | EntityRecord>(set, id, action, body, etag);
       await Promise.all(['list', 'related', 'record', 'audit', 'pipeline', 'home'].map((k) => qc.invalidateQueries({ queryKey: [k] })));
       onClose();
@@ -130,6 +134,22 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
         </select>
       </label>
     );
+  } else if (action === 'resolve') {
+    fields = (
+      <>
+        <label>
+          {t('process.resolution')}
+          <textarea required rows={4} value={resolution} onChange={(e) => setResolution(e.target.value)} />
+        </label>
+        <label>
+          {satisfactionAttr ? attributeLabel(satisfactionAttr, lang) : t('process.satisfaction')}
+          <select value={satisfaction} onChange={(e) => setSatisfaction(e.target.value)}>
+            <option value="">{t('process.notRated')}</option>
+            {['1', '2', '3', '4', '5'].map((n) => <option key={n} value={n}>{n}</option>)}
+          </select>
+        </label>
+      </>
+    );
   } else if (action === 'close') {
     fields = (
       <>
@@ -165,12 +185,12 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
   return (
     <dialog ref={ref} className="confirm" aria-labelledby="process-title" onCancel={onClose}>
       <form onSubmit={submit} className="stack">
-        <h2 id="process-title">{t(`process.${action}Title`)}</h2>
+        <h2 id="process-title">{t(`process.${action}Title`, { entity: lang.startsWith('zh') ? entityLabel(entity, lang) : entityLabel(entity, lang).toLowerCase() })}</h2>
         {fields}
         {error !== null && <p className="form-error" role="alert">{errorMessage(error, t)}</p>}
         <div className="actions">
           <button type="button" className="secondary" onClick={onClose}>{t('common.cancel')}</button>
-          <button type="submit" disabled={busy || (action === 'disqualify' && !reason)}>
+          <button type="submit" disabled={busy || (action === 'disqualify' && !reason) || (action === 'resolve' && !resolution.trim())}>
             {busy ? t('common.working') : t(`process.${action}`)}
           </button>
         </div>

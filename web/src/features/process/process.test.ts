@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor, closeBody, qualifyBody, today } from './process';
+import { actionsFor, closeBody, qualifyBody, resolveBody, today } from './process';
 
 describe('process actions', () => {
   it('offers what the status allows', () => {
@@ -11,6 +11,10 @@ describe('process actions', () => {
     expect(actionsFor('opportunity', { status: null })).toEqual(['close']);
     expect(actionsFor('opportunity', { status: 'won' })).toEqual(['reopen']);
     expect(actionsFor('opportunity', { status: 'lost' })).toEqual(['reopen']);
+    expect(actionsFor('case', { status: 'new' })).toEqual(['resolve', 'cancel']);
+    expect(actionsFor('case', { status: 'waiting' })).toEqual(['resolve', 'cancel']);
+    expect(actionsFor('case', { status: 'resolved' })).toEqual(['reopen']);
+    expect(actionsFor('case', { status: 'canceled' })).toEqual(['reopen']);
     expect(actionsFor('account', { status: 'active' })).toEqual([]);
   });
 
@@ -24,6 +28,11 @@ describe('process actions', () => {
   it('asks to create an account only when the lead has none', () => {
     expect(qualifyBody({ createAccount: false, createOpportunity: true }, false)).toEqual({ create_account: false, create_opportunity: true });
     expect(qualifyBody({ createAccount: true, createOpportunity: false }, true)).toEqual({ create_opportunity: false });
+  });
+
+  it('builds the resolve body', () => {
+    expect(resolveBody(' Replaced the fuser ', '')).toEqual({ resolution: 'Replaced the fuser' });
+    expect(resolveBody('Fixed', '4')).toEqual({ resolution: 'Fixed', satisfaction: 4 });
   });
 
   it('formats today in local time', () => {

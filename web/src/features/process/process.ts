@@ -4,13 +4,14 @@ import { api } from '../../api/client';
 import { recordPath } from '../../api/odata';
 import type { EntityRecord } from '../../api/types';
 
-export type ProcessAction = 'qualify' | 'disqualify' | 'reactivate' | 'close' | 'reopen';
+export type ProcessAction = 'qualify' | 'disqualify' | 'reactivate' | 'close' | 'reopen' | 'resolve' | 'cancel';
 
 /** The actions a record of `entity` offers in its current status (none for other entities). */
 export function actionsFor(entity: string, record: EntityRecord): ProcessAction[] {
   const status = typeof record.status === 'string' ? record.status : '';
   if (entity === 'lead') return status === 'qualified' || status === 'disqualified' ? ['reactivate'] : ['qualify', 'disqualify'];
   if (entity === 'opportunity') return status === 'won' || status === 'lost' ? ['reopen'] : ['close'];
+  if (entity === 'case') return status === 'resolved' || status === 'canceled' ? ['reopen'] : ['resolve', 'cancel'];
   return [];
 }
 
@@ -27,6 +28,13 @@ export function closeBody(f: CloseForm): Record<string, string> {
   if (f.reason.trim()) b.reason = f.reason.trim();
   if (f.status === 'lost' && f.competitor.trim()) b.competitor = f.competitor.trim();
   if (f.closeDate) b.close_date = f.closeDate;
+  return b;
+}
+
+/** The body of a case's resolve action (satisfaction only when chosen). */
+export function resolveBody(resolution: string, satisfaction: string): Record<string, string | number> {
+  const b: Record<string, string | number> = { resolution: resolution.trim() };
+  if (satisfaction) b.satisfaction = Number(satisfaction);
   return b;
 }
 
