@@ -23,6 +23,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/schema"
+	"github.com/meridian-crm/meridian/internal/search"
 	"github.com/meridian-crm/meridian/internal/store"
 )
 
@@ -77,6 +78,8 @@ type Server struct {
 	Access *access.Service
 	// Audit, when set, records logins and exports and serves /api/v1/audit.
 	Audit *audit.Service
+	// Search, when set, serves the global search /api/v1/search.
+	Search *search.Index
 }
 
 // New returns an API server.
@@ -134,6 +137,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeAuth(authed)
 	s.routeSecurity(authed)
 	s.routeAudit(authed)
+	s.routeSearch(authed)
 	authed.HandleFunc("/api/v1/", s.odata)
 	mux.Handle("/api/", s.requireAuth(s.limitCaller(g, authed)))
 	if s.UI != nil {

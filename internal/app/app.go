@@ -24,6 +24,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/schema"
+	"github.com/meridian-crm/meridian/internal/search"
 	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/tenant"
 	"github.com/meridian-crm/meridian/web"
@@ -46,6 +47,7 @@ type App struct {
 	Clock    func() time.Time
 	Access   *access.Service
 	Audit    *audit.Service
+	Search   *search.Index
 
 	placement   string          // the placement this App serves ("" for the main App)
 	placed      map[string]*App // the placements' Apps (main App only)
@@ -137,7 +139,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	srv.Audit = aud
 	imports := exchange.NewRunner(exchange.NewImporter(rec), c.DataDir, log)
 	srv.Imports = imports
-	return &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud}, nil
+	idx := search.New(st, reg)
+	srv.Search = idx
+	return &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud, Search: idx}, nil
 }
 
 // Close stops the running imports (they resume at the next start) and releases the database.
@@ -253,6 +257,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 			inst.Log.Info("imports resumed", "jobs", n)
 		}
 		go inst.Audit.RunRetention(ctx, time.Hour, inst.Log) // purges entries past each tenant's retention
+		go inst.Search.Run(ctx, 2*time.Second, inst.Log)    // keeps the search index caught up with the change log
 	}
 	if ready != nil {
 		ready(ln.Addr().String())
