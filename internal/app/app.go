@@ -257,7 +257,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 			inst.Log.Info("imports resumed", "jobs", n)
 		}
 		go inst.Audit.RunRetention(ctx, time.Hour, inst.Log) // purges entries past each tenant's retention
-		go inst.Search.Run(ctx, 2*time.Second, inst.Log)    // keeps the search index caught up with the change log
+		go inst.Search.Run(ctx, 2*time.Second, inst.Log)     // keeps the search index caught up with the change log
 	}
 	if ready != nil {
 		ready(ln.Addr().String())

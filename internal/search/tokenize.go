@@ -22,7 +22,9 @@ func isCJK(r rune) bool {
 		unicode.Is(unicode.Hangul, r)
 }
 
-func isWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) }
+func isWord(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
 
 // run is a maximal stretch of word characters of one kind.
 type run struct {
