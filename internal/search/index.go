@@ -206,7 +206,7 @@ func (x *Index) refresh(ctx context.Context, tenant string, e *metadata.Entity, 
 			}
 			err := x.load(ctx, e, attrs, `tenant_id = `+t+` AND id IN (`+strings.Join(marks, ", ")+`)`, args.List, func(d document) error {
 				found[d.id] = true
-				return x.put(ctx, tenant, d)
+				return x.put(ctx, tenant, d, false)
 			})
 			if err != nil {
 				return err

@@ -65,7 +65,7 @@ func (x *Index) reindex(ctx context.Context, tenant string, progress Progress) (
 				return x.load(ctx, e, attrs, where, args.List, func(d document) error {
 					n++
 					after = d.id
-					return x.put(ctx, tenant, d)
+					return x.put(ctx, tenant, d, true)
 				})
 			})
 			if err != nil {

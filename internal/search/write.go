@@ -10,8 +10,9 @@ import (
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // put writes (or replaces) the document of one record, unless the index already holds a newer
-// version of it (two nodes catching up at once).
-func (x *Index) put(ctx context.Context, tenant string, d document) error {
+// version of it (two nodes catching up at once). fresh says the record is known not to be in
+// the index (a rebuild after clearing it), which saves a look-up on SQLite.
+func (x *Index) put(ctx context.Context, tenant string, d document, fresh bool) error {
 	ph := x.st.D.Placeholder
 	if x.st.D.Name() == "postgres" {
 		_, err := x.st.Exec(ctx, `INSERT INTO search_doc (tenant_id, entity, record_id, version, tsv) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`, `+ph(4)+`,`+
@@ -24,8 +25,11 @@ func (x *Index) put(ctx context.Context, tenant string, d document) error {
 		return nil
 	}
 	var docID, version int64
-	err := x.st.QueryRow(ctx, `SELECT doc_id, version FROM search_doc WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2)+` AND record_id = `+ph(3),
-		tenant, d.entity, d.id).Scan(&docID, &version)
+	err := sql.ErrNoRows
+	if !fresh {
+		err = x.st.QueryRow(ctx, `SELECT doc_id, version FROM search_doc WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2)+` AND record_id = `+ph(3),
+			tenant, d.entity, d.id).Scan(&docID, &version)
+	}
 	switch {
 	case isNoRows(err):
 		if err := x.st.QueryRow(ctx, `INSERT INTO search_doc (tenant_id, entity, record_id, version) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`, `+ph(4)+`) RETURNING doc_id`,
