@@ -83,5 +83,9 @@ func (x *Index) reindex(ctx context.Context, tenant string, progress Progress) (
 	if err := x.setCursor(ctx, tenant, version, true); err != nil {
 		return done, err
 	}
+	// A rebuild is a bulk change: fresh planner statistics keep the match on the text index.
+	if err := x.st.RefreshStatistics(ctx, "search_doc"); err != nil {
+		return done, err
+	}
 	return done, nil
 }

@@ -168,7 +168,9 @@ func readVisible(ctx context.Context, rd Reader, byName map[string]*metadata.Ent
 		for _, a := range Searchable(e) {
 			sel = append(sel, query.Path{Segments: []string{a.Name}})
 		}
-		page, err := rd.List(ctx, name, &query.Options{Filter: in, Select: sel}, records.ReadOptions{PageSize: len(list)})
+		// Unordered: a key look-up, which the planner must answer from the ids, not by walking the
+		// primary key in order.
+		page, err := rd.List(ctx, name, &query.Options{Filter: in, Select: sel, Unordered: true}, records.ReadOptions{PageSize: len(list)})
 		if err != nil {
 			return nil, err
 		}
