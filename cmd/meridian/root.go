@@ -24,7 +24,7 @@ func newRoot() *cobra.Command {
 	root.AddCommand(newDemo(), newServe(), newMigrate(), newUser(), newAPIKey(), newTenant(), newExport(), newImport(), newBench(), newSeed(), newOAuth(), newOIDC())
 	root.AddCommand(newAudit())
 	root.AddCommand(newRole(), newShare(), newUnit(), newTeam())
-	root.AddCommand(newOpenAPI(), newJobs())
+	root.AddCommand(newOpenAPI(), newJobs(), newSearch())
 	return root
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/schema"
+	"github.com/meridian-crm/meridian/internal/search"
 	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/views"
 )
@@ -80,6 +81,8 @@ type Server struct {
 	Audit *audit.Service
 	// Views, when set, serves the saved list views of /api/v1/views.
 	Views *views.Service
+	// Search, when set, serves the global search /api/v1/search.
+	Search *search.Index
 }
 
 // New returns an API server.
@@ -138,6 +141,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeSecurity(authed)
 	s.routeAudit(authed)
 	s.routeViews(authed)
+	s.routeSearch(authed)
 	authed.HandleFunc("/api/v1/", s.odata)
 	mux.Handle("/api/", s.requireAuth(s.limitCaller(g, authed)))
 	if s.UI != nil {

@@ -43,9 +43,11 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 		object{"name": tagHealth, "description": "Liveness and readiness probes"},
 		object{"name": tagSecurity, "description": "Security roles, access team templates and field security profiles"},
 		object{"name": tagViews, "description": "Saved list views, personal and shared"},
+		object{"name": tagSearch, "description": "Global search across entities"},
 	}
 	addServicePaths(paths)
 	addSecurityPaths(paths)
+	addSearchPaths(paths, schemas)
 	for k, v := range securitySchemas() {
 		schemas[k] = v
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/schema"
+	"github.com/meridian-crm/meridian/internal/search"
 	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/tenant"
 	"github.com/meridian-crm/meridian/internal/views"
@@ -50,6 +51,7 @@ type App struct {
 	Audit    *audit.Service
 	// Jobs is the durable job queue on this App's database (worked while serving).
 	Jobs *jobs.Queue
+	Search   *search.Index
 
 	placement   string          // the placement this App serves ("" for the main App)
 	placed      map[string]*App // the placements' Apps (main App only)
@@ -147,7 +149,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	srv.Views = vs
 	imports := exchange.NewRunner(exchange.NewImporter(rec), c.DataDir, log)
 	srv.Imports = imports
-	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud}
+	idx := search.New(st, reg)
+	srv.Search = idx
+	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud, Search: idx}
 	if err := a.openJobs(ctx); err != nil {
 		return nil, err
 	}
@@ -270,6 +274,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		if err := inst.Jobs.Start(ctx); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
+		go inst.Search.Run(ctx, 2*time.Second, inst.Log)     // keeps the search index caught up with the change log
 	}
 	if ready != nil {
 		ready(ln.Addr().String())

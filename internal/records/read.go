@@ -320,3 +320,16 @@ func (s *Service) unrestricted(sc query.Scope, e *metadata.Entity) bool {
 	pred, err := sc.Restrict(e, "t", &store.Args{D: s.st.D})
 	return err == nil && pred == ""
 }
+
+// CanRead reports, as an error of kind Permission or NotFound, whether the caller may read some
+// records of entity (the check List makes before reading).
+func (s *Service) CanRead(ctx context.Context, entity string) error {
+	if _, err := caller(ctx); err != nil {
+		return err
+	}
+	e, err := s.entity(entity)
+	if err != nil {
+		return err
+	}
+	return s.authorize(ctx, OpRead, e, nil)
+}

@@ -45,9 +45,11 @@ func Migrations(d Dialect) ([]Migration, error) {
 		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(name, "."+d.Name()+".sql"), SQL: string(body)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	// Numbers are unique and increasing; a gap is allowed, because features developed in
+	// parallel each reserve a number and land in any order (Migrate applies what is missing).
 	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("store: migrations are not numbered 1..n: found %d at position %d", m.Version, i+1)
+		if m.Version < 1 || (i > 0 && m.Version == out[i-1].Version) {
+			return nil, fmt.Errorf("store: migration number %d is not positive or is used twice", m.Version)
 		}
 	}
 	return out, nil
@@ -67,11 +69,18 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
-	if current > len(all) {
-		return nil, fmt.Errorf("store: the database is at schema version %d but this binary knows only %d: upgrade Meridian", current, len(all))
+	if latest := all[len(all)-1].Version; current > latest {
+		return nil, fmt.Errorf("store: the database is at schema version %d but this binary knows only %d: upgrade Meridian", current, latest)
+	}
+	done, err := s.appliedMigrations(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var applied []int
-	for _, m := range all[current:] {
+	for _, m := range all {
+		if done[m.Version] {
+			continue
+		}
 		err := s.WithTx(ctx, func(ctx context.Context) error {
 			for _, stmt := range SplitStatements(m.SQL) {
 				stmt, skip, err := s.portable(ctx, stmt)
@@ -95,6 +104,24 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 		applied = append(applied, m.Version)
 	}
 	return applied, nil
+}
+
+// appliedMigrations returns the versions recorded in schema_migration.
+func (s *Store) appliedMigrations(ctx context.Context) (map[int]bool, error) {
+	rows, err := s.write.QueryContext(ctx, `SELECT version FROM schema_migration`)
+	if err != nil {
+		return nil, fmt.Errorf("store: applied migrations: %w", err)
+	}
+	defer rows.Close()
+	done := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		done[v] = true
+	}
+	return done, rows.Err()
 }
 
 // SchemaVersion returns the highest applied migration (0 for an empty database).

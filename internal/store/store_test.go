@@ -71,8 +71,8 @@ func TestMigrateUpgradesAnOlderDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(applied) != len(all)-1 || applied[0] != 2 {
-		t.Fatalf("applied %v, want versions 2..%d", applied, len(all))
+	if len(applied) != len(all)-1 || applied[0] != 2 || applied[len(applied)-1] != all[len(all)-1].Version {
+		t.Fatalf("applied %v, want versions 2..%d", applied, all[len(all)-1].Version)
 	}
 	var n int
 	if err := s.DB(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM entity_count`).Scan(&n); err != nil {

@@ -3107,6 +3107,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search records across entities
+         * @description Full-text search over the searchable text of every entity (primary name, text, e-mail, phone and URL attributes, alternate keys) in English and Chinese: Latin words match whole (the last word of q also as a prefix), Chinese text matches by characters and pairs of characters. Results are ranked across entities (a match in the title counts more) and include only records the caller may read; attributes under field-level security are not searched.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/security/access-team-templates": {
         parameters: {
             query?: never;
@@ -4044,6 +4064,20 @@ export interface components {
             order_by?: string;
             /** @description Visible, read only, to every user who may read the entity. */
             shared?: boolean;
+        };
+        SearchHit: {
+            /** @description Entity name, e.g. `account`. */
+            entity: string;
+            /** Format: uuid */
+            id: string;
+            /** @description Relevance; higher is better. Comparable within one response only. */
+            score: number;
+            /** @description Entity set, e.g. `accounts`: the record is at /{set}({id}). */
+            set: string;
+            /** @description An excerpt of the matching text other than the title, when there is one. */
+            snippet?: string;
+            /** @description The record's primary name. */
+            title: string;
         };
         SecurityDescription: {
             /** Format: uuid */
@@ -17462,6 +17496,39 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description The search text. */
+                q: string;
+                /** @description Comma-separated entity sets to search, e.g. `accounts,contacts` (default: every searchable entity the caller may read). */
+                entities?: string;
+                /** @description How many results to return (1–100, default 20). */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The best matches, best first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["SearchHit"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     listAccessTeamTemplates: {

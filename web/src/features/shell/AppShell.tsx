@@ -6,6 +6,7 @@ import { NavLink, Navigate, Outlet, useLocation, useNavigate } from 'react-route
 import { entityPluralLabel, setName, useEntities } from '../../api/metadata';
 import { useIsAdmin } from '../admin/access';
 import { signOut, useMe } from '../auth/session';
+import { GlobalSearch } from '../search/GlobalSearch';
 import { LanguageSwitch } from './LanguageSwitch';
 
 export function AppShell() {
@@ -51,6 +52,7 @@ export function AppShell() {
           <span className="sr-only">{t('shell.menu')}</span>
         </button>
         <NavLink to="/" className="brand">Meridian</NavLink>
+        <GlobalSearch />
         <div className="topbar-right">
           <LanguageSwitch />
           <span className="user" title={me.data?.name}>{me.data?.name}</span>

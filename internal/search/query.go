@@ -1,0 +1,99 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/meridian-crm/meridian/internal/metadata"
+)
+
+// candidate is one match of the index, before the read path has had its say.
+type candidate struct {
+	entity, id string
+	score      float64
+}
+
+// match returns up to limit matches of terms in tenant's index after skipping offset, best
+// first, limited to entities (all when empty). Scores are higher for better matches on both
+// databases: bm25 (negated) on SQLite, ts_rank on PostgreSQL, the title weighing more than the
+// body on both.
+func (x *Index) match(ctx context.Context, tenant string, terms []Term, entities []string, limit, offset int) ([]candidate, error) {
+	args := []any{}
+	ph := func(v any) string {
+		args = append(args, v)
+		return x.st.D.Placeholder(len(args))
+	}
+	var q string
+	if x.st.D.Name() == "postgres" {
+		tsq := ph(tsQuery(terms))
+		q = `SELECT d.entity, d.record_id, ts_rank('{0.1, 0.2, 0.25, 1.0}', d.tsv, q, 1) AS score FROM search_doc d, to_tsquery('simple', ` + tsq + `) q` +
+			` WHERE d.tenant_id = ` + ph(tenant) + ` AND d.tsv @@ q`
+	} else {
+		m := ph(ftsQuery(terms))
+		q = `SELECT d.entity, d.record_id, -bm25(search_fts, ` + titleWeight + `, 1.0) AS score FROM search_fts JOIN search_doc d ON d.doc_id = search_fts.rowid` +
+			` WHERE search_fts MATCH ` + m + ` AND d.tenant_id = ` + ph(tenant)
+	}
+	if len(entities) > 0 {
+		marks := make([]string, len(entities))
+		for i, e := range entities {
+			marks[i] = ph(e)
+		}
+		q += ` AND d.entity IN (` + strings.Join(marks, ", ") + `)`
+	}
+	q += ` ORDER BY score DESC, d.record_id LIMIT ` + fmt.Sprint(limit) + ` OFFSET ` + fmt.Sprint(offset)
+	rows, err := x.st.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: match: %w", err)
+	}
+	defer rows.Close()
+	var out []candidate
+	for rows.Next() {
+		var c candidate
+		var raw any
+		if err := rows.Scan(&c.entity, &raw, &c.score); err != nil {
+			return nil, err
+		}
+		c.id = idText(raw)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// titleWeight is how much more a match in the title counts than one in the body (SQLite bm25
+// column weight; PostgreSQL weighs A against B in the ts_rank weights above the same way).
+const titleWeight = "4.0"
+
+// ftsQuery renders terms as an FTS5 query: every term required, the prefix ones with *.
+func ftsQuery(terms []Term) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = `"` + strings.ReplaceAll(t.Text, `"`, `""`) + `"`
+		if t.Prefix {
+			parts[i] += "*"
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// tsQuery renders terms as a PostgreSQL tsquery text: every term required, the prefix ones
+// with :*.
+func tsQuery(terms []Term) string {
+	parts := make([]string, len(terms))
+	for i, t := range terms {
+		parts[i] = `'` + strings.ReplaceAll(strings.ReplaceAll(t.Text, `\`, `\\`), `'`, `''`) + `'`
+		if t.Prefix {
+			parts[i] += ":*"
+		}
+	}
+	return strings.Join(parts, " & ")
+}
+
+// entityNames lists the names of es.
+func entityNames(es []*metadata.Entity) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.Name
+	}
+	return out
+}
