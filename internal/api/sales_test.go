@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// num drops a decimal's trailing zeros ("550.0000" → "550").
-func num(s string) string {
+// decimalText drops a decimal's trailing zeros ("550.0000" → "550").
+func decimalText(s string) string {
 	if strings.Contains(s, ".") {
 		s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 	}
@@ -39,7 +39,7 @@ func TestQualifyLead(t *testing.T) {
 	}
 	o := c.get("opportunities(" + opp + ")").want(http.StatusOK)
 	if o.str("name") != "Engine roll-out" || o.str("account_id") != acc || o.str("contact_id") != con || o.str("lead_id") != lead ||
-		num(o.str("amount")) != "50000" || o.str("amount_currency") != "USD" || o.str("stage") != "qualify" || o.str("probability") != "10" || o.str("status") != "open" {
+		decimalText(o.str("amount")) != "50000" || o.str("amount_currency") != "USD" || o.str("stage") != "qualify" || o.str("probability") != "10" || o.str("status") != "open" {
 		t.Errorf("opportunity: %s", o.raw)
 	}
 	l := c.get("leads(" + lead + ")").want(http.StatusOK)
@@ -122,10 +122,10 @@ func TestOpportunityProcess(t *testing.T) {
 	// Lines: total = quantity × unit price − discount (a total sent is ignored); the amount
 	// follows the lines.
 	l1 := c.create("opportunity_lines", map[string]any{"opportunity_id": opp, "description": "Trucks", "quantity": 2, "unit_price": 300, "discount": 50, "total": 1})
-	if tot := num(c.get("opportunity_lines(" + l1 + ")").str("total")); tot != "550" {
+	if tot := decimalText(c.get("opportunity_lines(" + l1 + ")").str("total")); tot != "550" {
 		t.Errorf("line total %s", tot)
 	}
-	amount := func() string { return num(c.get("opportunities(" + opp + ")").str("amount")) }
+	amount := func() string { return decimalText(c.get("opportunities(" + opp + ")").str("amount")) }
 	if a := amount(); a != "550" {
 		t.Errorf("amount after one line %s", a)
 	}

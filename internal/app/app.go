@@ -50,8 +50,8 @@ type App struct {
 	Access   *access.Service
 	Audit    *audit.Service
 	// Jobs is the durable job queue on this App's database (worked while serving).
-	Jobs *jobs.Queue
-	Search   *search.Index
+	Jobs   *jobs.Queue
+	Search *search.Index
 
 	placement   string          // the placement this App serves ("" for the main App)
 	placed      map[string]*App // the placements' Apps (main App only)
@@ -274,7 +274,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		if err := inst.Jobs.Start(ctx); err != nil {
 			return fmt.Errorf("jobs: %w", err)
 		}
-		go inst.Search.Run(ctx, 2*time.Second, inst.Log)     // keeps the search index caught up with the change log
+		go inst.Search.Run(ctx, 2*time.Second, inst.Log) // keeps the search index caught up with the change log
 	}
 	if ready != nil {
 		ready(ln.Addr().String())

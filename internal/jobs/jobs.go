@@ -38,7 +38,7 @@ type Config struct {
 	// MaxAttempts is how often a job runs before it is discarded (default 8).
 	MaxAttempts int
 	// Clock, when set, is the time River schedules and retries by (tests inject one).
-	Clock func() time.Time
+	Clock  func() time.Time
 	Logger *slog.Logger
 	// TestOnly starts the client without its production start-up jitter.
 	TestOnly bool
