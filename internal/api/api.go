@@ -20,6 +20,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/plugin"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/schema"
@@ -77,6 +78,9 @@ type Server struct {
 	Access *access.Service
 	// Audit, when set, records logins and exports and serves /api/v1/audit.
 	Audit *audit.Service
+	// Plugins, when set, are the web client's plugins: listed at /api/v1/plugins, their files
+	// served at /plugins/ (plugins.go).
+	Plugins *plugin.Set
 }
 
 // New returns an API server.
@@ -134,6 +138,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeAuth(authed)
 	s.routeSecurity(authed)
 	s.routeAudit(authed)
+	s.routePlugins(mux, authed)
 	authed.HandleFunc("/api/v1/", s.odata)
 	mux.Handle("/api/", s.requireAuth(s.limitCaller(g, authed)))
 	if s.UI != nil {

@@ -45,7 +45,11 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 	}
 	addServicePaths(paths)
 	addSecurityPaths(paths)
+	addPluginPaths(paths)
 	for k, v := range securitySchemas() {
+		schemas[k] = v
+	}
+	for k, v := range pluginSchemas() {
 		schemas[k] = v
 	}
 	for _, e := range m.Entities() {
