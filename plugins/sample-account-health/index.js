@@ -101,7 +101,7 @@ export function register(api) {
         ...row({ en: 'Activities, last 90 days', zh: '近 90 天活动' }, String(active)),
         ...row({ en: 'Latest activity', zh: '最近活动' }, last ? `${last.subject ?? ''} · ${when}` : ctx.text({ en: 'none', zh: '无' })),
       ]), { display: 'grid', gridTemplateColumns: 'auto 1fr', gap: '0.2rem 0.8rem', margin: '0.4rem 0 0' });
-      const status = style(el('p', { class: 'sample-health-verdict' }, [ctx.text(verdict)]), { margin: 0, fontWeight: '600', color });
+      const status = style(el('p', { class: 'sample-health-verdict' }, [ctx.text(verdict)]), { margin: '0', fontWeight: '600', color });
       container.replaceChildren(status, dl);
       return () => abort.abort();
     },

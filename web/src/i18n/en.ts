@@ -95,6 +95,12 @@ const en = {
     createdAt: 'Created',
     modifiedAt: 'Modified',
   },
+  plugins: {
+    commands: 'Commands',
+    commandDone: '{{command}}: done',
+    commandFailed: '{{command}} failed: {{message}}',
+    panelFailed: 'The plugin {{name}} could not show this panel: {{message}}',
+  },
   related: {
     title: 'Related',
     new: 'New',

@@ -99,6 +99,12 @@ const zh: Strings<Resources> = {
     createdAt: '创建时间',
     modifiedAt: '修改时间',
   },
+  plugins: {
+    commands: '命令',
+    commandDone: '{{command}}：已完成',
+    commandFailed: '{{command}}失败：{{message}}',
+    panelFailed: '插件 {{name}} 无法显示此面板：{{message}}',
+  },
   related: {
     title: '相关记录',
     new: '新建',

@@ -21,6 +21,8 @@ import { FilterBuilder } from '../lists/FilterBuilder';
 import { saveColumns, savedColumns, shownColumns } from '../lists/columns';
 import { allOf, buildFilter, filterable, parseModel } from '../lists/filter';
 import type { FilterModel } from '../lists/filter';
+import { FieldValue } from '../../plugins/FieldValue';
+import { CommandMenu } from '../../plugins/CommandMenu';
 
 const PAGE_SIZE = 50;
 const ROW_HEIGHT = 40;
@@ -44,6 +46,7 @@ export default function ListPage() {
   }, [entity]);
   const columns = useMemo(() => (entity ? shownColumns(entity, chosen) : []), [entity, chosen]);
   const primary = entity ? primaryName(entity) : 'id';
+  const entityName = entity?.name ?? '';
   const fParam = params.get('f');
   const model = useMemo(() => parseModel(fParam), [fParam]);
   const filterAttrs = useMemo(() => (entity?.attributes ?? []).filter(filterable), [entity]);
@@ -129,11 +132,12 @@ export default function ListPage() {
           if (a.name === primary) {
             return <Link to={`/${set}/${encodeURIComponent(String(r.id))}`}>{shown || t('list.untitled')}</Link>;
           }
-          return shown;
+          // A plugin's field renderer draws the value when one matches (the text otherwise).
+          return <FieldValue entity={entityName} attr={a} record={r} formatted={shown} place="list" />;
         },
       })),
     ],
-    [columns, lang, t, primary, set, all.data, rows, selected],
+    [columns, lang, t, primary, set, all.data, rows, selected, entityName],
   );
 
   const table = useReactTable({ data: rows, columns: columnDefs, getCoreRowModel: getCoreRowModel(), manualSorting: true });
@@ -234,6 +238,7 @@ export default function ListPage() {
         <FilterBuilder key={fParam ?? ''} attrs={filterAttrs} model={model} onApply={applyModel} />
         <ColumnChooser entity={entity} shown={columns} onChange={chooseColumns} />
         <a className="button secondary" href={exportHref} download title={t('list.exportHint')}>{t('list.export')}</a>
+        <CommandMenu entity={entityName} set={set} refresh={() => qc.invalidateQueries({ queryKey: ['list'] })} />
         {selected.size > 0 && (
           <>
             <span className="muted" aria-live="polite">{t('list.selected', { count: selected.size })}</span>
