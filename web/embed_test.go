@@ -106,3 +106,63 @@ func TestDistIsBuilt(t *testing.T) {
 		}
 	}
 }
+
+// TestPluginModulesAllowed: with a plugins folder, the client's Content-Security-Policy lets the
+// page import plugin modules (same origin, script-src 'self', no nonce or 'strict-dynamic' that
+// would refuse them), the modules come as JavaScript, and a missing plugin file is a 404 rather
+// than the application's index.html.
+func TestPluginModulesAllowed(t *testing.T) {
+	c := app.Defaults()
+	c.DB = storetest.DSN(t)
+	c.Addr = "127.0.0.1:0"
+	c.PluginsDir = "../plugins"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := app.Open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, func(s string) { addr <- s }) }()
+	base := "http://" + <-addr
+	defer func() { cancel(); <-done }()
+
+	resp, err := http.Get(base + "/accounts/1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	csp := map[string]string{}
+	for _, d := range strings.Split(resp.Header.Get("Content-Security-Policy"), ";") {
+		name, value, _ := strings.Cut(strings.TrimSpace(d), " ")
+		csp[name] = value
+	}
+	src, ok := csp["script-src"]
+	if !ok {
+		src = csp["default-src"]
+	}
+	if !strings.Contains(src, "'self'") || strings.Contains(src, "'strict-dynamic'") || strings.Contains(src, "'nonce-") {
+		t.Errorf("script-src %q does not admit same-origin modules from /plugins/", src)
+	}
+
+	resp, err = http.Get(base + "/plugins/sample-account-health/index.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/javascript; charset=utf-8" || !strings.Contains(string(b), "export function register") {
+		t.Errorf("the sample plugin's module: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp, err = http.Get(base + "/plugins/sample-account-health/missing.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 404 || strings.Contains(string(b), "<html") {
+		t.Errorf("a missing plugin file: %d %.60q, want a 404", resp.StatusCode, b)
+	}
+}

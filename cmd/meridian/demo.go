@@ -50,6 +50,7 @@ func newDemo() *cobra.Command {
 	f.Float64("scale", 1, "size of the data relative to the demo (1 ≈ 1,500 accounts and 40,000 records)")
 	f.String("log-level", "warn", "debug, info, warn or error (env MERIDIAN_LOG_LEVEL)")
 	f.String("log-format", app.Defaults().LogFormat, "text or json (env MERIDIAN_LOG_FORMAT)")
+	app.AddServeFlags(f)
 	return cmd
 }
 

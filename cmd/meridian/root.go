@@ -74,6 +74,7 @@ func newServe() *cobra.Command {
 		},
 	}
 	app.AddFlags(cmd.Flags())
+	app.AddServeFlags(cmd.Flags())
 	cmd.Flags().String("addr", app.Defaults().Addr, "listen address (env MERIDIAN_ADDR)")
 	return cmd
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/plugin"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/schema"
@@ -83,6 +84,9 @@ type Server struct {
 	Views *views.Service
 	// Search, when set, serves the global search /api/v1/search.
 	Search *search.Index
+	// Plugins, when set, are the web client's plugins: listed at /api/v1/plugins, their files
+	// served at /plugins/ (plugins.go).
+	Plugins *plugin.Set
 }
 
 // New returns an API server.
@@ -142,6 +146,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeAudit(authed)
 	s.routeViews(authed)
 	s.routeSearch(authed)
+	s.routePlugins(mux, authed)
 	authed.HandleFunc("/api/v1/", s.odata)
 	mux.Handle("/api/", s.requireAuth(s.limitCaller(g, authed)))
 	if s.UI != nil {

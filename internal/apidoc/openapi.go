@@ -48,7 +48,11 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 	addServicePaths(paths)
 	addSecurityPaths(paths)
 	addSearchPaths(paths, schemas)
+	addPluginPaths(paths)
 	for k, v := range securitySchemas() {
+		schemas[k] = v
+	}
+	for k, v := range pluginSchemas() {
 		schemas[k] = v
 	}
 	addViewPaths(paths)

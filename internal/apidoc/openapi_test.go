@@ -100,6 +100,7 @@ func TestOpenAPIPaths(t *testing.T) {
 		{"/healthz", "get"},
 		{"/readyz", "get"},
 		{"/security/me", "get"},
+		{"/plugins", "get"},
 		{"/security/roles", "get post"},
 		{"/security/roles/{role_id}", "delete get"},
 		{"/security/roles/{role_id}/privileges", "put"},

@@ -22,6 +22,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/jobs"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/plugin"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/schema"
@@ -55,6 +56,7 @@ type App struct {
 
 	placement   string          // the placement this App serves ("" for the main App)
 	placed      map[string]*App // the placements' Apps (main App only)
+	plugins     *plugin.Set     // the web client's plugins (main App only)
 	handlerOnce sync.Once
 	apiHandler  http.Handler
 }
@@ -86,7 +88,36 @@ func Open(ctx context.Context, c Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	if err := a.loadPlugins(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// loadPlugins reads the plugins folder (PluginsDir) once and gives it to the API of every
+// placement: plugins belong to the server, not to a tenant. A plugin with an invalid manifest is
+// logged and left out; only an unreadable folder stops the start.
+func (a *App) loadPlugins() error {
+	set, skipped, err := plugin.Load(a.Config.PluginsDir)
+	if err != nil {
+		return err
+	}
+	for _, e := range skipped {
+		a.Log.Error("plugin skipped", "err", e)
+	}
+	if a.Config.PluginsDir != "" {
+		names := make([]string, 0)
+		for _, p := range set.List() {
+			names = append(names, p.Name+"@"+p.Version)
+		}
+		a.Log.Info("plugins loaded", "dir", a.Config.PluginsDir, "plugins", names, "skipped", len(skipped))
+	}
+	a.plugins = set
+	for _, inst := range append([]*App{a}, a.placedApps()...) {
+		inst.API.Plugins = set
+	}
+	return nil
 }
 
 func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*App, error) {
@@ -165,6 +196,7 @@ func (a *App) Close() error {
 		errs = append(errs, child.Close())
 	}
 	a.Imports.Close()
+	errs = append(errs, a.plugins.Close())
 	errs = append(errs, a.Store.Close())
 	return errors.Join(errs...)
 }

@@ -36,6 +36,9 @@ type Config struct {
 	SessionTTL      time.Duration `koanf:"session_ttl"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	DataDir         string        `koanf:"data_dir"` // files the server keeps: uploaded imports and their error files
+	// PluginsDir is the folder of web client plugins (MERIDIAN_PLUGINS_DIR, --plugins-dir), one
+	// sub-folder with a plugin.json per plugin (docs/plugins.md); empty: no plugins.
+	PluginsDir string `koanf:"plugins_dir"`
 	// Placements names the databases a tenant can be pinned to (hybrid deployment), as
 	// "name=DSN;name2=DSN2" (MERIDIAN_PLACEMENTS). The main database (DB) is the tenant directory.
 	Placements string `koanf:"placements"`
@@ -92,6 +95,11 @@ func AddFlags(fs *pflag.FlagSet) {
 	fs.String("tenant", d.Tenant, "tenant slug (env MERIDIAN_TENANT)")
 	fs.String("log-level", d.LogLevel, "debug, info, warn or error (env MERIDIAN_LOG_LEVEL)")
 	fs.String("log-format", d.LogFormat, "text or json (env MERIDIAN_LOG_FORMAT)")
+}
+
+// AddServeFlags registers the flags of the commands that serve the web client (serve, demo).
+func AddServeFlags(fs *pflag.FlagSet) {
+	fs.String("plugins-dir", "", "folder of web client plugins, one sub-folder with a plugin.json each (env MERIDIAN_PLUGINS_DIR); default none")
 }
 
 // Load builds the configuration from the sources above. Flags count only when set explicitly.

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
 
 func TestConfigPrecedence(t *testing.T) {
@@ -50,5 +53,47 @@ func TestConfigRejectsBadPageSizes(t *testing.T) {
 	t.Setenv("MERIDIAN_DEFAULT_PAGE_SIZE", "9000")
 	if _, err := Load(nil); err == nil {
 		t.Fatal("a default page size above the maximum must be refused")
+	}
+}
+
+// TestConfigPluginsDir: no plugins unless configured; the environment sets the folder and the
+// serve/demo flag wins over it.
+func TestConfigPluginsDir(t *testing.T) {
+	load := func(args ...string) Config {
+		t.Helper()
+		fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+		AddFlags(fs)
+		AddServeFlags(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(fs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	t.Setenv("MERIDIAN_PLUGINS_DIR", "")
+	if c := load(); c.PluginsDir != "" {
+		t.Errorf("default plugins_dir %q, want none", c.PluginsDir)
+	}
+	t.Setenv("MERIDIAN_PLUGINS_DIR", "/srv/meridian/plugins")
+	if c := load(); c.PluginsDir != "/srv/meridian/plugins" {
+		t.Errorf("plugins_dir %q from the environment", c.PluginsDir)
+	}
+	if c := load("--plugins-dir", "./plugins"); c.PluginsDir != "./plugins" {
+		t.Errorf("plugins_dir %q: the flag should win", c.PluginsDir)
+	}
+}
+
+// TestOpenRefusesUnreadablePluginsDir: a plugins folder that cannot be read stops the start
+// (a typo in the setting should not go unnoticed), while a bad plugin inside only is skipped.
+func TestOpenRefusesUnreadablePluginsDir(t *testing.T) {
+	c := Defaults()
+	c.DB = storetest.DSN(t)
+	c.PluginsDir = filepath.Join(t.TempDir(), "missing")
+	if a, err := Open(t.Context(), c, NewLogger(c, io.Discard)); err == nil {
+		a.Close()
+		t.Fatal("Open with a missing plugins folder succeeded")
 	}
 }

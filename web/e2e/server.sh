@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Meridian server the browser tests run against (started by playwright.config.ts): this
 # checkout's server with the web/dist it embeds, a fresh SQLite database in a temporary folder,
-# a known administrator, and cookies usable over plain HTTP. MERIDIAN_E2E_BIN runs a prebuilt
-# binary instead of building one.
+# a known administrator, cookies usable over plain HTTP, and the repository's plugins folder (the
+# sample plugin, for plugins.spec.ts). MERIDIAN_E2E_BIN runs a prebuilt binary instead of building
+# one.
 set -euo pipefail
 port=${MERIDIAN_E2E_PORT:?MERIDIAN_E2E_PORT is not set}
 dir=$(mktemp -d "${TMPDIR:-/tmp}/meridian-e2e.XXXXXX")
@@ -30,6 +31,7 @@ MERIDIAN_ADMIN_NAME="E2E Admin" \
 MERIDIAN_COOKIE_SECURE=false \
 MERIDIAN_LOGIN_RATE_LIMIT=off \
 MERIDIAN_LOG_LEVEL=warn \
+MERIDIAN_PLUGINS_DIR="$(cd "$(dirname "$0")/../.." && pwd)/plugins" \
   "$bin" serve &
 pid=$!
 wait "$pid"

@@ -3009,6 +3009,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/plugins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The web client's plugins
+         * @description The enabled plugins of the server's plugins folder (MERIDIAN_PLUGINS_DIR), in name order: the web client imports each entry module after sign-in. Plugins with an invalid manifest are left out (and reported in the server's log). Without a plugins folder the list is empty.
+         */
+        get: operations["listPlugins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/products": {
         parameters: {
             query?: never;
@@ -3976,6 +3996,14 @@ export interface components {
         Option: {
             label: components["schemas"]["Label"];
             value: string;
+        };
+        Plugin: {
+            description: string;
+            /** @description URL of the ES module on this server: /plugins/<name>/<file>. */
+            entry: string;
+            /** @description The plugin's folder and manifest name. */
+            name: string;
+            version: string;
         };
         PrincipalRef: {
             /** Format: uuid */
@@ -17116,6 +17144,30 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listPlugins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plugins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["Plugin"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["TooManyRequests"];
         };
     };

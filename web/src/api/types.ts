@@ -15,6 +15,7 @@ export type ErrorDetail = Schemas['ErrorDetail'];
 export type LoginRequest = Schemas['LoginRequest'];
 export type LoginResponse = Schemas['LoginResponse'];
 export type MFAVerifyRequest = Schemas['MFAVerifyRequest'];
+export type PluginInfo = Schemas['Plugin'];
 
 /** A record as the API returns it: attributes by logical name plus system properties. */
 export type EntityRecord = Record<string, unknown> & {

@@ -1,6 +1,6 @@
 // Administration → an entity's fields: every attribute with its type and flags; adding a field,
 // editing a field's labels (and a custom field's options), deleting a custom field (forced when
-// it holds data).
+// it holds data); below, its alternate keys and N:N relationships (ModelLinks).
 import { useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -12,6 +12,7 @@ import { ConfirmDelete } from './ConfirmDelete';
 import { FieldForm } from './FieldForm';
 import { isCustomAttribute } from './designer';
 import { afterModelChange, deleteAttribute } from './metadataApi';
+import { AlternateKeys, Relationships } from './ModelLinks';
 
 export default function FieldsPage() {
   return (
@@ -128,6 +129,8 @@ function Fields() {
           </tbody>
         </table>
       </div>
+      <AlternateKeys entity={entity} />
+      <Relationships entity={entity} entities={entities.data} />
       {deleting && (
         <ConfirmDelete
           title={t('admin.fields.deleteTitle', { field: label(deleting.display_name, lang, deleting.name) })}

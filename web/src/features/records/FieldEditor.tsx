@@ -18,9 +18,11 @@ export interface FieldEditorProps {
   errors?: FieldMessage[] | undefined;
   /** Primary name of the record a lookup points to, when the page already has it. */
   lookupName?: string | undefined;
+  /** Shown under the editor (a plugin's rendering of the saved value). */
+  extra?: ReactNode;
 }
 
-export function FieldEditor({ attr, draft, onChange, errors, lookupName }: FieldEditorProps) {
+export function FieldEditor({ attr, draft, onChange, errors, lookupName, extra }: FieldEditorProps) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const id = `field-${attr.name}`;
@@ -168,6 +170,7 @@ export function FieldEditor({ attr, draft, onChange, errors, lookupName }: Field
         </label>
       )}
       {editor}
+      {extra}
       {invalid && (
         <ul className="field-error" id={errId}>
           {errors!.map((e, i) => (

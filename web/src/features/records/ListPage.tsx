@@ -27,6 +27,8 @@ import type { BulkResult } from '../views/BulkActions';
 import { ViewPicker, useViews } from '../views/ViewPicker';
 import { bulkRows, isModified, paramsFor } from '../views/views';
 import type { ListState, SavedView } from '../views/views';
+import { FieldValue } from '../../plugins/FieldValue';
+import { CommandMenu } from '../../plugins/CommandMenu';
 
 const PAGE_SIZE = 50;
 const ROW_HEIGHT = 40;
@@ -56,6 +58,7 @@ export default function ListPage() {
   const effectiveCols = active ? (viewCols?.id === active.id ? viewCols.cols : active.columns.length ? active.columns : chosen) : chosen;
   const columns = useMemo(() => (entity ? shownColumns(entity, effectiveCols) : []), [entity, effectiveCols]);
   const primary = entity ? primaryName(entity) : 'id';
+  const entityName = entity?.name ?? '';
   const fParam = params.get('f');
   const model = useMemo(() => parseModel(fParam), [fParam]);
   const filterAttrs = useMemo(() => (entity?.attributes ?? []).filter(filterable), [entity]);
@@ -158,11 +161,12 @@ export default function ListPage() {
           if (a.name === primary) {
             return <Link to={`/${set}/${encodeURIComponent(String(r.id))}`}>{shown || t('list.untitled')}</Link>;
           }
-          return shown;
+          // A plugin's field renderer draws the value when one matches (the text otherwise).
+          return <FieldValue entity={entityName} attr={a} record={r} formatted={shown} place="list" />;
         },
       })),
     ],
-    [columns, lang, t, primary, set, all.data, rows, selected],
+    [columns, lang, t, primary, set, all.data, rows, selected, entityName],
   );
 
   const table = useReactTable({ data: rows, columns: columnDefs, getCoreRowModel: getCoreRowModel(), manualSorting: true });
@@ -289,6 +293,7 @@ export default function ListPage() {
         <FilterBuilder key={fParam ?? ''} attrs={filterAttrs} model={model} onApply={applyModel} />
         <ColumnChooser entity={entity} shown={columns} onChange={chooseColumns} />
         <a className="button secondary" href={exportHref} download title={t('list.exportHint')}>{t('list.export')}</a>
+        <CommandMenu entity={entityName} set={set} refresh={() => qc.invalidateQueries({ queryKey: ['list'] })} />
         {selected.size > 0 && (
           <>
             <span className="muted" aria-live="polite">{t('list.selected', { count: selected.size })}</span>

@@ -15,11 +15,16 @@ import { mapErrors } from './errors';
 import type { FieldMessage, MappedErrors } from './errors';
 import { draftOf, payloadOf } from './fields';
 import type { Draft, DraftValue } from './fields';
-import { formatDateTime } from './format';
+import { formatDateTime, formatValue } from './format';
 import { RecordPanels } from '../related/RecordPanels';
 import { auditKey } from '../related/AuditHistory';
 import { SharePanel } from '../sharing/SharePanel';
 import { ProcessBar } from '../process/ProcessBar';
+import { FieldValue } from '../../plugins/FieldValue';
+import { CommandMenu } from '../../plugins/CommandMenu';
+import { usePlugins } from '../../plugins';
+import { rendererFor } from '../../plugins/registry';
+import { timelineKey } from '../related/Timeline';
 
 /** The page is keyed by the route (see routes.tsx), so a new record or id starts a fresh form. */
 export default function RecordPage() {
@@ -32,6 +37,7 @@ export default function RecordPage() {
   const qc = useQueryClient();
   const { entity, isPending: metaPending } = useEntity(set);
   const all = useEntities();
+  const pluginState = usePlugins();
   const attrs: AttributeDefinition[] = useMemo(() => entity?.attributes ?? [], [entity]);
 
   const lookups = attrs.filter((a) => a.type === 'lookup' && a.target && a.target !== '*');
@@ -54,6 +60,7 @@ export default function RecordPage() {
   const [errors, setErrors] = useState<MappedErrors>({ fields: {}, general: [] });
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [refreshed, setRefreshed] = useState(0); // plugins' panels render again after a refresh
 
   // Start the form from the record once (a refetch does not overwrite what is being typed).
   useEffect(() => {
@@ -151,6 +158,18 @@ export default function RecordPage() {
     }
   };
 
+  // What plugins' panels and commands call to show fresh data: the record, its related lists,
+  // timeline and history are read again (the form keeps what is being typed).
+  const refresh = async () => {
+    await Promise.all([
+      qc.invalidateQueries({ queryKey: ['record', set, id] }),
+      qc.invalidateQueries({ queryKey: ['related', set, id] }),
+      qc.invalidateQueries({ queryKey: timelineKey(id!) }),
+      qc.invalidateQueries({ queryKey: auditKey(id!) }),
+    ]);
+    setRefreshed((n) => n + 1);
+  };
+
   const conflict = errors.general.some((g) => g.code === 'etag_mismatch');
   const dirty = !isNew && Object.keys(payloadOf(attrs, draft, initial).body).length > 0;
   return (
@@ -161,6 +180,7 @@ export default function RecordPage() {
       <header className="page-head">
         <h1 id="record-title">{title}</h1>
         {!isNew && <span className="muted">{entityLabel(entity, lang)}</span>}
+        {r && <CommandMenu entity={entity.name} set={set} id={id!} record={r} refresh={refresh} />}
       </header>
       {r && <ProcessBar entity={entity} set={set} id={id!} record={r} etag={etag} dirty={dirty} onChanged={reload} />}
       <form onSubmit={save} noValidate aria-label={title}>
@@ -181,7 +201,11 @@ export default function RecordPage() {
             const nav = r && a.type === 'lookup' ? (r[navName(a)] as EntityRecord | undefined) : undefined;
             const target = nav ? all.data?.find((e) => e.name === a.target) : undefined;
             const name = nav && target && draft[a.name] === initial?.[a.name] ? (nav[primaryName(target)] as string | undefined) : undefined;
-            return <FieldEditor key={a.name} attr={a} draft={draft} onChange={change} errors={errors.fields[a.name]} lookupName={name} />;
+            // A plugin's field renderer shows the saved value under the editor.
+            const extra = r && rendererFor(pluginState, entity.name, a)
+              ? <FieldValue entity={entity.name} attr={a} record={r} formatted={formatValue(a, r, lang, [t('common.yes'), t('common.no')], name)} place="record" />
+              : undefined;
+            return <FieldEditor key={a.name} attr={a} draft={draft} onChange={change} errors={errors.fields[a.name]} lookupName={name} extra={extra} />;
           })}
         </div>
         <div className="actions sticky">
@@ -198,7 +222,7 @@ export default function RecordPage() {
           <dd>{r.modified_at ? formatDateTime(String(r.modified_at), lang) : ''}</dd>
         </dl>
       )}
-      {r && all.data && <RecordPanels entity={entity} all={all.data} set={set} id={id!} />}
+      {r && all.data && <RecordPanels entity={entity} all={all.data} set={set} id={id!} record={r} refresh={refresh} refreshed={refreshed} />}
       {r && entity.ownership !== 'organization' && <SharePanel set={set} id={id!} onAssigned={reload} />}
     </article>
   );

@@ -8,6 +8,7 @@ import { useIsAdmin } from '../admin/access';
 import { signOut, useMe } from '../auth/session';
 import { GlobalSearch } from '../search/GlobalSearch';
 import { LanguageSwitch } from './LanguageSwitch';
+import { loadPlugins } from '../../plugins';
 
 export function AppShell() {
   const { t, i18n } = useTranslation();
@@ -20,6 +21,10 @@ export function AppShell() {
   const [navOpen, setNavOpen] = useState(false);
 
   useEffect(() => setNavOpen(false), [location.pathname]); // close the phone menu on navigation
+  const signedIn = !!me.data;
+  useEffect(() => {
+    if (signedIn) void loadPlugins(); // once per page; a failing plugin is logged and left out
+  }, [signedIn]);
 
   if (me.isPending) return <p className="loading" role="status">{t('common.loading')}</p>;
   if (me.data === null || me.isError) {
