@@ -25,7 +25,7 @@ const chromium = process.env.MERIDIAN_E2E_CHROMIUM ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'e2e',
-  timeout: 60_000, // a guard against hangs, not a timing assertion; busy 2-core machines need the room
+  timeout: 120_000, // a guard against hangs, not a timing assertion; busy 2-core machines need the room
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,

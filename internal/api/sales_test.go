@@ -107,12 +107,12 @@ func TestOpportunityProcess(t *testing.T) {
 	s := newServer(t)
 	c := s.login()
 	opp := c.create("opportunities", map[string]any{"name": "Fleet deal", "stage": "develop", "amount": 1000})
-	if p := c.get("opportunities(" + opp + ")").str("probability"); p != "25" {
-		t.Errorf("develop probability %s", p)
+	if r := c.get("opportunities(" + opp + ")"); r.str("probability") != "25" || r.str("forecast_category") != "pipeline" {
+		t.Errorf("develop: probability %s, forecast %s", r.str("probability"), r.str("forecast_category"))
 	}
 	c.patch("opportunities("+opp+")", map[string]any{"stage": "propose"}).want(http.StatusOK, http.StatusNoContent)
-	if p := c.get("opportunities(" + opp + ")").str("probability"); p != "50" {
-		t.Errorf("propose probability %s", p)
+	if r := c.get("opportunities(" + opp + ")"); r.str("probability") != "50" || r.str("forecast_category") != "best_case" {
+		t.Errorf("propose: probability %s, forecast %s", r.str("probability"), r.str("forecast_category"))
 	}
 	c.patch("opportunities("+opp+")", map[string]any{"stage": "negotiate", "probability": 60}).want(http.StatusOK, http.StatusNoContent)
 	if p := c.get("opportunities(" + opp + ")").str("probability"); p != "60" {
@@ -163,4 +163,36 @@ func TestOpportunityProcess(t *testing.T) {
 	// Deleting the opportunity deletes its lines with it.
 	c.delete("opportunities(" + opp + ")").want(http.StatusNoContent)
 	c.get("opportunity_lines(" + l1 + ")").want(http.StatusNotFound)
+}
+
+// TestForecastByCategory: the forecast of a period is one aggregation in the database: open
+// opportunities closing in the period summed per forecast category (set by stage unless given).
+func TestForecastByCategory(t *testing.T) {
+	s := newServer(t)
+	c := s.login()
+	for _, o := range []map[string]any{
+		{"name": "A", "stage": "qualify", "amount": 1000, "close_date": "2031-01-10"},
+		{"name": "B", "stage": "develop", "amount": 2000, "close_date": "2031-02-10"},
+		{"name": "C", "stage": "negotiate", "amount": 5000, "close_date": "2031-03-10"},
+		{"name": "D", "stage": "negotiate", "amount": 7000, "close_date": "2031-03-20", "forecast_category": "committed"},
+		{"name": "E", "stage": "close", "amount": 9000, "close_date": "2031-05-01"}, // next quarter
+	} {
+		c.create("opportunities", o)
+	}
+	apply := "filter(status eq 'open' and close_date ge 2031-01-01 and close_date lt 2031-04-01)" +
+		"/groupby((forecast_category),aggregate(amount with sum as total,$count as n))"
+	rows := c.get("opportunities?$apply=" + q(apply) + "&$orderby=forecast_category").want(http.StatusOK).values()
+	got := map[string]string{}
+	for _, r := range rows {
+		got[field(r, "forecast_category")] = decimalText(field(r, "total")) + "/" + field(r, "n")
+	}
+	want := map[string]string{"pipeline": "3000/2", "best_case": "5000/1", "committed": "7000/1"}
+	if len(got) != len(want) {
+		t.Fatalf("forecast %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("forecast %s = %s, want %s", k, got[k], v)
+		}
+	}
 }

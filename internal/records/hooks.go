@@ -16,7 +16,7 @@ type hook func(vals, current map[string]any)
 var hooks = map[string][]hook{
 	"contact":          {composeFullName},
 	"lead":             {composeFullName},
-	"opportunity":      {stageProbability},
+	"opportunity":      {stageDefaults},
 	"opportunity_line": {lineTotal},
 	"user":             {lowerEmail},
 }

@@ -17,6 +17,24 @@ import (
 // sets a probability.
 var StageProbability = map[string]int64{"qualify": 10, "develop": 25, "propose": 50, "negotiate": 75, "close": 90}
 
+// StageForecast is the default forecast category of an open opportunity in each stage.
+var StageForecast = map[string]string{"qualify": "pipeline", "develop": "pipeline", "propose": "best_case", "negotiate": "best_case", "close": "committed"}
+
+// stageDefaults fills probability and forecast category from the stage of an open opportunity
+// when a write moves it to another stage (or creates it) without setting them.
+func stageDefaults(vals, current map[string]any) {
+	stage, ok := vals["stage"].(string)
+	if !ok || (current != nil && current["stage"] == stage) {
+		return
+	}
+	if _, set := vals["forecast_category"]; !set {
+		if f, ok := StageForecast[stage]; ok {
+			vals["forecast_category"] = f
+		}
+	}
+	stageProbability(vals, current)
+}
+
 // stageProbability fills probability from the stage of an open opportunity when a write moves
 // it to another stage (or creates it) without setting a probability.
 func stageProbability(vals, current map[string]any) {

@@ -33,6 +33,12 @@ export async function apiClient(request: APIRequestContext) {
       expect(r.status(), await r.text()).toBe(201);
       return (await r.json()) as Record<string, unknown> & { id: string };
     },
+    /** POSTs to an API path (an action such as `opportunities(<id>)/close`) and expects 200. */
+    async post(path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+      const r = await request.post(`/api/v1/${path}`, { data: body, headers });
+      expect(r.status(), await r.text()).toBe(200);
+      return (await r.json()) as Record<string, unknown>;
+    },
     async patch(path: string, body: Record<string, unknown>): Promise<void> {
       const r = await request.patch(`/api/v1/${path}`, { data: body, headers });
       expect(r.ok(), await r.text()).toBeTruthy();

@@ -9,6 +9,7 @@ const ListPage = lazy(() => import('./features/records/ListPage'));
 const RecordPage = lazy(() => import('./features/records/RecordPage'));
 const NotFound = lazy(() => import('./features/shell/NotFound'));
 const PipelineBoard = lazy(() => import('./features/pipeline/PipelineBoard'));
+const ForecastPage = lazy(() => import('./features/forecast/ForecastPage'));
 const SearchPage = lazy(() => import('./features/search/SearchPage'));
 // The designer: only administrators reach it, so nobody else downloads it.
 const AdminEntities = lazy(() => import('./features/admin/EntitiesPage'));
@@ -38,6 +39,7 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Home /> },
       { path: 'pipeline', element: <PipelineBoard /> },
+      { path: 'forecast', element: <ForecastPage /> },
       { path: 'search', element: <SearchPage /> },
       { path: 'admin', element: <AdminEntities /> },
       { path: 'admin/entities/:name', element: <AdminFields /> },

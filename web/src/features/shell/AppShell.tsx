@@ -69,6 +69,7 @@ export function AppShell() {
         <ul>
           <li><NavLink to="/" end>{t('shell.home')}</NavLink></li>
           <li><NavLink to="/pipeline">{t('shell.pipeline')}</NavLink></li>
+          <li><NavLink to="/forecast">{t('shell.forecast')}</NavLink></li>
         </ul>
         <h2 className="nav-title">{t('shell.entities')}</h2>
         {entities.isPending && <p className="muted">{t('common.loading')}</p>}

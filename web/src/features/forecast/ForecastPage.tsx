@@ -1,0 +1,82 @@
+// The sales forecast: per owner, the open opportunities expected to close in a period by
+// forecast category (pipeline, best case, committed) and what was won in it — two aggregations
+// computed by the server; nothing is summed from loaded rows.
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client';
+import { formatDate, formatMoney } from '../records/format';
+import { PrincipalName } from '../sharing/PrincipalPicker';
+import { COLUMNS, PERIODS, openApply, periodOf, pivot, wonApply } from './forecast';
+import type { AggregateRow, PeriodKind, Sums } from './forecast';
+
+function Money({ sums, lang }: { sums: Sums; lang: string }) {
+  const parts = Object.entries(sums).sort(([a], [b]) => a.localeCompare(b));
+  if (parts.length === 0) return <span className="muted">—</span>;
+  return <>{parts.map(([cur, v]) => <span key={cur} className="amount">{formatMoney(v, cur, lang)}</span>)}</>;
+}
+
+export default function ForecastPage() {
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language;
+  const [kind, setKind] = useState<PeriodKind>('this_quarter');
+  const period = periodOf(kind);
+  const q = useQuery({
+    queryKey: ['forecast', kind, period.from],
+    queryFn: async ({ signal }) => {
+      const get = async (apply: string) =>
+        (await api<{ value: AggregateRow[] }>(`opportunities?$apply=${encodeURIComponent(apply)}`, { signal })).data.value;
+      const [open, won] = await Promise.all([get(openApply(period)), get(wonApply(period))]);
+      return pivot(open, won);
+    },
+  });
+  const last = new Date(`${period.to}T00:00:00Z`);
+  last.setUTCDate(last.getUTCDate() - 1);
+
+  return (
+    <section aria-labelledby="forecast-title">
+      <header className="page-head">
+        <h1 id="forecast-title">{t('forecast.title')}</h1>
+        <label className="inline">
+          {t('forecast.period')}
+          <select value={kind} onChange={(e) => setKind(e.target.value as PeriodKind)}>
+            {PERIODS.map((p) => <option key={p} value={p}>{t(`forecast.periods.${p}`)}</option>)}
+          </select>
+        </label>
+      </header>
+      <p className="muted">{t('forecast.range', { from: formatDate(period.from, lang), to: formatDate(last.toISOString().slice(0, 10), lang) })}</p>
+      {q.isPending && <p className="loading" role="status">{t('common.loading')}</p>}
+      {q.isError && <p className="form-error" role="alert">{t('errors.load')}</p>}
+      {q.data && (
+        q.data.rows.length === 0 ? <p>{t('forecast.empty')}</p> : (
+          <div className="table-scroll">
+            <table className="forecast">
+              <caption className="sr-only">{t('forecast.caption')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('forecast.owner')}</th>
+                  {COLUMNS.map((c) => <th key={c} scope="col">{t(`forecast.columns.${c}`)}</th>)}
+                </tr>
+              </thead>
+              <tbody>
+                {q.data.rows.map((r) => (
+                  <tr key={r.owner}>
+                    <th scope="row">{r.owner ? <PrincipalName id={r.owner} kind="user" /> : t('forecast.noOwner')}</th>
+                    {COLUMNS.map((c) => <td key={c} data-column={c}><Money sums={r.cells[c]} lang={lang} /></td>)}
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row">{t('forecast.total')}</th>
+                  {COLUMNS.map((c) => <td key={c} data-column={c}><Money sums={q.data.total.cells[c]} lang={lang} /></td>)}
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+        )
+      )}
+      <p className="muted">{t('forecast.help')}</p>
+    </section>
+  );
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { openApply, periodOf, pivot, wonApply } from './forecast';
+
+describe('forecast', () => {
+  it('computes calendar periods', () => {
+    const now = new Date(2026, 10, 26); // 26 Nov 2026
+    expect(periodOf('this_quarter', now)).toEqual({ from: '2026-10-01', to: '2027-01-01' });
+    expect(periodOf('next_quarter', now)).toEqual({ from: '2027-01-01', to: '2027-04-01' });
+    expect(periodOf('this_year', now)).toEqual({ from: '2026-01-01', to: '2027-01-01' });
+    expect(periodOf('next_quarter', new Date(2026, 1, 3))).toEqual({ from: '2026-04-01', to: '2026-07-01' });
+  });
+
+  it('asks the server to aggregate', () => {
+    const p = { from: '2031-01-01', to: '2031-04-01' };
+    expect(openApply(p)).toBe("filter(status eq 'open' and close_date ge 2031-01-01 and close_date lt 2031-04-01)/groupby((owner_id,forecast_category,amount_currency),aggregate(amount with sum as total,$count as n))");
+    expect(wonApply(p)).toContain("status eq 'won' and actual_close_date ge 2031-01-01");
+  });
+
+  it('pivots per owner, keeps currencies apart, leaves omitted out', () => {
+    const { rows, total } = pivot(
+      [
+        { owner_id: 'u1', forecast_category: 'pipeline', amount_currency: 'USD', total: '1000.0000', n: 2 },
+        { owner_id: 'u1', forecast_category: null, amount_currency: 'USD', total: 500, n: 1 },
+        { owner_id: 'u1', forecast_category: 'committed', amount_currency: 'CNY', total: 7000, n: 1 },
+        { owner_id: 'u2', forecast_category: 'best_case', amount_currency: null, total: 300, n: 1 },
+        { owner_id: 'u2', forecast_category: 'omitted', amount_currency: 'USD', total: 99, n: 1 },
+      ],
+      [{ owner_id: 'u2', amount_currency: 'USD', total: 4000, n: 1 }],
+    );
+    expect(rows.map((r) => r.owner)).toEqual(['u1', 'u2']);
+    expect(rows[0]!.cells.pipeline).toEqual({ USD: 1500 });
+    expect(rows[0]!.cells.committed).toEqual({ CNY: 7000 });
+    expect(rows[1]!.cells.best_case).toEqual({ USD: 300 });
+    expect(rows[1]!.cells.won).toEqual({ USD: 4000 });
+    expect(total.cells.pipeline).toEqual({ USD: 1500 });
+    expect(total.count).toBe(6);
+  });
+});
