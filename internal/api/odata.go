@@ -66,6 +66,8 @@ func (s *Server) odata(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case res.Ref:
 		s.ref(w, r, e, res)
+	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && res.Nav == "timeline" && s.hasTimeline(e):
+		s.timeline(w, r, e, res.ID)
 	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && hasProcessAction(e, res.Nav) && s.reg.Model().Nav(e, res.Nav) == nil:
 		a, _ := processActionOf(e, res.Nav)
 		s.processAction(w, r, e, res.ID, a)

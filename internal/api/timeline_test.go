@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,4 +65,45 @@ func TestReminderIsScheduledWithTheWrite(t *testing.T) {
 	if js, _ := s.app.Jobs.List(context.Background(), "", 10); len(js) != 1 {
 		t.Errorf("a refused write left a job: %+v", js)
 	}
+}
+
+// TestTimelineRollsUp: an account's timeline has the activities regarding it and those of its
+// contacts, opportunities and cases, newest first; another account's stay out; a contact's
+// timeline has only its own; $filter and $top apply.
+func TestTimelineRollsUp(t *testing.T) {
+	s := newServer(t)
+	c := s.login()
+	acc := c.create("accounts", map[string]any{"name": "Roll-up Co"})
+	other := c.create("accounts", map[string]any{"name": "Other Co"})
+	con := c.create("contacts", map[string]any{"last_name": "Lovelace", "account_id": acc})
+	opp := c.create("opportunities", map[string]any{"name": "Deal", "account_id": acc})
+	cs := c.create("cases", map[string]any{"title": "Broken", "account_id": acc})
+	otherCon := c.create("contacts", map[string]any{"last_name": "Elsewhere", "account_id": other})
+	for subject, on := range map[string]string{"on the account": "accounts(" + acc + ")", "on the contact": "contacts(" + con + ")",
+		"on the deal": "opportunities(" + opp + ")", "on the case": "cases(" + cs + ")", "elsewhere": "contacts(" + otherCon + ")"} {
+		c.create("tasks", map[string]any{"subject": subject, "regarding_id@odata.bind": on})
+	}
+	c.create("notes", map[string]any{"subject": "a note on the contact", "regarding_id@odata.bind": "contacts(" + con + ")"})
+
+	got := sorted(column(c.get("accounts("+acc+")/timeline").want(http.StatusOK).values(), "subject"))
+	want := []string{"a note on the contact", "on the account", "on the case", "on the contact", "on the deal"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("account timeline %v, want %v", got, want)
+	}
+	got = sorted(column(c.get("contacts("+con+")/timeline").want(http.StatusOK).values(), "subject"))
+	if strings.Join(got, "|") != "a note on the contact|on the contact" {
+		t.Errorf("contact timeline %v", got)
+	}
+	r := c.get("accounts(" + acc + ")/timeline?$filter=" + q("activity_type eq 'task'") + "&$top=2&$select=subject,regarding_type").want(http.StatusOK)
+	if n := len(r.values()); n != 2 {
+		t.Errorf("$top=2 gave %d", n)
+	}
+	for _, v := range r.values() {
+		if field(v, "regarding_type") == "" {
+			t.Errorf("no regarding_type: %v", v)
+		}
+	}
+	c.get("accounts(" + acc + ")/timeline?$top=1000").wantError(http.StatusBadRequest, "invalid_top", "$top")
+	c.get("accounts(0193a0a0-0000-7000-8000-000000000000)/timeline").want(http.StatusNotFound)
+	c.post("accounts("+acc+")/timeline", nil).want(http.StatusMethodNotAllowed)
 }

@@ -62,7 +62,7 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 	for _, e := range m.Entities() {
 		addRecordPaths(paths, m, e)
 		addRecordSecurityPaths(paths, e)
-		addProcessPaths(paths, e)
+		addProcessPaths(paths, m, e)
 		addEntitySchemas(schemas, m, e)
 		tags = append(tags, entityTag(e))
 	}

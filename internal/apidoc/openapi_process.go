@@ -4,12 +4,22 @@ import "github.com/meridian-crm/meridian/internal/metadata"
 
 // addProcessPaths adds the bound actions that move a record of e through the sales or the
 // service process (internal/sales, internal/service; served by internal/api/actions.go).
-func addProcessPaths(paths object, e *metadata.Entity) {
+func addProcessPaths(paths object, m *metadata.Model, e *metadata.Entity) {
 	base := "/" + e.SetName + "({id})/"
 	params := paramRefs("id", "if_match")
 	errs := []int{400, 401, 403, 404, 409, 412, 429}
 	record := object{"200": response("The record after the action.", schemaRef(e.Name))}
 	str := object{"type": "string"}
+	if !e.ReadOnly() && m.Entity("activity") != nil {
+		paths[base+"timeline"] = object{"get": operation{
+			id: e.Name + ".timeline", tag: e.SetName, summary: "The activity timeline of " + e.DisplayName.EN,
+			description: "Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, " +
+				"cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. " +
+				"$filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.",
+			params: paramRefs("id", "filter", "select", "orderby", "top"),
+			ok:     object{"200": response("The activities.", listOf("activity"))}, errors: []int{400, 401, 403, 404, 429},
+		}.build()}
+	}
 	switch e.Name {
 	case "lead":
 		paths[base+"qualify"] = object{"post": operation{

@@ -286,6 +286,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/accounts({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Account
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["account.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/accounts({id})/unshare": {
         parameters: {
             query?: never;
@@ -459,6 +479,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/appointments({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Appointment
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["appointment.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/appointments({id})/unshare": {
         parameters: {
             query?: never;
@@ -579,6 +619,26 @@ export interface paths {
         };
         /** List Teams of Business unit */
         get: operations["business_unit.nav.teams.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/business_units({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Business unit
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["business_unit.timeline"];
         put?: never;
         post?: never;
         delete?: never;
@@ -717,6 +777,26 @@ export interface paths {
          * @description Needs the share privilege on the record and every right granted; replaces an earlier share with the same principal.
          */
         post: operations["campaign_response.share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaign_responses({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Campaign response
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["campaign_response.timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -955,6 +1035,26 @@ export interface paths {
          * @description Needs the share privilege on the record and every right granted; replaces an earlier share with the same principal.
          */
         post: operations["campaign.share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/campaigns({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Campaign
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["campaign.timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1217,6 +1317,26 @@ export interface paths {
          * @description Needs the share privilege on the record and every right granted; replaces an earlier share with the same principal.
          */
         post: operations["case.share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Case
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["case.timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1495,6 +1615,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/contacts({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Contact
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["contact.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/contacts({id})/unshare": {
         parameters: {
             query?: never;
@@ -1625,6 +1765,26 @@ export interface paths {
          * @description Needs the share privilege on the record and every right granted; replaces an earlier share with the same principal.
          */
         post: operations["email.share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/emails({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Email
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["email.timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1829,6 +1989,26 @@ export interface paths {
          * @description Needs the share privilege on the record and every right granted; replaces an earlier share with the same principal.
          */
         post: operations["knowledge_article.share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/knowledge_articles({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Knowledge article
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["knowledge_article.timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2053,6 +2233,26 @@ export interface paths {
          * @description Needs the share privilege on the record and every right granted; replaces an earlier share with the same principal.
          */
         post: operations["lead.share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Lead
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["lead.timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2297,6 +2497,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/marketing_lists({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Marketing list
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["marketing_list.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/marketing_lists({id})/unshare": {
         parameters: {
             query?: never;
@@ -2527,6 +2747,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notes({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Note
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["note.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notes({id})/unshare": {
         parameters: {
             query?: never;
@@ -2720,6 +2960,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/opportunities({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Opportunity
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["opportunity.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/opportunities({id})/unshare": {
         parameters: {
             query?: never;
@@ -2850,6 +3110,26 @@ export interface paths {
          * @description Needs the share privilege on the record and every right granted; replaces an earlier share with the same principal.
          */
         post: operations["opportunity_line.share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/opportunity_lines({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Opportunity line
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["opportunity_line.timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2992,6 +3272,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/phone_calls({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Phone call
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["phone_call.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/phone_calls({id})/unshare": {
         parameters: {
             query?: never;
@@ -3102,6 +3402,26 @@ export interface paths {
         };
         /** List Opportunity lines of Product */
         get: operations["product.nav.opportunity_lines.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Product
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["product.timeline"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3481,6 +3801,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tasks({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Task
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["task.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks({id})/unshare": {
         parameters: {
             query?: never;
@@ -3586,6 +3926,26 @@ export interface paths {
         put?: never;
         /** Link User to Team */
         post: operations["team.nav.members.ref.add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/teams({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Team
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["team.timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3701,6 +4061,26 @@ export interface paths {
         put?: never;
         /** Link Team to User */
         post: operations["user.nav.teams.ref.add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of User
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["user.timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6795,6 +7175,11 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
+             * Forecast category
+             * @enum {string|null}
+             */
+            forecast_category?: "pipeline" | "best_case" | "committed" | "omitted" | null;
+            /**
              * ID
              * Format: uuid
              */
@@ -6925,6 +7310,11 @@ export interface components {
             deal_type?: "new_business" | "expansion" | "renewal" | null;
             /** Description */
             description?: string | null;
+            /**
+             * Forecast category
+             * @enum {string|null}
+             */
+            forecast_category?: "pipeline" | "best_case" | "committed" | "omitted" | null;
             /**
              * Originating lead
              * Format: uuid
@@ -7224,6 +7614,11 @@ export interface components {
             deal_type?: "new_business" | "expansion" | "renewal" | null;
             /** Description */
             description?: string | null;
+            /**
+             * Forecast category
+             * @enum {string|null}
+             */
+            forecast_category?: "pipeline" | "best_case" | "committed" | "omitted" | null;
             /**
              * Originating lead
              * Format: uuid
@@ -9081,6 +9476,45 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "account.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "account.unshare": {
         parameters: {
             query?: never;
@@ -9592,6 +10026,45 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "appointment.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "appointment.unshare": {
         parameters: {
             query?: never;
@@ -9979,6 +10452,45 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["team_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "business_unit.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -10430,6 +10942,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "campaign_response.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -11124,6 +11675,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "campaign.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -11862,6 +12452,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "case.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -12668,6 +13297,45 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "contact.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "contact.unshare": {
         parameters: {
             query?: never;
@@ -13088,6 +13756,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "email.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -13644,6 +14351,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "knowledge_article.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -14313,6 +15059,45 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "lead.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "lead.unshare": {
         parameters: {
             query?: never;
@@ -14953,6 +15738,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "marketing_list.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -15704,6 +16528,45 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "note.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "note.unshare": {
         parameters: {
             query?: never;
@@ -16261,6 +17124,45 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "opportunity.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "opportunity.unshare": {
         parameters: {
             query?: never;
@@ -16681,6 +17583,45 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "opportunity_line.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -17117,6 +18058,45 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "phone_call.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "phone_call.unshare": {
         parameters: {
             query?: never;
@@ -17516,6 +18496,45 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["opportunity_line_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "product.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -18479,6 +19498,45 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "task.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "task.unshare": {
         parameters: {
             query?: never;
@@ -18824,6 +19882,45 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "team.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -19236,6 +20333,45 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "user.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -151,6 +151,7 @@ const en = {
     description: 'Description',
     due: 'Due',
     dueAt: 'due {{when}}',
+    via: 'on a related {{entity}}',
     added: 'Added',
   },
   audit: {

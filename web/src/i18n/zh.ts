@@ -155,6 +155,7 @@ const zh: Strings<Resources> = {
     description: '描述',
     due: '截止时间',
     dueAt: '截止于 {{when}}',
+    via: '来自相关{{entity}}',
     added: '已添加',
   },
   audit: {

@@ -6,8 +6,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
-import { attributeLabel, entityLabel, setName } from '../../api/metadata';
-import { listPath } from '../../api/odata';
+import { attributeLabel, entityLabel, setName, useEntities } from '../../api/metadata';
+import { recordPath } from '../../api/odata';
 import type { AttributeDefinition, EntityDefinition, EntityRecord, RecordPage } from '../../api/types';
 import { mapErrors } from '../records/errors';
 import type { MappedErrors } from '../records/errors';
@@ -32,12 +32,12 @@ export function timelineKey(id: string) {
 export function Timeline({ entity, id, union, members }: TimelineProps) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
-  const path = listPath(setName(union), {
-    select: ['activity_type', 'subject', 'description', 'status', 'due_at', 'created_at'],
-    filter: `regarding_id eq ${id}`,
-    orderby: 'created_at desc,id desc',
-    top: TIMELINE_TOP,
-  });
+  const all = useEntities().data;
+  // The server's timeline: activities regarding the record and, for an account, its contacts',
+  // opportunities', cases' and leads' too (rolled up), newest first.
+  const path = `${recordPath(setName(entity), id)}/timeline?$select=${encodeURIComponent(
+    'activity_type,subject,description,status,due_at,created_at,regarding_id,regarding_type',
+  )}&$top=${TIMELINE_TOP}`;
   const q = useQuery({
     queryKey: timelineKey(id),
     queryFn: async ({ signal }) => (await api<RecordPage>(path, { signal })).data.value,
@@ -55,7 +55,8 @@ export function Timeline({ entity, id, union, members }: TimelineProps) {
       {q.isSuccess && q.data.length > 0 && (
         <ol className="timeline-list" aria-label={t('timeline.title')}>
           {q.data.map((a) => (
-            <TimelineItem key={String(a.id)} a={a} member={byName.get(String(a.activity_type))} status={status} lang={lang} />
+            <TimelineItem key={String(a.id)} a={a} member={byName.get(String(a.activity_type))} status={status} lang={lang}
+              via={typeof a.regarding_type === 'string' && a.regarding_id !== id ? all?.find((x) => x.name === a.regarding_type) : undefined} />
           ))}
         </ol>
       )}
@@ -63,7 +64,7 @@ export function Timeline({ entity, id, union, members }: TimelineProps) {
   );
 }
 
-function TimelineItem({ a, member, status, lang }: { a: EntityRecord; member: EntityDefinition | undefined; status: AttributeDefinition | undefined; lang: string }) {
+function TimelineItem({ a, member, status, lang, via }: { a: EntityRecord; member: EntityDefinition | undefined; status: AttributeDefinition | undefined; lang: string; via: EntityDefinition | undefined }) {
   const { t } = useTranslation();
   const kind = member ? entityLabel(member, lang) : String(a.activity_type ?? '');
   const created = typeof a.created_at === 'string' ? a.created_at : '';
@@ -74,6 +75,11 @@ function TimelineItem({ a, member, status, lang }: { a: EntityRecord; member: En
       <div className="activity-head">
         <span className="badge">{kind}</span>
         {member ? <Link to={`/${setName(member)}/${encodeURIComponent(String(a.id))}`}>{subject}</Link> : <span>{subject}</span>}
+        {via && (
+          <Link className="muted via" to={`/${setName(via)}/${encodeURIComponent(String(a.regarding_id))}`}>
+            {t('timeline.via', { entity: entityLabel(via, lang) })}
+          </Link>
+        )}
       </div>
       {typeof a.description === 'string' && a.description && <p className="activity-body">{a.description}</p>}
       <p className="activity-meta muted">

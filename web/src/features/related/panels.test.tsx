@@ -98,8 +98,13 @@ describe('Timeline', () => {
 
   it('lists activities newest first and adds a note regarding the record, with the error next to the subject', async () => {
     const created: unknown[] = [];
-    const value = [{ id: 'a1', activity_type: 'task', subject: 'Send the quote', status: 'open', created_at: '2030-05-01T09:00:00Z' }];
+    const value: Record<string, unknown>[] = [
+      { id: 'a1', activity_type: 'task', subject: 'Send the quote', status: 'open', created_at: '2030-05-01T09:00:00Z', regarding_id: ID, regarding_type: 'account' },
+      { id: 'a0', activity_type: 'task', subject: 'Rolled up', status: 'open', created_at: '2030-04-01T09:00:00Z', regarding_id: 'c1', regarding_type: 'contact' },
+    ];
+    const contact: EntityDefinition = { name: 'contact', set_name: 'contacts', display_name: { en: 'Contact', zh: '联系人' }, attributes: [] };
     stubApi((url, init) => {
+      if (url.includes('metadata/entities')) return { status: 200, body: { value: [account, contact] } };
       if (init.method === 'POST') {
         const body = JSON.parse(String(init.body)) as { subject: string | null };
         if (!body.subject) return { status: 400, body: { error: { code: 'required', message: 'subject is required', target: 'subject' } } };
@@ -112,9 +117,12 @@ describe('Timeline', () => {
     wrap(<Timeline entity={account} id={ID} union={activity} members={[note, task]} />);
     const list = await screen.findByRole('list', { name: 'Activities' });
     expect(within(list).getByText('Send the quote')).toBeTruthy();
-    expect(within(list).getByText(/Open/)).toBeTruthy();
-    expect(calls[0]!.url).toContain(`$filter=regarding_id%20eq%20${ID}`);
-    expect(calls[0]!.url).toContain('$orderby=created_at%20desc');
+    expect(within(list).getAllByText(/Open/)).toHaveLength(2);
+    const read = calls.find((c) => c.url.includes('/timeline'))!;
+    expect(read.url).toBe(`/api/v1/accounts(${ID})/timeline?$select=${encodeURIComponent('activity_type,subject,description,status,due_at,created_at,regarding_id,regarding_type')}&$top=25`);
+    // An activity of a related record (rolled up by the server) links to it.
+    const via = await within(list).findByRole('link', { name: 'on a related Contact' });
+    expect(via.getAttribute('href')).toBe('/contacts/c1');
 
     await userEvent.type(screen.getByLabelText('Description'), 'Asked for 40 arms');
     await userEvent.click(screen.getByRole('button', { name: 'Add Note' }));
@@ -125,7 +133,7 @@ describe('Timeline', () => {
 
     await userEvent.type(subject, 'Call with the plant manager');
     await userEvent.click(screen.getByRole('button', { name: 'Add Note' }));
-    await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(2));
+    await waitFor(() => expect(within(list).getAllByRole('listitem')).toHaveLength(3));
     expect(within(list).getAllByRole('listitem')[0]!.textContent).toContain('Call with the plant manager');
     expect(created).toEqual([{ subject: 'Call with the plant manager', description: 'Asked for 40 arms', regarding_id: ID, regarding_type: 'account' }]);
     const post = calls.find((c) => c.init.method === 'POST')!;
