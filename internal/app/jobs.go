@@ -7,13 +7,16 @@ import (
 
 	"github.com/meridian-crm/meridian/internal/jobs"
 	"github.com/meridian-crm/meridian/internal/reminders"
+	"github.com/meridian-crm/meridian/internal/service"
 )
 
 // openJobs builds the job queue (River's tables are migrated with the store's) with every
 // worker this build knows; Serve starts working it.
 func (a *App) openJobs(context.Context) error {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, reminders.Wire(a.Records, func() *jobs.Queue { return a.Jobs }))
+	queue := func() *jobs.Queue { return a.Jobs }
+	river.AddWorker(workers, reminders.Wire(a.Records, queue))
+	river.AddWorker(workers, service.WireSLA(a.Records, queue))
 	q, err := jobs.New(a.Store, jobs.Config{Workers: workers, Logger: a.Log})
 	if err != nil {
 		return err

@@ -42,7 +42,7 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 				rowErrs[i] = err
 				continue
 			}
-			runHooks(e, vals, nil)
+			s.runHooks(e, vals, nil)
 			valid[i] = vals
 		}
 		missing, err := s.checkLookupsMany(ctx, m, e, p.TenantID, valid)

@@ -3,6 +3,7 @@ package records
 import (
 	"encoding/json"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/meridian-crm/meridian/internal/metadata"
@@ -28,10 +29,28 @@ func lowerEmail(vals, _ map[string]any) {
 	}
 }
 
-func runHooks(e *metadata.Entity, vals, current map[string]any) {
+func (s *Service) runHooks(e *metadata.Entity, vals, current map[string]any) {
 	for _, h := range hooks[e.Name] {
 		h(vals, current)
 	}
+	if fs := s.beforeWrite[e.Name]; len(fs) > 0 {
+		now := s.clock().UTC()
+		for _, f := range fs {
+			f(now, vals, current)
+		}
+	}
+}
+
+// BeforeWrite registers fn to derive values of entity's records on every create (current nil)
+// and update, after the input is converted and before lookups are checked and the row written —
+// for behaviour wired from outside the package, such as service-level timers. vals holds typed
+// values (time.Time for datetimes, int64 for integers); now is the service's clock. Register
+// before serving requests.
+func (s *Service) BeforeWrite(entity string, fn func(now time.Time, vals, current map[string]any)) {
+	if s.beforeWrite == nil {
+		s.beforeWrite = map[string][]func(time.Time, map[string]any, map[string]any){}
+	}
+	s.beforeWrite[entity] = append(s.beforeWrite[entity], fn)
 }
 
 // composeFullName fills full_name from first and last name when the client does not set it:

@@ -92,8 +92,9 @@ type Service struct {
 	MaxPageSize     int
 	DefaultPageSize int
 	// MaxExpand caps the related records returned per parent for a collection $expand.
-	MaxExpand int
-	onChange  map[string][]func(context.Context, Change) error
+	MaxExpand   int
+	onChange    map[string][]func(context.Context, Change) error
+	beforeWrite map[string][]func(time.Time, map[string]any, map[string]any)
 }
 
 // Options configure a Service.

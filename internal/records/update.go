@@ -131,7 +131,7 @@ func (s *Service) update(ctx context.Context, p principal.Principal, e *metadata
 	if err != nil {
 		return nil, err
 	}
-	runHooks(e, vals, cur)
+	s.runHooks(e, vals, cur)
 	if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
 		return nil, err
 	}

@@ -94,7 +94,7 @@ func (s *Service) validNew(ctx context.Context, p principal.Principal, m *metada
 	if err != nil {
 		return nil, err
 	}
-	runHooks(e, vals, nil)
+	s.runHooks(e, vals, nil)
 	if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
 		return nil, err
 	}

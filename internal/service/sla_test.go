@@ -1,0 +1,156 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/meridian-crm/meridian/internal/jobs"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/service"
+	"github.com/meridian-crm/meridian/internal/store/storetest"
+	"github.com/meridian-crm/meridian/internal/tenant"
+)
+
+// clock is a test clock moved by hand.
+type clock struct{ now time.Time }
+
+func (c *clock) Now() time.Time          { return c.now }
+func (c *clock) advance(d time.Duration) { c.now = c.now.Add(d) }
+func at(t *testing.T, v any) time.Time   { t.Helper(); x, _ := v.(time.Time); return x }
+func minutes(t *testing.T, v any) int64  { t.Helper(); x, _ := v.(int64); return x }
+
+// TestSLATimers: a case's timers come from its priority, pause while it waits for the customer
+// (and move by the time waited), warn with a quarter of the time left, breach and escalate at
+// the due time; stale timer jobs do nothing; resolving in time is met — with an injected clock,
+// on both databases.
+func TestSLATimers(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	if err := jobs.Migrate(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	sys, err := metadata.System()
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := st.SyncSystem(ctx, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{now: time.Date(2031, 3, 3, 9, 0, 0, 0, time.UTC)}
+	recs := records.NewService(st, metadata.NewRegistry(model), records.Options{Clock: clk.Now})
+	q, err := jobs.New(st, jobs.Config{}) // insert-only: the test runs the timers itself
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := service.WireSLA(recs, func() *jobs.Queue { return q })
+	ten, err := tenant.Create(ctx, st, "Acme", "acme", clk.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := principal.With(ctx, principal.System(ten.ID))
+	get := func(id string) *records.Record {
+		r, err := recs.Get(as, "case", id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	check := func(a service.SLAArgs) string {
+		got, err := w.CheckResult(as, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	// An urgent case: first response in 1 h, resolution in 4 h; four timer jobs scheduled.
+	c, err := recs.Create(as, "case", records.Input{"title": "Line down", "priority": "urgent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := c.ID()
+	r := get(id)
+	open := clk.now
+	if !at(t, r.Get("first_response_by")).Equal(open.Add(time.Hour)) || !at(t, r.Get("resolve_by")).Equal(open.Add(4*time.Hour)) || r.Get("sla_status") != "on_track" {
+		t.Fatalf("timers: %v %v %v", r.Get("first_response_by"), r.Get("resolve_by"), r.Get("sla_status"))
+	}
+	scheduled, err := q.List(ctx, "scheduled", 20)
+	if err != nil || len(scheduled) != 4 {
+		t.Fatalf("scheduled %d jobs (%v), want 4", len(scheduled), err)
+	}
+	resolveDue := open.Add(4 * time.Hour)
+	warn := service.SLAArgs{TenantID: ten.ID, CaseID: id, Timer: "resolve", Stage: "warn", Due: resolveDue}
+
+	// Waiting for the customer for 2 h pauses the timers; they move by 2 h.
+	clk.advance(30 * time.Minute)
+	if _, err := recs.Update(as, "case", id, records.Input{"status": "waiting"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	clk.advance(2 * time.Hour)
+	if got := check(warn); got != "" {
+		t.Errorf("a timer of a waiting case did %q", got)
+	}
+	if _, err := recs.Update(as, "case", id, records.Input{"status": "in_progress"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	r = get(id)
+	if !at(t, r.Get("resolve_by")).Equal(resolveDue.Add(2*time.Hour)) || minutes(t, r.Get("sla_paused_minutes")) != 120 || r.Get("sla_paused_at") != nil {
+		t.Fatalf("after the pause: resolve_by %v, paused %v min, paused_at %v", r.Get("resolve_by"), r.Get("sla_paused_minutes"), r.Get("sla_paused_at"))
+	}
+	// The jobs of the old due time do nothing; the new ones warn and breach.
+	if got := check(warn); got != "" {
+		t.Errorf("a stale timer did %q", got)
+	}
+	newDue := resolveDue.Add(2 * time.Hour)
+	clk.now = newDue.Add(-30 * time.Minute)
+	if got := check(service.SLAArgs{TenantID: ten.ID, CaseID: id, Timer: "resolve", Stage: "warn", Due: newDue}); got != "warned" {
+		t.Errorf("warn did %q", got)
+	}
+	if s := get(id).Get("sla_status"); s != "warning" {
+		t.Errorf("sla_status %v after the warning", s)
+	}
+	breach := service.SLAArgs{TenantID: ten.ID, CaseID: id, Timer: "resolve", Stage: "breach", Due: newDue}
+	if got := check(breach); got != "" {
+		t.Errorf("a breach before the due time did %q", got)
+	}
+	clk.now = newDue
+	if got := check(breach); got != "breached" {
+		t.Errorf("breach did %q", got)
+	}
+	r = get(id)
+	if r.Get("sla_status") != "breached" || r.Get("escalated") != true {
+		t.Errorf("after the breach: %v escalated %v", r.Get("sla_status"), r.Get("escalated"))
+	}
+	if got := check(breach); got != "" {
+		t.Errorf("a breach ran twice: %q", got)
+	}
+
+	// A normal case answered and resolved in time is met; its timers then do nothing.
+	c2, err := recs.Create(as, "case", records.Input{"title": "Question"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = get(c2.ID())
+	if !at(t, r.Get("first_response_by")).Equal(clk.now.Add(8*time.Hour)) || !at(t, r.Get("resolve_by")).Equal(clk.now.Add(72*time.Hour)) {
+		t.Errorf("normal timers %v %v", r.Get("first_response_by"), r.Get("resolve_by"))
+	}
+	clk.advance(time.Hour)
+	if _, err := recs.Update(as, "case", c2.ID(), records.Input{"first_responded_at": clk.now.Format(time.RFC3339)}, ""); err != nil {
+		t.Fatal(err)
+	}
+	resp := service.SLAArgs{TenantID: ten.ID, CaseID: c2.ID(), Timer: "first_response", Stage: "breach", Due: at(t, r.Get("first_response_by"))}
+	clk.advance(10 * time.Hour)
+	if got := check(resp); got != "" {
+		t.Errorf("the response timer of an answered case did %q", got)
+	}
+	if _, err := service.NewCases(recs).Resolve(as, c2.ID(), service.ResolveOptions{Resolution: "Answered"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := get(c2.ID()).Get("sla_status"); s != "met" {
+		t.Errorf("resolved in time: sla_status %v", s)
+	}
+}
