@@ -10,6 +10,7 @@ const RecordPage = lazy(() => import('./features/records/RecordPage'));
 const NotFound = lazy(() => import('./features/shell/NotFound'));
 const PipelineBoard = lazy(() => import('./features/pipeline/PipelineBoard'));
 const ForecastPage = lazy(() => import('./features/forecast/ForecastPage'));
+const CaseQueue = lazy(() => import('./features/service/CaseQueue'));
 const SearchPage = lazy(() => import('./features/search/SearchPage'));
 // The designer: only administrators reach it, so nobody else downloads it.
 const AdminEntities = lazy(() => import('./features/admin/EntitiesPage'));
@@ -40,6 +41,7 @@ export const router = createBrowserRouter([
       { index: true, element: <Home /> },
       { path: 'pipeline', element: <PipelineBoard /> },
       { path: 'forecast', element: <ForecastPage /> },
+      { path: 'queue', element: <CaseQueue /> },
       { path: 'search', element: <SearchPage /> },
       { path: 'admin', element: <AdminEntities /> },
       { path: 'admin/entities/:name', element: <AdminFields /> },

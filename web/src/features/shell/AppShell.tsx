@@ -70,6 +70,7 @@ export function AppShell() {
           <li><NavLink to="/" end>{t('shell.home')}</NavLink></li>
           <li><NavLink to="/pipeline">{t('shell.pipeline')}</NavLink></li>
           <li><NavLink to="/forecast">{t('shell.forecast')}</NavLink></li>
+          <li><NavLink to="/queue">{t('shell.queue')}</NavLink></li>
         </ul>
         <h2 className="nav-title">{t('shell.entities')}</h2>
         {entities.isPending && <p className="muted">{t('common.loading')}</p>}
