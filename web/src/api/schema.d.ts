@@ -3322,6 +3322,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/security/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a user with a password and roles (administrators)
+         * @description The user record (through the records service, audited), its password (checked against the password policy: `400 weak_password`, target `password`) and its security roles (`400 role_not_found`, target `roles`) are written in one transaction: a refusal leaves nothing behind. Without `business_unit_id` the user joins the root business unit.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks": {
         parameters: {
             query?: never;
@@ -17952,6 +17972,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    business_unit_id?: string;
+                    email: string;
+                    full_name: string;
+                    password: string;
+                    roles?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["user"];
                 };
             };
             400: components["responses"]["BadRequest"];
