@@ -231,7 +231,7 @@ const en = {
   },
   admin: {
     title: 'Administration',
-    only: 'Only administrators can change the data model.',
+    only: 'Only administrators can open this page.',
     custom: 'Custom',
     system: 'System',
     actions: 'Actions',

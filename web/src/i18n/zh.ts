@@ -235,7 +235,7 @@ const zh: Strings<Resources> = {
   },
   admin: {
     title: '管理',
-    only: '只有管理员可以修改数据模型。',
+    only: '只有管理员可以打开此页面。',
     custom: '自定义',
     system: '系统',
     actions: '操作',

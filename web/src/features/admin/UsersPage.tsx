@@ -1,7 +1,7 @@
 // Administration → Users: name, email, business unit (a select: changing it moves the user),
 // roles held (links to the role pages) and the disabled flag with Disable / Enable; New user
 // (email, name, password, unit, roles) creates a user who can sign in (POST /security/users).
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
@@ -168,13 +168,15 @@ function UserForm({ tree, onCancel, onCreated }: { tree: UnitNode[]; onCancel: (
       await qc.invalidateQueries({ queryKey: ['org', 'roles-by-principal'] });
       onCreated(created);
     } catch (err) {
-      const m = mapErrors(err, USER_FIELDS);
-      setErrors(m);
+      setErrors(mapErrors(err, USER_FIELDS));
       setBusy(false);
-      // The keyboard goes to the first field at fault once its message is on the page.
-      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
     }
   };
+  // The keyboard goes to the first field at fault once its message is on the page (the submit
+  // button was disabled while sending, so the focus is nowhere useful).
+  useEffect(() => {
+    if (!busy && Object.keys(errors.fields).length > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errors, busy]);
 
   return (
     <form ref={form} className="panel designer-form" aria-label={t('org.newUser')} onSubmit={submit} noValidate>
