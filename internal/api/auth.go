@@ -31,6 +31,7 @@ type Accounts interface {
 	CreateAPIKey(ctx context.Context, tenantID, userID string, in auth.APIKeyInput) (auth.APIKey, string, error)
 	ListAPIKeys(ctx context.Context, tenantID, userID string) ([]auth.APIKey, error)
 	RevokeAPIKey(ctx context.Context, tenantID, userID, id string) error
+	SetPassword(ctx context.Context, tenantID, userID, pw string) error
 }
 
 // routeAuth registers the authenticated account endpoints beyond me, logout and creating a key

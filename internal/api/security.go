@@ -1,10 +1,14 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/access"
+	"github.com/meridian-crm/meridian/internal/audit"
+	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -18,6 +22,7 @@ func (s *Server) routeSecurity(mux *http.ServeMux) {
 		return
 	}
 	mux.HandleFunc("GET /api/v1/security/me", s.securityMe)
+	mux.HandleFunc("POST /api/v1/security/users", s.createUser)
 	mux.HandleFunc("GET /api/v1/security/roles", s.listRoles)
 	mux.HandleFunc("POST /api/v1/security/roles", s.createRole)
 	mux.HandleFunc("GET /api/v1/security/roles/{id}", s.getRole)
@@ -34,6 +39,72 @@ func (s *Server) routeSecurity(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v1/security/field-profiles/{id}/permissions", s.setFieldPermissions)
 	mux.HandleFunc("POST /api/v1/security/field-profiles/{id}/members", s.addProfileMember)
 	mux.HandleFunc("DELETE /api/v1/security/field-profiles/{id}/members/{principal}", s.removeProfileMember)
+}
+
+// createUser serves POST /api/v1/security/users (administrators): the user record through the
+// records service, its password through the auth service and its roles, in one transaction, so a
+// refused password, an unknown role or a taken email leaves nothing behind.
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Email          string   `json:"email"`
+		FullName       string   `json:"full_name"`
+		Password       string   `json:"password"`
+		BusinessUnitID string   `json:"business_unit_id"`
+		Roles          []string `json:"roles"`
+	}
+	if err := s.decodeStrict(w, r, &body); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	admin, err := s.Access.IsAdmin(ctx)
+	if err == nil && !admin {
+		err = fault.New(fault.Permission, "admin_required", "only a tenant administrator may create users")
+	}
+	if err == nil {
+		err = auth.CheckPasswordPolicy(body.Password)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, _ := principalOf(r)
+	var rec *records.Record
+	err = s.st.WithTx(ctx, func(ctx context.Context) error {
+		in := records.Input{"email": strings.TrimSpace(body.Email), "full_name": body.FullName}
+		if body.BusinessUnitID != "" {
+			in["business_unit_id"] = body.BusinessUnitID
+		}
+		var err error
+		if rec, err = s.records.Create(ctx, "user", in); err != nil {
+			return err
+		}
+		for _, role := range body.Roles {
+			if _, err := s.Access.Role(ctx, role); err != nil {
+				if fault.Is(err, fault.NotFound) {
+					return fault.Newf(fault.Invalid, "role_not_found", "no security role %s", role).WithTarget("roles")
+				}
+				return err
+			}
+			if err := s.Access.AssignRole(ctx, role, rec.ID()); err != nil {
+				return err
+			}
+		}
+		if err := s.auth.SetPassword(ctx, p.TenantID, rec.ID(), body.Password); err != nil {
+			return err
+		}
+		if s.Audit == nil {
+			return nil
+		}
+		return s.Audit.Event(ctx, audit.Event{Action: "credential_change", Entity: "user", RecordID: rec.ID(),
+			Details: map[string]any{"change": "set_password", "by": "administrator"}})
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", baseURL(r)+"users("+rec.ID()+")")
+	s.writeRecord(w, r, http.StatusCreated, "users", rec)
 }
 
 func (s *Server) listProfiles(w http.ResponseWriter, r *http.Request) {

@@ -103,7 +103,7 @@ func TestTimelineRollsUp(t *testing.T) {
 			t.Errorf("no regarding_type: %v", v)
 		}
 	}
-	c.get("accounts(" + acc + ")/timeline?$top=1000").wantError(http.StatusBadRequest, "invalid_top", "$top")
+	c.get("accounts("+acc+")/timeline?$top=1000").wantError(http.StatusBadRequest, "invalid_top", "$top")
 	c.get("accounts(0193a0a0-0000-7000-8000-000000000000)/timeline").want(http.StatusNotFound)
 	c.post("accounts("+acc+")/timeline", nil).want(http.StatusMethodNotAllowed)
 }

@@ -16,6 +16,15 @@ func addSecurityPaths(paths object) {
 		ok:          object{"200": response("The caller's grants.", schemaRef("SecurityDescription"))},
 		errors:      []int{401, 403, 429},
 	}.build()}
+	paths["/security/users"] = object{"post": operation{
+		id: "createUser", tag: tagSecurity, summary: "Create a user with a password and roles (administrators)",
+		description: "The user record (through the records service, audited), its password (checked against the password policy: " +
+			"`400 weak_password`, target `password`) and its security roles (`400 role_not_found`, target `roles`) are written in one " +
+			"transaction: a refusal leaves nothing behind. Without `business_unit_id` the user joins the root business unit.",
+		body: body(objectSchema(object{"email": stringSchema, "full_name": stringSchema, "password": stringSchema,
+			"business_unit_id": uuidSchema, "roles": arrayOf(uuidSchema)}, "email", "full_name", "password")),
+		ok: object{"201": response("Created.", schemaRef("user"), "Location")}, errors: adminErrs,
+	}.build()}
 	paths["/security/roles"] = object{
 		"get": operation{id: "listRoles", tag: tagSecurity, summary: "List security roles",
 			ok: object{"200": response("The tenant's roles.", listOf("Role"))}, errors: []int{401, 403, 429}}.build(),

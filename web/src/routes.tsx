@@ -21,6 +21,8 @@ const AdminUnits = lazy(() => import('./features/admin/UnitsPage'));
 const AdminUsers = lazy(() => import('./features/admin/UsersPage'));
 const AdminTeams = lazy(() => import('./features/admin/TeamsPage'));
 const AdminTeam = lazy(() => import('./features/admin/TeamPage'));
+const AdminFieldProfiles = lazy(() => import('./features/admin/FieldProfilesPage'));
+const AdminFieldProfile = lazy(() => import('./features/admin/FieldProfilePage'));
 
 function RecordRoute() {
   const { set, id } = useParams();
@@ -51,6 +53,8 @@ export const router = createBrowserRouter([
       { path: 'admin/users', element: <AdminUsers /> },
       { path: 'admin/teams', element: <AdminTeams /> },
       { path: 'admin/teams/:id', element: <AdminTeam /> },
+      { path: 'admin/field-profiles', element: <AdminFieldProfiles /> },
+      { path: 'admin/field-profiles/:id', element: <AdminFieldProfile /> },
       { path: ':set', element: <ListRoute /> },
       { path: ':set/new', element: <RecordRoute /> },
       { path: ':set/:id', element: <RecordRoute /> },

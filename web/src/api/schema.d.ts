@@ -3682,6 +3682,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/security/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a user with a password and roles (administrators)
+         * @description The user record (through the records service, audited), its password (checked against the password policy: `400 weak_password`, target `password`) and its security roles (`400 role_not_found`, target `roles`) are written in one transaction: a refusal leaves nothing behind. Without `business_unit_id` the user joins the root business unit.
+         */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks": {
         parameters: {
             query?: never;
@@ -5710,6 +5730,21 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
+             * Escalated
+             * @default false
+             */
+            escalated: boolean | null;
+            /**
+             * First responded
+             * Format: date-time
+             */
+            first_responded_at?: string | null;
+            /**
+             * First response by
+             * Format: date-time
+             */
+            first_response_by?: string | null;
+            /**
              * ID
              * Format: uuid
              */
@@ -5750,6 +5785,11 @@ export interface components {
             /** Resolution */
             resolution?: string | null;
             /**
+             * Resolve by
+             * Format: date-time
+             */
+            resolve_by?: string | null;
+            /**
              * Resolved on
              * Format: date-time
              */
@@ -5759,6 +5799,21 @@ export interface components {
              * Format: int64
              */
             satisfaction?: number | null;
+            /**
+             * SLA paused since
+             * Format: date-time
+             */
+            sla_paused_at?: string | null;
+            /**
+             * SLA paused (minutes)
+             * Format: int64
+             */
+            sla_paused_minutes?: number | null;
+            /**
+             * SLA status
+             * @enum {string|null}
+             */
+            sla_status?: "on_track" | "warning" | "breached" | "met" | null;
             /**
              * Status
              * @default new
@@ -5815,6 +5870,21 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
+             * Escalated
+             * @default false
+             */
+            escalated: boolean | null;
+            /**
+             * First responded
+             * Format: date-time
+             */
+            first_responded_at?: string | null;
+            /**
+             * First response by
+             * Format: date-time
+             */
+            first_response_by?: string | null;
+            /**
              * Opened on
              * Format: date-time
              */
@@ -5833,6 +5903,11 @@ export interface components {
             /** Resolution */
             resolution?: string | null;
             /**
+             * Resolve by
+             * Format: date-time
+             */
+            resolve_by?: string | null;
+            /**
              * Resolved on
              * Format: date-time
              */
@@ -5842,6 +5917,21 @@ export interface components {
              * Format: int64
              */
             satisfaction?: number | null;
+            /**
+             * SLA paused since
+             * Format: date-time
+             */
+            sla_paused_at?: string | null;
+            /**
+             * SLA paused (minutes)
+             * Format: int64
+             */
+            sla_paused_minutes?: number | null;
+            /**
+             * SLA status
+             * @enum {string|null}
+             */
+            sla_status?: "on_track" | "warning" | "breached" | "met" | null;
             /**
              * Status
              * @default new
@@ -5873,6 +5963,21 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
+             * Escalated
+             * @default false
+             */
+            escalated: boolean | null;
+            /**
+             * First responded
+             * Format: date-time
+             */
+            first_responded_at?: string | null;
+            /**
+             * First response by
+             * Format: date-time
+             */
+            first_response_by?: string | null;
+            /**
              * Opened on
              * Format: date-time
              */
@@ -5891,6 +5996,11 @@ export interface components {
             /** Resolution */
             resolution?: string | null;
             /**
+             * Resolve by
+             * Format: date-time
+             */
+            resolve_by?: string | null;
+            /**
              * Resolved on
              * Format: date-time
              */
@@ -5900,6 +6010,21 @@ export interface components {
              * Format: int64
              */
             satisfaction?: number | null;
+            /**
+             * SLA paused since
+             * Format: date-time
+             */
+            sla_paused_at?: string | null;
+            /**
+             * SLA paused (minutes)
+             * Format: int64
+             */
+            sla_paused_minutes?: number | null;
+            /**
+             * SLA status
+             * @enum {string|null}
+             */
+            sla_status?: "on_track" | "warning" | "breached" | "met" | null;
             /**
              * Status
              * @default new
@@ -19090,6 +19215,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Role"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    business_unit_id?: string;
+                    email: string;
+                    full_name: string;
+                    password: string;
+                    roles?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["user"];
                 };
             };
             400: components["responses"]["BadRequest"];

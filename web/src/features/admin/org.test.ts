@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTree, flatten, memberRefBody } from './org';
+import { buildTree, flatten, memberRefBody, newUserBody } from './org';
 import type { Unit } from './org';
 
 const u = (id: string, name: string, parent?: string | null): Unit => ({ id, name, parent_business_unit_id: parent ?? null });
@@ -30,5 +30,14 @@ describe('buildTree', () => {
 describe('memberRefBody', () => {
   it('points at the user as an OData id', () => {
     expect(memberRefBody('0193-abc')).toEqual({ '@odata.id': 'users(0193-abc)' });
+  });
+});
+
+describe('newUserBody', () => {
+  it('trims the names, keeps the password as typed and drops a blank unit', () => {
+    expect(newUserBody({ email: ' ann@example.com ', full_name: ' Ann ', password: ' secret pass ', business_unit_id: '', roles: ['r1'] }))
+      .toEqual({ email: 'ann@example.com', full_name: 'Ann', password: ' secret pass ', roles: ['r1'] });
+    expect(newUserBody({ email: 'a@b.c', full_name: 'A', password: 'x', business_unit_id: 'u1', roles: [] }))
+      .toEqual({ email: 'a@b.c', full_name: 'A', password: 'x', business_unit_id: 'u1', roles: [] });
   });
 });

@@ -108,6 +108,24 @@ export async function renameUnit(unit: Unit, name: string): Promise<void> {
 export async function patchUser(user: User, body: Partial<Pick<User, 'business_unit_id' | 'is_disabled'>>): Promise<void> {
   await api(recordPath('users', user.id), { method: 'PATCH', body, headers: ifMatch(user) });
 }
+/** What the New user form holds. */
+export interface NewUser {
+  email: string;
+  full_name: string;
+  password: string;
+  business_unit_id: string;
+  roles: string[];
+}
+/** The body of POST /security/users: trimmed, no blank unit (the server then uses the root unit). */
+export function newUserBody(u: NewUser): { email: string; full_name: string; password: string; business_unit_id?: string; roles: string[] } {
+  const body: ReturnType<typeof newUserBody> = { email: u.email.trim(), full_name: u.full_name.trim(), password: u.password, roles: [...u.roles] };
+  if (u.business_unit_id) body.business_unit_id = u.business_unit_id;
+  return body;
+}
+/** Creates a user who can sign in (administrators): the record, its password and its roles at once. */
+export async function createUser(u: NewUser): Promise<User> {
+  return (await api<User>('security/users', { method: 'POST', body: newUserBody(u) })).data;
+}
 export async function createTeam(body: { name: string; team_type: string; business_unit_id: string }): Promise<Team> {
   return (await api<Team>('teams', { method: 'POST', body })).data;
 }

@@ -223,7 +223,7 @@ export default function RecordPage() {
         </dl>
       )}
       {r && all.data && <RecordPanels entity={entity} all={all.data} set={set} id={id!} record={r} refresh={refresh} refreshed={refreshed} />}
-      {r && entity.ownership !== 'organization' && <SharePanel set={set} id={id!} onAssigned={reload} />}
+      {r && entity.ownership !== 'organization' && <SharePanel entity={entity.name} set={set} id={id!} onAssigned={reload} />}
     </article>
   );
 }

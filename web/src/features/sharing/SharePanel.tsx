@@ -1,6 +1,7 @@
 // The record page's "Sharing" panel (records of user-owned entities, for anyone): the current
 // shares with their rights and expiry, sharing with a user or team (rights, optional expiry),
-// revoking, and assigning the record to another owner. The API decides who may: its 403s
+// revoking, assigning the record to another owner, and its access team (AccessTeamPanel).
+// The API decides who may: its 403s
 // (no share or assign privilege on this record) are shown as they come.
 import { useState } from 'react';
 import type { FormEvent } from 'react';
@@ -9,6 +10,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client';
 import { errorMessage } from '../records/errors';
 import { formatDateTime } from '../records/format';
+import { AccessTeamPanel } from './AccessTeamPanel';
 import { PrincipalName, PrincipalPicker } from './PrincipalPicker';
 import type { Principal } from './PrincipalPicker';
 import { RIGHTS, assign, listShares, share, shareBody, unshare } from './sharing';
@@ -25,7 +27,7 @@ function Problem({ error }: { error: unknown }) {
 }
 
 /** `onAssigned` lets the page re-read the record (new owner, new ETag) after an assignment. */
-export function SharePanel({ set, id, onAssigned }: { set: string; id: string; onAssigned: () => Promise<void> }) {
+export function SharePanel({ entity, set, id, onAssigned }: { entity: string; set: string; id: string; onAssigned: () => Promise<void> }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const qc = useQueryClient();
@@ -145,6 +147,7 @@ export function SharePanel({ set, id, onAssigned }: { set: string; id: string; o
       </div>
       {error !== null && <Problem error={error} />}
       <p className="status" role="status">{status}</p>
+      <AccessTeamPanel entity={entity} set={set} id={id} />
     </section>
   );
 }
