@@ -50,6 +50,14 @@ func (s *Service) pageSize(ro ReadOptions) int {
 	return n
 }
 
+// collation is the reader's collation when the database has it, else the default order.
+func (s *Service) collation(ro ReadOptions) store.Collation {
+	if s.st.HasCollation(ro.Collation) {
+		return ro.Collation
+	}
+	return store.CollationDefault
+}
+
 // List reads a page of records of entity.
 func (s *Service) List(ctx context.Context, entity string, o *query.Options, ro ReadOptions) (*Page, error) {
 	p, err := caller(ctx)
@@ -65,7 +73,7 @@ func (s *Service) List(ctx context.Context, entity string, o *query.Options, ro 
 	}
 	m := s.reg.Model()
 	sc := s.scope(ctx, p)
-	sc.Collation = ro.Collation
+	sc.Collation = s.collation(ro)
 	size := s.pageSize(ro)
 	if len(o.Apply) > 0 {
 		return s.apply(ctx, m, e, o, sc, size)
@@ -305,7 +313,7 @@ func (s *Service) Related(ctx context.Context, entity, id, navName string, o *qu
 		return nil, nil, fault.New(fault.Invalid, "invalid_apply", "$apply is not supported on navigation paths; use the entity set with filter(…)")
 	}
 	sc := s.scope(ctx, p)
-	sc.Collation = ro.Collation
+	sc.Collation = s.collation(ro)
 	page, err := s.list(ctx, m, nav.To, &q, sc, s.pageSize(ro))
 	return page, nav, err
 }

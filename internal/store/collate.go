@@ -1,12 +1,15 @@
 package store
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"modernc.org/sqlite"
+
+	"github.com/meridian-crm/meridian/internal/metadata"
 )
 
 // Collation names an ordering of text for a reader's language. The zero value is the database's
@@ -65,6 +68,30 @@ func ComparePinyin(a, b string) int {
 		return r
 	}
 	return strings.Compare(a, b)
+}
+
+// HasCollation reports whether the database can order text in c. A PostgreSQL built without
+// ICU has no zh-Hans-x-icu: readers then get the default order rather than an error.
+func (s *Store) HasCollation(c Collation) bool {
+	return c == CollationDefault || c == CollationPinyin && s.pinyin
+}
+
+// collationIndexes returns the statements that create the pinyin indexes of e on PostgreSQL:
+// one on its primary name, when that is a string, in the order and null placement of
+// "$orderby=<name>" for a Chinese reader, so that the first page of a list sorted by name is an
+// index range scan as it is for everyone else. SQLite gets none: an index in a collation the
+// driver registers would make the file unreadable to any tool without it (sqlite3 shell,
+// backups checked with another driver); a Chinese list there is sorted at read time.
+func collationIndexes(d Dialect, e *metadata.Entity, pinyin bool) []string {
+	if d.Name() != "postgres" || !pinyin || e.PrimaryName == "" {
+		return nil
+	}
+	a := e.Attr(e.PrimaryName)
+	if a == nil || a.Type != metadata.TypeString {
+		return nil
+	}
+	return []string{fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON %s ("tenant_id", %s NULLS FIRST, "id")`,
+		Quote(IndexName("ix", e.Name, a.Name, "zh")), Quote(e.Name), d.Collate(Quote(a.Name), CollationPinyin))}
 }
 
 var registerOnce sync.Once
