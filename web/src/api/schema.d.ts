@@ -8114,6 +8114,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+        accept_language: string;
         /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
         apply: string;
         /** @description Attribute name, e.g. `industry`. */
@@ -8242,6 +8244,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -8639,6 +8643,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -8691,6 +8697,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -8743,6 +8751,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -8795,6 +8805,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -8847,6 +8859,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -8899,6 +8913,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -9076,6 +9092,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -9159,6 +9177,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -9641,6 +9661,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -9849,6 +9871,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -9901,6 +9925,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -9953,6 +9979,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -10005,6 +10033,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -10433,6 +10463,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -10736,6 +10768,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -10788,6 +10822,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -10840,6 +10876,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -10950,6 +10988,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -11127,6 +11167,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -11557,6 +11599,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -11865,6 +11909,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -12168,6 +12214,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -12220,6 +12268,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -12272,6 +12322,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -12382,6 +12434,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -12434,6 +12488,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -12486,6 +12542,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -12663,6 +12721,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -13109,6 +13169,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -13412,6 +13474,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -13647,6 +13711,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -13950,6 +14016,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -14042,6 +14110,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -14308,6 +14378,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -14611,6 +14683,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -14721,6 +14795,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -15271,6 +15347,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -15699,6 +15777,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -16046,6 +16126,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -16256,6 +16338,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -16684,6 +16768,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -17112,6 +17198,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -17414,6 +17502,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -17989,6 +18079,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -18417,6 +18509,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -18625,6 +18719,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -18735,6 +18831,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -19037,6 +19135,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
