@@ -49,9 +49,27 @@ func (postgresDialect) Collate(expr string, c Collation) string {
 	return expr
 }
 
-// collators are zh collators: a collate.Collator keeps buffers and is not safe for concurrent
-// use, and SQLite calls the collation from every reader connection at once.
-var collators = sync.Pool{New: func() any { return collate.New(language.Chinese) }}
+// collators is a free list of zh collators: a collate.Collator keeps buffers and is not safe for
+// concurrent use, and SQLite calls the collation from every reader connection at once. Not a
+// sync.Pool: a collator costs far more to build than a comparison, and a pool is emptied at
+// every garbage collection — which the sorting of a large list triggers.
+var collators = make(chan *collate.Collator, 16)
+
+func getCollator() *collate.Collator {
+	select {
+	case c := <-collators:
+		return c
+	default:
+		return collate.New(language.Chinese)
+	}
+}
+
+func putCollator(c *collate.Collator) {
+	select {
+	case collators <- c:
+	default:
+	}
+}
 
 // ComparePinyin compares a and b in pinyin order, the SQLite "pinyin" collation. Strings the
 // collator finds equal (case or width variants, ignorable characters) are ordered by their
@@ -61,9 +79,9 @@ func ComparePinyin(a, b string) int {
 	if a == b {
 		return 0
 	}
-	c := collators.Get().(*collate.Collator)
+	c := getCollator()
 	r := c.CompareString(a, b)
-	collators.Put(c)
+	putCollator(c)
 	if r != 0 {
 		return r
 	}
