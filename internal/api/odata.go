@@ -180,7 +180,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, e *metadata.Entity
 		return
 	}
 	pf := parsePrefer(r.Header.Values("Prefer"))
-	page, err := s.records.List(r.Context(), e.Name, o, records.ReadOptions{PageSize: pf.maxPageSize, TrackChange: pf.trackChanges})
+	// The order of text depends on the reader's language: caches must key on it.
+	w.Header().Add("Vary", "Accept-Language")
+	page, err := s.records.List(r.Context(), e.Name, o, records.ReadOptions{PageSize: pf.maxPageSize, TrackChange: pf.trackChanges,
+		Collation: collation(r)})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -62,12 +62,13 @@ func (s *Server) related(w http.ResponseWriter, r *http.Request, e *metadata.Ent
 		}
 	}
 	pf := parsePrefer(r.Header.Values("Prefer"))
+	w.Header().Add("Vary", "Accept-Language")
 	if res.Count {
 		// Count every related record, not the ones that fit in a page.
 		one := 1
 		o.Count, o.Top, o.Skip, o.SkipToken, o.Select, o.Expand, o.OrderBy = true, &one, nil, "", nil, nil, nil
 	}
-	page, nav, err := s.records.Related(r.Context(), e.Name, id, res.Nav, o, records.ReadOptions{PageSize: pf.maxPageSize})
+	page, nav, err := s.records.Related(r.Context(), e.Name, id, res.Nav, o, records.ReadOptions{PageSize: pf.maxPageSize, Collation: collation(r)})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -8,7 +8,7 @@ import (
 
 // queryParams are the OData query options of a collection request, as parameter references.
 var queryParams = []string{"filter", "select", "orderby", "top", "skip", "count", "expand", "apply",
-	"skiptoken", "deltatoken", "prefer"}
+	"skiptoken", "deltatoken", "prefer", "accept_language"}
 
 func paramRefs(names ...string) []any {
 	out := make([]any, len(names))
@@ -54,6 +54,11 @@ func commonParameters() object {
 				"pagesize":       object{"value": "odata.maxpagesize=100"},
 				"trackChanges":   object{"value": "odata.track-changes"},
 			}},
+		"accept_language": object{"name": "Accept-Language", "in": "header", "required": false, "schema": str(),
+			"description": "The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, " +
+				"`zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); " +
+				"otherwise in the database's default order. Follow @odata.nextLink with the same header.",
+			"examples": object{"chinese": object{"value": "zh-CN,zh;q=0.9"}}},
 		"if_match": object{"name": "If-Match", "in": "header", "required": false, "schema": str(),
 			"description": "ETag of the version the change is based on (the ETag header or @odata.etag); " +
 				"the request fails with 412 when the record has changed since. `*` matches any version."},

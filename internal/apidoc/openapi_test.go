@@ -179,7 +179,7 @@ func TestOpenAPIPaths(t *testing.T) {
 	for _, p := range at(paths, "/accounts", "get", "parameters").([]any) {
 		names = append(names, at(resolve(d, p), "name").(string))
 	}
-	want := "$filter $select $orderby $top $skip $count $expand $apply $skiptoken $deltatoken Prefer"
+	want := "$filter $select $orderby $top $skip $count $expand $apply $skiptoken $deltatoken Prefer Accept-Language"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("list parameters = %q, want %q", got, want)
 	}

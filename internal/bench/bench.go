@@ -34,6 +34,9 @@ type Config struct {
 	Seed     uint64
 	Progress io.Writer // loading progress; nil for none
 	AppRole  string    // PostgreSQL: run requests as this application role (row-level security)
+	// ChineseNames gives the accounts Chinese company names (北京华信贸易有限公司 …) in a
+	// tenant of their own, for the pinyin-order benchmark.
+	ChineseNames bool
 }
 
 // Env is a loaded database with a running API server.
@@ -75,6 +78,9 @@ func Setup(ctx context.Context, cfg Config) (*Env, error) {
 	a.Auth.Params = &argon2id.Params{Memory: 8 * 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
 	env := &Env{App: a, Cities: Cities}
 	slug := "bench-" + strconv.Itoa(cfg.Accounts)
+	if cfg.ChineseNames {
+		slug = "bench-zh-" + strconv.Itoa(cfg.Accounts)
+	}
 	t, err := a.EnsureTenant(ctx, slug, "Benchmark "+strconv.Itoa(cfg.Accounts))
 	if err != nil {
 		return nil, err
@@ -143,8 +149,12 @@ func (e *Env) load(ctx context.Context, cfg Config) error {
 		rows := make([]records.Input, n)
 		for i := range rows {
 			k := have + i
+			name := fmt.Sprintf("Account %07d %s", rng.IntN(10_000_000), Cities[k%len(Cities)])
+			if cfg.ChineseNames {
+				name = chineseName(rng)
+			}
 			row := records.Input{
-				"name":           fmt.Sprintf("Account %07d %s", rng.IntN(10_000_000), Cities[k%len(Cities)]),
+				"name":           name,
 				"account_number": fmt.Sprintf("A-%08d", k),
 				"city":           Cities[k%len(Cities)],
 				"industry":       industries[rng.IntN(len(industries))],
@@ -202,6 +212,19 @@ func (e *Env) load(ctx context.Context, cfg Config) error {
 		e.IDs = append(e.IDs, v.(string))
 	}
 	return rows.Err()
+}
+
+// Parts of generated Chinese company names: place, two-character trade name, business, form.
+var (
+	zhPlaces   = []string{"北京", "上海", "广州", "深圳", "杭州", "成都", "武汉", "南京", "苏州", "西安", "重庆", "长沙", "厦门", "阿坝", "张家口"}
+	zhChars    = []rune("华信达恒泰安康盛宏鑫源金瑞丰隆通博远嘉和天阳光明新创佳美中国东方")
+	zhBusiness = []string{"贸易", "科技", "实业", "茶业", "物流", "电子", "建设", "餐饮", "医药", "文化传媒"}
+	zhForms    = []string{"有限公司", "股份有限公司", "集团", "商行"}
+)
+
+func chineseName(rng *rand.Rand) string {
+	return zhPlaces[rng.IntN(len(zhPlaces))] + string(zhChars[rng.IntN(len(zhChars))]) + string(zhChars[rng.IntN(len(zhChars))]) +
+		zhBusiness[rng.IntN(len(zhBusiness))] + zhForms[rng.IntN(len(zhForms))]
 }
 
 // Stats summarise the latencies of one side of a scenario.

@@ -28,6 +28,23 @@ type Scope struct {
 	// $select, $filter, $orderby, $apply or $expand is refused — not answered with nulls, which
 	// would let a filter reveal the value.
 	Readable func(e *metadata.Entity, a *metadata.Attribute) bool
+	// Collation orders string-like attributes in $orderby (and the keyset comparisons that page
+	// through them) for the reader's language; CollationDefault keeps the database's order.
+	Collation store.Collation
+}
+
+// collated reports whether $orderby sorts attribute a in the scope's collation: the short
+// texts people name and sort by (string, email, url). Phone numbers, autonumbers and choice
+// codes keep the default order, where a language's rules would change nothing useful.
+func (s Scope) collated(a *metadata.Attribute) bool {
+	if s.Collation == store.CollationDefault {
+		return false
+	}
+	switch a.Type {
+	case metadata.TypeString, metadata.TypeEmail, metadata.TypeURL:
+		return true
+	}
+	return false
 }
 
 // readable reports whether the caller may read a of e.

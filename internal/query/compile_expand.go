@@ -118,6 +118,9 @@ func CompileExpand(m *metadata.Model, d store.Dialect, e *metadata.Entity, item 
 		if err != nil {
 			return nil, err
 		}
+		if c.scope.collated(a) {
+			sql = d.Collate(sql, c.scope.Collation)
+		}
 		orderSQL = append(orderSQL, orderTerm(d, sql, it.Desc, nonNullSystem[a.Name] && len(it.Path.Segments) == 1))
 	}
 	orderSQL = append(orderSQL, c.alias+`."id"`)

@@ -25,6 +25,8 @@ type OrderKey struct {
 	Column  int
 	Desc    bool
 	NotNull bool
+	// Collation is the collation the key is ordered and compared in.
+	Collation store.Collation
 }
 
 // Plan is a compiled SELECT with what is needed to decode its rows and page through them.
@@ -173,8 +175,12 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 			byName[name] = idx
 		}
 		notNull := len(item.Path.Segments) == 1 && nonNullSystem[a.Name]
-		plan.Order = append(plan.Order, OrderKey{Column: idx, Desc: item.Desc, NotNull: notNull})
-		orderSQL = append(orderSQL, orderTerm(d, sql, item.Desc, notNull))
+		coll := store.CollationDefault
+		if c.scope.collated(a) {
+			coll = c.scope.Collation
+		}
+		plan.Order = append(plan.Order, OrderKey{Column: idx, Desc: item.Desc, NotNull: notNull, Collation: coll})
+		orderSQL = append(orderSQL, orderTerm(d, d.Collate(sql, coll), item.Desc, notNull))
 		if name == "id" {
 			hasID = true
 			break // id is unique: later keys cannot change the order
@@ -325,7 +331,7 @@ func (c *compiler) keyset(plan *Plan, cols []Column, colSQL []string, keys []any
 	if simple {
 		l, r := make([]string, len(plan.Order)), make([]string, len(plan.Order))
 		for i, k := range plan.Order {
-			l[i] = colSQL[k.Column]
+			l[i] = c.d.Collate(colSQL[k.Column], k.Collation)
 			r[i] = c.args.Add(c.d.Encode(cols[k.Column].Attr, vals[i]))
 		}
 		return "(" + strings.Join(l, ", ") + ") > (" + strings.Join(r, ", ") + ")", nil
@@ -334,7 +340,8 @@ func (c *compiler) keyset(plan *Plan, cols []Column, colSQL []string, keys []any
 	var build func(i int) string
 	build = func(i int) string {
 		k := plan.Order[i]
-		col, a, v := colSQL[k.Column], cols[k.Column].Attr, vals[i]
+		// The comparisons use the collation of the ORDER BY, or pages would skip or repeat rows.
+		col, a, v := c.d.Collate(colSQL[k.Column], k.Collation), cols[k.Column].Attr, vals[i]
 		var gt, eq string
 		switch {
 		case v == nil && !k.Desc:

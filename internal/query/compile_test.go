@@ -66,6 +66,8 @@ type compileCase struct {
 	// applySkip, for $apply cases, is the offset a page token carries.
 	applySkip int
 	restrict  bool
+	// collation, for the cases of a Chinese reader, is the scope's collation.
+	collation store.Collation
 }
 
 var compileCases = []compileCase{
@@ -124,6 +126,15 @@ var compileCases = []compileCase{
 	{name: "expand_many_to_many", entity: "contact", query: "$expand=marketing_lists($orderby=name;$top=2)", pageSize: 50, keys: []string{idA, idB, idC}},
 	{name: "restrict", entity: "account", query: "$filter=primary_contact/city eq 'Paris' and contacts/any(c: c/city eq 'Paris') and not child_accounts/any()&$orderby=parent_account/name&$count=true", pageSize: 50, restrict: true},
 	{name: "restrict_expand", entity: "account", query: "$expand=primary_contact,contacts", pageSize: 50, keys: []string{idA}, restrict: true},
+	// A Chinese reader: string-like keys in pinyin order, other types (integer, money, choice,
+	// datetime) and the id tie-breaker as before; the keyset compares in the same collation.
+	{name: "zh_orderby_keys", entity: "account", query: "$orderby=city,revenue desc,name,email&$count=true", pageSize: 50, collation: store.CollationPinyin},
+	{name: "zh_orderby_nav", entity: "account", query: "$select=name&$orderby=primary_contact/full_name desc,name", pageSize: 50, collation: store.CollationPinyin},
+	{name: "zh_orderby_untouched", entity: "opportunity", query: "$orderby=stage,amount desc,created_at", pageSize: 50, collation: store.CollationPinyin},
+	{name: "zh_skiptoken_asc", entity: "account", query: "$orderby=name&$skiptoken=" + pageTok(0, "张三贸易", idA), pageSize: 2, collation: store.CollationPinyin},
+	{name: "zh_skiptoken_desc_null", entity: "account", query: "$orderby=name desc,employees&$skiptoken=" + pageTok(0, "北京东方", nil, idA), pageSize: 2, collation: store.CollationPinyin},
+	{name: "zh_skiptoken_null_asc", entity: "account", query: "$orderby=city&$skiptoken=" + pageTok(0, nil, idA), pageSize: 2, collation: store.CollationPinyin},
+	{name: "zh_expand", entity: "account", query: "$expand=contacts($orderby=full_name,created_at desc)", pageSize: 50, keys: []string{idA}, collation: store.CollationPinyin},
 }
 
 // stmt is one compiled statement with its arguments.
@@ -147,6 +158,7 @@ func compileStmts(m *metadata.Model, d store.Dialect, c compileCase) ([]stmt, er
 		return nil, err
 	}
 	sc := testScope(c.restrict)
+	sc.Collation = c.collation
 	if len(o.Apply) > 0 {
 		p, err := CompileApply(m, d, e, o, sc, c.pageSize, c.applySkip)
 		if err != nil {

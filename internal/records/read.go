@@ -34,6 +34,9 @@ type Page struct {
 type ReadOptions struct {
 	PageSize    int  // odata.maxpagesize preference (0: the default)
 	TrackChange bool // odata.track-changes preference
+	// Collation orders text in $orderby for the reader's language (Accept-Language); the zero
+	// value keeps the database's order.
+	Collation store.Collation
 }
 
 func (s *Service) pageSize(ro ReadOptions) int {
@@ -45,6 +48,14 @@ func (s *Service) pageSize(ro ReadOptions) int {
 		n = s.MaxPageSize
 	}
 	return n
+}
+
+// collation is the reader's collation when the database has it, else the default order.
+func (s *Service) collation(ro ReadOptions) store.Collation {
+	if s.st.HasCollation(ro.Collation) {
+		return ro.Collation
+	}
+	return store.CollationDefault
 }
 
 // List reads a page of records of entity.
@@ -62,6 +73,7 @@ func (s *Service) List(ctx context.Context, entity string, o *query.Options, ro 
 	}
 	m := s.reg.Model()
 	sc := s.scope(ctx, p)
+	sc.Collation = s.collation(ro)
 	size := s.pageSize(ro)
 	if len(o.Apply) > 0 {
 		return s.apply(ctx, m, e, o, sc, size)
@@ -300,7 +312,9 @@ func (s *Service) Related(ctx context.Context, entity, id, navName string, o *qu
 	if len(q.Apply) > 0 {
 		return nil, nil, fault.New(fault.Invalid, "invalid_apply", "$apply is not supported on navigation paths; use the entity set with filter(…)")
 	}
-	page, err := s.list(ctx, m, nav.To, &q, s.scope(ctx, p), s.pageSize(ro))
+	sc := s.scope(ctx, p)
+	sc.Collation = s.collation(ro)
+	page, err := s.list(ctx, m, nav.To, &q, sc, s.pageSize(ro))
 	return page, nav, err
 }
 

@@ -26,6 +26,8 @@ type Dialect interface {
 	ILike(expr, pattern string) string
 	// DatePart renders the extraction of part (year, month, day, hour, minute, second) as an integer.
 	DatePart(part, expr string, a *metadata.Attribute) string
+	// Collate renders expr compared and ordered in collation c (CollationDefault: expr as is).
+	Collate(expr string, c Collation) string
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation(err error) bool
 	// IsRetryable reports whether a transaction failed from a serialization conflict or a busy database.

@@ -104,6 +104,11 @@ func (s *Store) EnsureIndexes(ctx context.Context, m *metadata.Model) error {
 				return fmt.Errorf("store: index %s: %w", ix.name, err)
 			}
 		}
+		for _, q := range collationIndexes(s.D, e, s.pinyin) {
+			if _, err := s.Exec(ctx, q); err != nil {
+				return fmt.Errorf("store: pinyin index of %s: %w", e.Name, err)
+			}
+		}
 	}
 	return nil
 }

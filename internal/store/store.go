@@ -36,6 +36,9 @@ type Store struct {
 	stmts *stmtCache
 	// wstmts caches the prepared statements of the write connection (SQLite only).
 	wstmts *writeStmts
+	// pinyin tells whether the database can order text in CollationPinyin (SQLite: always, with
+	// the registered collation; PostgreSQL: when it was built with ICU).
+	pinyin bool
 	// tenantPool, when set, holds the application role's connections for requests (see
 	// UseAppRole and ForTenant).
 	tenantPool *sql.DB
@@ -66,6 +69,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
+	registerSQLiteCollations()
 	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
@@ -82,7 +86,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxIdleConns(8)
 	r.SetConnMaxLifetime(0)
 	s := &Store{D: SQLite, write: w, read: r, URL: "sqlite:" + path, stmts: &stmtCache{stmts: map[string]*sql.Stmt{}, limit: 2000},
-		wstmts: &writeStmts{limit: 256}}
+		wstmts: &writeStmts{limit: 256}, pinyin: true}
 	if err := w.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
@@ -101,6 +105,10 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: postgres %s: %w", s.URL, err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = $1)`, postgresPinyin).Scan(&s.pinyin); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: postgres %s: collations: %w", s.URL, err)
 	}
 	return s, nil
 }

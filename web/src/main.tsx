@@ -2,7 +2,7 @@ import { StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
-import './i18n';
+import i18n from './i18n';
 import './styles.css';
 import { router } from './routes';
 import { ApiError } from './api/client';
@@ -14,6 +14,11 @@ const queryClient = new QueryClient({
       refetchOnWindowFocus: false,
     },
   },
+});
+
+// Answers depend on the language (the order of text follows Accept-Language): fetch them again.
+i18n.on('languageChanged', () => {
+  void queryClient.invalidateQueries();
 });
 
 createRoot(document.getElementById('root')!).render(

@@ -1,4 +1,5 @@
 // The one place that talks HTTP to the Meridian API: cookie session, CSRF header, JSON, errors.
+import i18n from '../i18n';
 import type { ErrorBody, ErrorDetail } from './types';
 
 export const API_ROOT = '/api/v1';
@@ -54,10 +55,22 @@ export function toLocalPath(link: string): string {
   return u.pathname + u.search;
 }
 
+/**
+ * The Accept-Language of API requests for the client's language: the server orders text by it
+ * (a list sorted by name comes in pinyin order for 中文, in the default order for English).
+ */
+export function acceptLanguage(lang: string | undefined): string {
+  return lang?.startsWith('zh') ? 'zh-CN,zh;q=0.9' : 'en-US,en;q=0.9';
+}
+
 /** Sends a request to the API; `path` is relative to /api/v1 ("accounts") or absolute ("/api/…"). */
 export async function api<T>(path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
   const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': acceptLanguage(i18n.language),
+    ...opts.headers,
+  };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (!SAFE.has(method)) {
     const csrf = readCookie('meridian_csrf');

@@ -8696,6 +8696,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+        accept_language: string;
         /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
         apply: string;
         /** @description Attribute name, e.g. `industry`. */
@@ -8824,6 +8826,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -9221,6 +9225,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -9273,6 +9279,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -9325,6 +9333,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -9377,6 +9387,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -9429,6 +9441,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -9481,6 +9495,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -9697,6 +9713,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -9780,6 +9798,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -10301,6 +10321,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -10509,6 +10531,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -10561,6 +10585,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -10652,6 +10678,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -10704,6 +10732,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -11171,6 +11201,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -11474,6 +11506,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -11526,6 +11560,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -11578,6 +11614,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -11688,6 +11726,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -11904,6 +11944,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -12334,6 +12376,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -12681,6 +12725,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -12984,6 +13030,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -13036,6 +13084,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -13088,6 +13138,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -13198,6 +13250,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -13250,6 +13304,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -13302,6 +13358,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -13518,6 +13576,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -14003,6 +14063,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -14306,6 +14368,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -14580,6 +14644,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -14883,6 +14949,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -14975,6 +15043,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -15280,6 +15350,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -15583,6 +15655,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -15693,6 +15767,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -16282,6 +16358,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -16749,6 +16827,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -17096,6 +17176,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -17345,6 +17427,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -17812,6 +17896,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -18303,6 +18389,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -18605,6 +18693,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -19290,6 +19380,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -19757,6 +19849,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -19965,6 +20059,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
@@ -20114,6 +20210,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path?: never;
             cookie?: never;
@@ -20416,6 +20514,8 @@ export interface operations {
             header?: {
                 /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
                 Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
             };
             path: {
                 /** @description Record id (UUID). */
