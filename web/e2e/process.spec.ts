@@ -48,7 +48,7 @@ test('a lead qualified into an opportunity with a line, closed as won; axe on th
   await expectAccessible(page, 'close dialog');
   await close.getByRole('button', { name: 'Close as won or lost' }).click();
   await expect(close).toBeHidden();
-  await expect(page.getByRole('combobox', { name: 'Status' })).toHaveValue('won');
+  await expect(page.getByRole('combobox', { name: 'Status', exact: true })).toHaveValue('won');
   await expect(page.getByRole('textbox', { name: 'Probability (%)' })).toHaveValue('100');
   await expect(page.getByRole('textbox', { name: 'Close reason' })).toHaveValue('Best technical fit');
   await expect(page.getByRole('button', { name: 'Reopen' })).toBeVisible();
@@ -56,12 +56,48 @@ test('a lead qualified into an opportunity with a line, closed as won; axe on th
 
   // The lead is qualified now and offers reactivation.
   await page.goto(`/leads/${lead.id}`);
-  await expect(page.getByRole('combobox', { name: 'Status' })).toHaveValue('qualified');
+  await expect(page.getByRole('combobox', { name: 'Status', exact: true })).toHaveValue('qualified');
   await expect(page.getByRole('button', { name: 'Reactivate' })).toBeVisible();
 });
 
 test.describe('on a phone (375 px), in 中文', () => {
   test.use({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
+
+  test('a lead-to-won day: qualified, a call logged on the timeline, closed as won', async ({ page, request }) => {
+    test.setTimeout(90_000);
+    const api = await apiClient(request);
+    const subject = unique('苏州数控改造');
+    const lead = await api.create('leads', { first_name: '丽', last_name: '陈', company_name: unique('苏州精工'), subject,
+      estimated_value: 320000, estimated_value_currency: 'CNY' });
+    await signIn(page);
+    await page.goto(`/leads/${lead.id}`);
+    await page.getByRole('button', { name: '中文' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: '陈丽' })).toBeVisible();
+    await page.getByRole('group', { name: '流程' }).getByRole('button', { name: '认定', exact: true }).tap();
+    const qualify = page.getByRole('dialog', { name: '认定此潜在客户' });
+    await expectNoHorizontalScroll(page);
+    await qualify.getByRole('button', { name: '认定', exact: true }).tap();
+    await expect(page.getByRole('heading', { level: 1, name: subject })).toBeVisible();
+    await expect(page.getByRole('combobox', { name: '销售阶段' })).toHaveValue('qualify');
+
+    // A call logged from the opportunity's timeline.
+    await page.getByRole('radio', { name: '电话联络' }).check();
+    await page.getByRole('textbox', { name: '主题' }).last().fill('确认预算和交付时间');
+    await page.getByRole('combobox', { name: '方向' }).selectOption({ label: '呼出' });
+    await page.getByRole('button', { name: '添加电话联络' }).tap();
+    await expect(page.getByRole('list', { name: '活动' }).getByText('确认预算和交付时间')).toBeVisible();
+
+    await page.getByRole('button', { name: '结束为赢单或丢单' }).tap();
+    const close = page.getByRole('dialog', { name: '结束此商机' });
+    await expect(close.getByRole('radio', { name: '赢单' })).toBeChecked();
+    await expectNoHorizontalScroll(page);
+    await close.getByRole('button', { name: '结束为赢单或丢单' }).tap();
+    await expect(close).toBeHidden();
+    await expect(page.getByRole('combobox', { name: '状态', exact: true })).toHaveValue('won');
+    await expect(page.getByRole('textbox', { name: '赢单概率(%)' })).toHaveValue('100');
+    await expectNoHorizontalScroll(page);
+    await page.getByRole('button', { name: 'EN' }).tap();
+  });
 
   test('a lead disqualified with a reason; an action waits for unsaved changes', async ({ page, request }) => {
     const api = await apiClient(request);
@@ -86,7 +122,7 @@ test.describe('on a phone (375 px), in 中文', () => {
     await expectNoHorizontalScroll(page);
     await dialog.getByRole('button', { name: '取消资格' }).tap();
     await expect(dialog).toBeHidden();
-    await expect(page.getByRole('combobox', { name: '状态' })).toHaveValue('disqualified');
+    await expect(page.getByRole('combobox', { name: '状态', exact: true })).toHaveValue('disqualified');
     await expect(page.getByRole('combobox', { name: '取消资格原因' })).toHaveValue('no_budget');
     await expect(bar.getByRole('button', { name: '重新激活' })).toBeVisible();
   });
@@ -107,10 +143,10 @@ test('a case resolved with its resolution and satisfaction, then reopened', asyn
   await expectAccessible(page, 'resolve dialog');
   await dialog.getByRole('button', { name: 'Resolve' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('combobox', { name: 'Status' })).toHaveValue('resolved');
+  await expect(page.getByRole('combobox', { name: 'Status', exact: true })).toHaveValue('resolved');
   await expect(page.getByRole('textbox', { name: 'Resolution' })).toHaveValue('Restarted the gateway and replaced its SIM');
   await page.getByRole('button', { name: 'Reopen' }).click();
   await page.getByRole('dialog', { name: 'Reopen this case' }).getByRole('button', { name: 'Reopen' }).click();
-  await expect(page.getByRole('combobox', { name: 'Status' })).toHaveValue('in_progress');
+  await expect(page.getByRole('combobox', { name: 'Status', exact: true })).toHaveValue('in_progress');
   await expect(page.getByRole('button', { name: 'Cancel case' })).toBeVisible();
 });

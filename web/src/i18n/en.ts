@@ -154,6 +154,7 @@ const en = {
     due: 'Due',
     dueAt: 'due {{when}}',
     via: 'on a related {{entity}}',
+    direction: 'Direction',
     added: 'Added',
   },
   audit: {

@@ -158,6 +158,7 @@ const zh: Strings<Resources> = {
     due: '截止时间',
     dueAt: '截止于 {{when}}',
     via: '来自相关{{entity}}',
+    direction: '方向',
     added: '已添加',
   },
   audit: {

@@ -6,7 +6,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
-import { attributeLabel, entityLabel, setName, useEntities } from '../../api/metadata';
+import { attributeLabel, entityLabel, label, setName, useEntities } from '../../api/metadata';
 import { recordPath } from '../../api/odata';
 import type { AttributeDefinition, EntityDefinition, EntityRecord, RecordPage } from '../../api/types';
 import { mapErrors } from '../records/errors';
@@ -91,18 +91,19 @@ function TimelineItem({ a, member, status, lang, via }: { a: EntityRecord; membe
   );
 }
 
-type Kind = 'note' | 'task';
+type Kind = 'note' | 'task' | 'phone_call' | 'email';
 const EMPTY: MappedErrors = { fields: {}, general: [] };
 
 function QuickAdd({ entity, id, members }: { entity: EntityDefinition; id: string; members: EntityDefinition[] }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const qc = useQueryClient();
-  const kinds = (['note', 'task'] as const).filter((k) => members.some((m) => m.name === k));
+  const kinds = (['note', 'task', 'phone_call', 'email'] as const).filter((k) => members.some((m) => m.name === k));
   const [kind, setKind] = useState<Kind>(kinds[0] ?? 'note');
   const [subject, setSubject] = useState('');
   const [description, setDescription] = useState('');
   const [due, setDue] = useState('');
+  const [direction, setDirection] = useState('outbound');
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<MappedErrors>(EMPTY);
   const [added, setAdded] = useState(false);
@@ -122,6 +123,7 @@ function QuickAdd({ entity, id, members }: { entity: EntityDefinition; id: strin
     // Blank is no subject: the server answers `required` next to the field.
     const body: Record<string, unknown> = { subject: subject.trim() ? subject : null, regarding_id: id, regarding_type: entity.name };
     if (description.trim()) body.description = description;
+    if ((kind === 'phone_call' || kind === 'email') && attr('direction')) body.direction = direction;
     if (kind === 'task' && due) {
       const d = new Date(due);
       if (Number.isNaN(d.getTime())) {
@@ -139,7 +141,7 @@ function QuickAdd({ entity, id, members }: { entity: EntityDefinition; id: strin
       setAdded(true);
       await qc.invalidateQueries({ queryKey: timelineKey(id) });
     } catch (e) {
-      setErrors(mapErrors(e, ['subject', 'description', 'due_at']));
+      setErrors(mapErrors(e, ['subject', 'description', 'due_at', 'direction']));
     } finally {
       setBusy(false);
     }
@@ -184,6 +186,15 @@ function QuickAdd({ entity, id, members }: { entity: EntityDefinition; id: strin
         <textarea id="qa-description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} {...invalid('description')} />
         {fieldError('description', descriptionLabel)}
       </div>
+      {(kind === 'phone_call' || kind === 'email') && attr('direction') && (
+        <div className="field">
+          <label htmlFor="qa-direction" className="field-label">{caption('direction', t('timeline.direction'))}</label>
+          <select id="qa-direction" value={direction} onChange={(e) => setDirection(e.target.value)} {...invalid('direction')}>
+            {(attr('direction')?.options ?? []).map((o) => <option key={o.value} value={o.value}>{label(o.label, lang, o.value)}</option>)}
+          </select>
+          {fieldError('direction', caption('direction', t('timeline.direction')))}
+        </div>
+      )}
       {kind === 'task' && (
         <div className="field">
           <label htmlFor="qa-due" className="field-label">{dueLabel}</label>
