@@ -31,6 +31,9 @@ test('the forecast of this quarter per category, won apart; in 中文; axe', asy
   await expect(row.locator('td[data-column="committed"]')).toContainText('CHF 3,000.00');
   await expect(row.locator('td[data-column="won"]')).toContainText('CHF 4,000.00');
   await expect(row).not.toContainText('9,000');
+  // The chart (ECharts, SVG) draws the bars of the main currency; its summary names it.
+  const chart = page.getByRole('img', { name: /Bar chart of the forecast per owner in [A-Z]{3}/ });
+  await expect(chart.locator('svg path').first()).toBeAttached();
   await expectAccessible(page, 'forecast');
 
   await page.getByRole('combobox', { name: 'Period' }).selectOption('next_quarter');

@@ -255,6 +255,7 @@ const en = {
     total: 'Total',
     columns: { pipeline: 'Pipeline', best_case: 'Best case', committed: 'Committed', won: 'Won' },
     empty: 'No open or won opportunities in this period.',
+    chartSummary: 'Bar chart of the forecast per owner in {{currency}} ({{owners}} owners); the table below has the figures.',
     help: 'Open opportunities by expected close date and forecast category (set by stage unless chosen); won by actual close date. Amounts in different currencies are shown apart.',
   },
   queue: {

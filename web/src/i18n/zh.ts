@@ -259,6 +259,7 @@ const zh: Strings<Resources> = {
     total: '合计',
     columns: { pipeline: '管道', best_case: '最佳情况', committed: '已承诺', won: '赢单' },
     empty: '此期间没有未结或赢单的商机。',
+    chartSummary: '按负责人的预测柱状图（{{currency}}，{{owners}} 位负责人）；数字见下表。',
     help: '未结商机按预计结束日期和预测类别（未选择时按阶段设定）统计；赢单按实际结束日期统计。不同货币的金额分开显示。',
   },
   queue: {

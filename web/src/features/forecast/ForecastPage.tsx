@@ -1,13 +1,17 @@
 // The sales forecast: per owner, the open opportunities expected to close in a period by
 // forecast category (pipeline, best case, committed) and what was won in it — two aggregations
 // computed by the server; nothing is summed from loaded rows.
-import { useState } from 'react';
+import { Suspense, lazy, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { formatDate, formatMoney } from '../records/format';
 import { PrincipalName } from '../sharing/PrincipalPicker';
-import { COLUMNS, PERIODS, openApply, periodOf, pivot, wonApply } from './forecast';
+import { COLUMNS, PERIODS, mainCurrency, openApply, periodOf, pivot, wonApply } from './forecast';
+import type { EntityRecord } from '../../api/types';
+
+// ECharts only downloads with the chart.
+const ForecastChart = lazy(() => import('./ForecastChart'));
 import type { AggregateRow, PeriodKind, Sums } from './forecast';
 
 function Money({ sums, lang }: { sums: Sums; lang: string }) {
@@ -30,6 +34,16 @@ export default function ForecastPage() {
       return pivot(open, won);
     },
   });
+  const owners = (q.data?.rows ?? []).map((r) => r.owner).filter((o) => o !== '');
+  const names = useQuery({
+    queryKey: ['forecast-owners', owners.join(',')],
+    enabled: owners.length > 0,
+    queryFn: async ({ signal }) => {
+      const r = await api<{ value: EntityRecord[] }>(`users?$select=full_name&$filter=${encodeURIComponent(`id in (${owners.join(',')})`)}`, { signal });
+      return new Map(r.data.value.map((u) => [String(u.id), String(u.full_name ?? u.id)]));
+    },
+  });
+  const currency = q.data ? mainCurrency(q.data.total) : undefined;
   const last = new Date(`${period.to}T00:00:00Z`);
   last.setUTCDate(last.getUTCDate() - 1);
 
@@ -49,6 +63,13 @@ export default function ForecastPage() {
       {q.isError && <p className="form-error" role="alert">{t('errors.load')}</p>}
       {q.data && (
         q.data.rows.length === 0 ? <p>{t('forecast.empty')}</p> : (
+          <>
+          {currency && (
+            <Suspense fallback={<div className="forecast-chart" />}>
+              <ForecastChart rows={q.data.rows} currency={currency}
+                names={q.data.rows.map((r) => (r.owner ? names.data?.get(r.owner) ?? '…' : t('forecast.noOwner')))} />
+            </Suspense>
+          )}
           <div className="table-scroll">
             <table className="forecast">
               <caption className="sr-only">{t('forecast.caption')}</caption>
@@ -74,6 +95,7 @@ export default function ForecastPage() {
               </tfoot>
             </table>
           </div>
+          </>
         )
       )}
       <p className="muted">{t('forecast.help')}</p>

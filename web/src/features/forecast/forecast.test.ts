@@ -36,3 +36,24 @@ describe('forecast', () => {
     expect(total.count).toBe(6);
   });
 });
+
+describe('forecast chart data', () => {
+  it('charts the main currency only, one series per column', async () => {
+    const { chartSeries, mainCurrency, pivot } = await import('./forecast');
+    const { rows, total } = pivot(
+      [
+        { owner_id: 'u1', forecast_category: 'pipeline', amount_currency: 'CNY', total: 9000, n: 1 },
+        { owner_id: 'u2', forecast_category: 'committed', amount_currency: 'CNY', total: 1000, n: 1 },
+        { owner_id: 'u2', forecast_category: 'committed', amount_currency: 'USD', total: 5000, n: 1 },
+      ],
+      [],
+    );
+    expect(mainCurrency(total)).toBe('CNY');
+    expect(chartSeries(rows, 'CNY')).toEqual([
+      { column: 'pipeline', data: [9000, 0] },
+      { column: 'best_case', data: [0, 0] },
+      { column: 'committed', data: [0, 1000] },
+      { column: 'won', data: [0, 0] },
+    ]);
+  });
+});

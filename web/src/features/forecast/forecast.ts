@@ -100,3 +100,20 @@ export function pivot(open: AggregateRow[], won: AggregateRow[], defaultCurrency
   const rows = [...byOwner.values()].sort((a, b) => a.owner.localeCompare(b.owner));
   return { rows, total };
 }
+
+/** The currency a chart shows: the one with the largest total (currencies are never mixed). */
+export function mainCurrency(total: OwnerRow): string | undefined {
+  const sums: Record<string, number> = {};
+  for (const c of COLUMNS) for (const [cur, v] of Object.entries(total.cells[c])) sums[cur] = (sums[cur] ?? 0) + v;
+  return Object.entries(sums).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
+}
+
+export interface ChartSeries {
+  column: Column;
+  data: number[];
+}
+
+/** One bar group per owner and one series per column, in `currency` only. */
+export function chartSeries(rows: OwnerRow[], currency: string): ChartSeries[] {
+  return COLUMNS.map((column) => ({ column, data: rows.map((r) => r.cells[column][currency] ?? 0) }));
+}
