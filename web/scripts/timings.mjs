@@ -25,6 +25,7 @@ await page.goto(`${base}/signin`);
 await page.getByLabel('Email').fill(email);
 await page.getByLabel('Password').fill(password);
 await page.getByRole('button', { name: 'Sign in' }).click();
+await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
 await page.getByRole('heading', { level: 1 }).first().waitFor();
 
 const rows = () => page.locator('table tbody tr');
@@ -53,7 +54,7 @@ for (let i = 0; i < runs; i++) {
     await page.waitForFunction((n) => document.querySelectorAll('table tbody tr').length > n || document.querySelector('table')?.getAttribute('aria-rowcount') !== '-1', before);
   }));
   results.record.push(await timed(async () => {
-    await rows().first().getByRole('link').first().click();
+    await page.locator('table tbody tr:not([aria-hidden]) a').first().click();
     await page.getByRole('button', { name: 'Save' }).waitFor();
   }));
 }
