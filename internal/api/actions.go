@@ -76,11 +76,6 @@ func hasProcessAction(e *metadata.Entity, name string) bool {
 	return ok
 }
 
-func processActionOf(e *metadata.Entity, name string) (processAction, bool) {
-	a, ok := processActions[e.Name][name]
-	return a, ok
-}
-
 // processAction serves POST <set>(<id>)/<action>: an empty body is no parameters.
 func (s *Server) processAction(w http.ResponseWriter, r *http.Request, e *metadata.Entity, id string, a processAction) {
 	if r.Method != http.MethodPost {

@@ -69,8 +69,7 @@ func (s *Server) odata(w http.ResponseWriter, r *http.Request) {
 	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && res.Nav == "timeline" && s.hasTimeline(e):
 		s.timeline(w, r, e, res.ID)
 	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && hasProcessAction(e, res.Nav) && s.reg.Model().Nav(e, res.Nav) == nil:
-		a, _ := processActionOf(e, res.Nav)
-		s.processAction(w, r, e, res.ID, a)
+		s.processAction(w, r, e, res.ID, processActions[e.Name][res.Nav])
 	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && s.Access != nil && recordActions[res.Nav] && s.reg.Model().Nav(e, res.Nav) == nil:
 		s.recordAction(w, r, e, res.ID, res.Nav)
 	case res.HasNav:

@@ -197,22 +197,16 @@ func (w *SLAWorker) Work(ctx context.Context, job *river.Job[SLAArgs]) error {
 	st := w.recs.Store()
 	ctx = principal.With(ctx, principal.System(job.Args.TenantID))
 	return st.WithTx(ctx, func(ctx context.Context) error {
-		if err := w.Check(ctx, job.Args); err != nil {
+		if _, err := w.CheckResult(ctx, job.Args); err != nil {
 			return err
 		}
 		return jobs.CompleteTx(ctx, st, job)
 	})
 }
 
-// Check applies one timer to its case, if the case still runs that timer to that due time:
-// warn sets sla_status to warning (from on track), breach sets it to breached and escalates the
-// case.
-func (w *SLAWorker) Check(ctx context.Context, a SLAArgs) error {
-	_, err := w.CheckResult(ctx, a)
-	return err
-}
-
-// CheckResult is Check, saying what it did: "warned", "breached" or "" (nothing: the case was
+// CheckResult applies one timer to its case, if the case still runs that timer to that due
+// time: warn sets sla_status to warning (from on track), breach sets it to breached and escalates
+// the case. It says what it did: "warned", "breached" or "" (nothing: the case was
 // closed, waiting, answered, re-timed or already past that stage).
 func (w *SLAWorker) CheckResult(ctx context.Context, a SLAArgs) (string, error) {
 	rec, err := w.recs.Get(ctx, "case", a.CaseID, nil)
