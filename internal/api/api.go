@@ -121,6 +121,7 @@ func (s *Server) Handler() http.Handler {
 
 	authed := http.NewServeMux()
 	authed.HandleFunc("GET /api/v1/auth/me", s.me)
+	authed.HandleFunc("PATCH /api/v1/auth/me", s.updateMe)
 	authed.HandleFunc("POST /api/v1/auth/logout", s.logout)
 	authed.HandleFunc("POST /api/v1/auth/apikeys", s.createAPIKey)
 	authed.HandleFunc("GET /api/v1/$metadata", s.csdl)

@@ -92,6 +92,7 @@ func TestOpenAPIPaths(t *testing.T) {
 		{"/$batch", "post"},
 		{"/$metadata", "get"},
 		{"/auth/login", "post"},
+		{"/auth/me", "get patch"},
 		{"/metadata/entities", "get post"},
 		{"/metadata/entities/{name}", "delete get patch"},
 		{"/metadata/entities/{name}/attributes", "get post"},

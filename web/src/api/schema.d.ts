@@ -533,6 +533,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in, with their preferences */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set the signed-in person's own preferences
+         * @description Kept on the caller's user record (audited under their name), so that every browser and device they sign in on starts with them. Needs no privilege on users; an API key or client credential may not.
+         */
+        patch: operations["updateMe"];
+        trace?: never;
+    };
     "/auth/mfa/verify": {
         parameters: {
             query?: never;
@@ -4393,6 +4414,22 @@ export interface components {
             /** @description A TOTP code or a recovery code. */
             code: string;
         };
+        Me: {
+            admin?: boolean;
+            /**
+             * @description The person's UI language; absent until they choose one.
+             * @enum {string}
+             */
+            language?: "en" | "zh";
+            /** @description How the caller signed in: password, token, apikey, oauth… */
+            method?: string;
+            name?: string;
+            scopes?: string[];
+            /** @description The cookie name, for a cookie session. */
+            session?: string;
+            tenant_id: string;
+            user_id: string;
+        };
         Option: {
             label: components["schemas"]["Label"];
             value: string;
@@ -4404,6 +4441,10 @@ export interface components {
             /** @description The plugin's folder and manifest name. */
             name: string;
             version: string;
+        };
+        Preferences: {
+            /** @enum {string} */
+            language?: "en" | "zh";
         };
         PrincipalRef: {
             /** Format: uuid */
@@ -8506,10 +8547,9 @@ export interface components {
             is_disabled: boolean | null;
             /**
              * Language
-             * @default en
              * @enum {string|null}
              */
-            language: "en" | "zh" | null;
+            language?: "en" | "zh" | null;
             /**
              * Modified on
              * Format: date-time
@@ -8579,10 +8619,9 @@ export interface components {
             is_disabled: boolean | null;
             /**
              * Language
-             * @default en
              * @enum {string|null}
              */
-            language: "en" | "zh" | null;
+            language?: "en" | "zh" | null;
             /** Phone */
             phone?: string | null;
             /** Job title */
@@ -8610,10 +8649,9 @@ export interface components {
             is_disabled: boolean | null;
             /**
              * Language
-             * @default en
              * @enum {string|null}
              */
-            language: "en" | "zh" | null;
+            language?: "en" | "zh" | null;
             /** Phone */
             phone?: string | null;
             /** Job title */
@@ -10264,6 +10302,56 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Preferences"];
+            };
+        };
+        responses: {
+            /** @description The caller, with the new preferences. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -31,12 +31,6 @@ export interface RecordPage {
   '@odata.count'?: number;
 }
 
-/** The caller, from GET /auth/me. */
-export interface Me {
-  user_id: string;
-  tenant_id: string;
-  name?: string;
-  admin?: boolean;
-  method?: string;
-  session?: string;
-}
+/** The caller, from GET /auth/me (with their preferences; PATCH /auth/me sets them). */
+export type Me = Schemas['Me'];
+export type Preferences = Schemas['Preferences'];
