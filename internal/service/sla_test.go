@@ -78,7 +78,7 @@ func TestSLATimers(t *testing.T) {
 	if !at(t, r.Get("first_response_by")).Equal(open.Add(time.Hour)) || !at(t, r.Get("resolve_by")).Equal(open.Add(4*time.Hour)) || r.Get("sla_status") != "on_track" {
 		t.Fatalf("timers: %v %v %v", r.Get("first_response_by"), r.Get("resolve_by"), r.Get("sla_status"))
 	}
-	scheduled, err := q.List(ctx, "scheduled", 20)
+	scheduled, err := q.List(ctx, jobs.Filter{State: "scheduled", Limit: 20})
 	if err != nil || len(scheduled) != 4 {
 		t.Fatalf("scheduled %d jobs (%v), want 4", len(scheduled), err)
 	}

@@ -1846,6 +1846,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's background jobs (administrators)
+         * @description Newest first, with each job's attempts and last error. The dead letters are the `discarded` jobs: they failed every attempt and are kept 30 days.
+         */
+        get: operations["listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's job figures (administrators)
+         * @description Jobs per state and per kind and state, and the lag: how long the longest-waiting due job has waited (a growing lag means the workers do not keep up).
+         */
+        get: operations["jobStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job that has not run (administrators)
+         * @description Allowed for a `pending`, `scheduled`, `available` or `retryable` job (else `409 job_state`); audited as `job_cancel`.
+         */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a failed, cancelled or finished job again now (administrators)
+         * @description Allowed for a `retryable`, `discarded`, `cancelled` or `completed` job (else `409 job_state`); audited as `job_retry`. A job does its work at most once to visible effect, so retrying a completed one changes nothing that was done.
+         */
+        post: operations["retryJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/knowledge_articles": {
         parameters: {
             query?: never;
@@ -4380,6 +4460,44 @@ export interface components {
             entity: string;
             /** @enum {string} */
             privilege: "create" | "read" | "write" | "delete" | "append" | "append_to" | "assign" | "share";
+        };
+        Job: {
+            /** @description The job's arguments (JSON). */
+            args?: string;
+            attempt: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finalized_at?: string;
+            id: number;
+            kind: string;
+            last_error?: string;
+            max_attempts: number;
+            queue?: string;
+            /** Format: date-time */
+            scheduled_at: string;
+            /** @enum {string} */
+            state: "pending" | "scheduled" | "available" | "running" | "retryable" | "completed" | "cancelled" | "discarded";
+            /** Format: uuid */
+            tenant_id?: string;
+        };
+        JobStats: {
+            /** @description Jobs per kind, then per state. */
+            kinds: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            lag_seconds: number;
+            /**
+             * Format: date-time
+             * @description When the longest-waiting due job became due.
+             */
+            oldest_available_at?: string;
+            /** @description Jobs per state. */
+            states: {
+                [key: string]: number;
+            };
         };
         Label: {
             en?: string;
@@ -14122,6 +14240,118 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description Only jobs in this state. */
+                state?: "pending" | "scheduled" | "available" | "running" | "retryable" | "completed" | "cancelled" | "discarded";
+                /** @description Only jobs of this kind, e.g. `sla_timer`. */
+                kind?: string;
+                /** @description How many jobs (1–1000, default 100). */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The jobs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["Job"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    jobStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobStats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's number. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    retryJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's number. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, now available. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
     "knowledge_article.list": {
