@@ -16,6 +16,8 @@ export type LoginRequest = Schemas['LoginRequest'];
 export type LoginResponse = Schemas['LoginResponse'];
 export type MFAVerifyRequest = Schemas['MFAVerifyRequest'];
 export type PluginInfo = Schemas['Plugin'];
+export type Job = Schemas['Job'];
+export type JobStats = Schemas['JobStats'];
 
 /** A record as the API returns it: attributes by logical name plus system properties. */
 export type EntityRecord = Record<string, unknown> & {

@@ -97,6 +97,7 @@ export function AppShell() {
               <li><NavLink to="/admin/users">{t('shell.users')}</NavLink></li>
               <li><NavLink to="/admin/teams">{t('shell.teams')}</NavLink></li>
               <li><NavLink to="/admin/field-profiles">{t('shell.fieldProfiles')}</NavLink></li>
+              <li><NavLink to="/admin/jobs">{t('shell.jobs')}</NavLink></li>
             </ul>
           </>
         )}
