@@ -47,6 +47,10 @@ export async function apiClient(request: APIRequestContext) {
       expect(r.status(), await r.text()).toBe(200);
       return (await r.json()) as Record<string, unknown>;
     },
+    /** Any other request (e.g. a `$ref` that answers 204): the response, unchecked. */
+    async send(method: 'POST' | 'DELETE' | 'GET', path: string, body?: Record<string, unknown>) {
+      return request.fetch(`/api/v1/${path}`, { method, headers, ...(body ? { data: body } : {}) });
+    },
     async patch(path: string, body: Record<string, unknown>): Promise<void> {
       const r = await request.patch(`/api/v1/${path}`, { data: body, headers });
       expect(r.ok(), await r.text()).toBeTruthy();

@@ -248,6 +248,11 @@ const en = {
   forecast: {
     title: 'Sales forecast',
     period: 'Period',
+    by: 'Group by',
+    byOwner: 'Owner',
+    byTeam: 'Team',
+    team: 'Team',
+    noTeam: '(in no team)',
     periods: { this_quarter: 'This quarter', next_quarter: 'Next quarter', this_year: 'This year' },
     range: '{{from}} to {{to}}',
     caption: 'Forecast per owner and category',

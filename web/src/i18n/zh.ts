@@ -252,6 +252,11 @@ const zh: Strings<Resources> = {
   forecast: {
     title: '销售预测',
     period: '期间',
+    by: '分组方式',
+    byOwner: '负责人',
+    byTeam: '团队',
+    team: '团队',
+    noTeam: '（不属于任何团队）',
     periods: { this_quarter: '本季度', next_quarter: '下季度', this_year: '今年' },
     range: '{{from}} 至 {{to}}',
     caption: '按负责人和类别的预测',
