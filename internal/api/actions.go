@@ -24,6 +24,7 @@ type services struct {
 	sales     *sales.Service
 	cases     *service.Cases
 	knowledge *service.Knowledge
+	articles  *service.Articles
 }
 
 type leadDisqualify struct {
@@ -69,6 +70,9 @@ var processActions = map[string]map[string]processAction{
 		"cancel": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
 			return sv.cases.Cancel(ctx, id, ifMatch)
 		}},
+		"use_article": {params: func() any { return &service.UseArticleOptions{} }, run: func(ctx context.Context, sv services, id, _ string, p any) (any, error) {
+			return sv.articles.UseArticle(ctx, id, *p.(*service.UseArticleOptions))
+		}},
 	},
 	"knowledge_article": {
 		"submit": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
@@ -113,7 +117,7 @@ func (s *Server) processAction(w http.ResponseWriter, r *http.Request, e *metada
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := a.run(r.Context(), services{sales: sales.New(s.records), cases: service.NewCases(s.records), knowledge: service.NewKnowledge(s.records)}, id, r.Header.Get("If-Match"), params)
+	out, err := a.run(r.Context(), services{sales: sales.New(s.records), cases: service.NewCases(s.records), knowledge: service.NewKnowledge(s.records), articles: s.articles()}, id, r.Header.Get("If-Match"), params)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -109,3 +109,100 @@ func TestKnowledgeVersions(t *testing.T) {
 		t.Fatalf("versions of the root: %v", got)
 	}
 }
+
+// publishArticle creates an article and publishes it (as an administrator).
+func publishArticle(c *client, fields map[string]any) string {
+	c.t.Helper()
+	id := c.create("knowledge_articles", fields)
+	c.post("knowledge_articles("+id+")/submit", nil).want(http.StatusOK)
+	c.post("knowledge_articles("+id+")/publish", nil).want(http.StatusOK)
+	return id
+}
+
+// TestKnowledgeSearch: the knowledge base search finds published articles for a question even
+// when not every word matches, in English and Chinese, and never shows drafts.
+func TestKnowledgeSearch(t *testing.T) {
+	s := newServer(t)
+	c := s.login()
+	offline := publishArticle(c, map[string]any{"title": "A hub shows offline", "content": "Check the status LED and the outbound ports.", "keywords": "offline, connection"})
+	firmware := publishArticle(c, map[string]any{"title": "Updating hub firmware", "content": "Schedule updates outside production hours.", "keywords": "firmware, upgrade"})
+	zh := publishArticle(c, map[string]any{"title": "网关固件升级", "content": "升级失败时网关会自动回滚到上一版本。", "keywords": "固件, 升级", "language": "zh"})
+	draft := c.create("knowledge_articles", map[string]any{"title": "Hub offline after firmware update", "content": "Not reviewed yet."})
+
+	got := c.get("knowledge_articles/$search?q=" + q("my hub went offline after the update")).want(http.StatusOK).values()
+	if len(got) == 0 || field(got[0], "id") != offline {
+		t.Fatalf("question in English: %v", got)
+	}
+	for _, h := range got {
+		if field(h, "id") == draft {
+			t.Errorf("a draft is found: %v", got)
+		}
+	}
+	if got := c.get("knowledge_articles/$search?q=" + q("how do I upgrade the firmware")).want(http.StatusOK).values(); len(got) == 0 || field(got[0], "id") != firmware {
+		t.Errorf("keywords: %v", got)
+	}
+	if got := c.get("knowledge_articles/$search?q=" + q("网关升级失败怎么办")).want(http.StatusOK).values(); len(got) == 0 || field(got[0], "id") != zh {
+		t.Errorf("question in Chinese: %v", got)
+	}
+	if got := c.get("knowledge_articles/$search?language=zh&q=" + q("firmware 固件")).want(http.StatusOK).values(); len(got) != 1 || field(got[0], "id") != zh {
+		t.Errorf("language=zh: %v", got)
+	}
+	c.get("knowledge_articles/$search?language=fr&q=x").wantError(http.StatusBadRequest, "invalid_language", "language")
+	c.get("knowledge_articles/$search?q=").wantError(http.StatusBadRequest, "invalid_query", "q")
+	// The global search still requires every word, and shows drafts to whoever may read them.
+	if got := c.get("search?entities=knowledge_articles&q=" + q("firmware update ")).want(http.StatusOK).values(); len(got) != 1 || field(got[0], "id") != draft {
+		t.Errorf("global search: %v", got)
+	}
+}
+
+// TestSuggestedArticles: a new case like resolved cases answered with an article gets that
+// article first, saying why; text matches come next; drafts are never suggested; use_article
+// links an article (with a note) and the suggestion says it is linked.
+func TestSuggestedArticles(t *testing.T) {
+	s := newServer(t)
+	c := s.login()
+	// The answer to the "dropping connection" cases does not share their words.
+	answer := publishArticle(c, map[string]any{"title": "Power-save mode on Hub Mini", "content": "Turn off the radio power-save schedule."})
+	other := publishArticle(c, map[string]any{"title": "Gateway connection troubleshooting", "content": "A gateway that loses its connection: check the cable."})
+	draft := c.create("knowledge_articles", map[string]any{"title": "Gateway drops connection every night", "content": "Draft."})
+	unrelated := publishArticle(c, map[string]any{"title": "Understanding your invoice", "content": "Billing."})
+	for _, title := range []string{"Gateway drops its connection every night", "Gateway connection drops at night", "Night-time connection drops on the gateway"} {
+		cs := c.create("cases", map[string]any{"title": title})
+		c.post("cases("+cs+")/use_article", map[string]any{"article_id": answer}).want(http.StatusOK)
+		c.post("cases("+cs+")/resolve", map[string]any{"resolution": "Power-save schedule off"}).want(http.StatusOK)
+	}
+	// A similar case answered with the unrelated article but still open does not count.
+	open := c.create("cases", map[string]any{"title": "Gateway drops connection every night"})
+	c.post("cases("+open+")/use_article", map[string]any{"article_id": unrelated}).want(http.StatusOK)
+
+	cs := c.create("cases", map[string]any{"title": "Our gateway drops the connection each night", "description": "Since Monday."})
+	got := c.get("cases(" + cs + ")/suggested_articles").want(http.StatusOK).values()
+	if len(got) < 2 || field(got[0], "id") != answer || field(got[0], "solved_cases") != "3" || field(got[0], "reason") != "solved 3 similar cases" {
+		t.Fatalf("suggestions: %v", got)
+	}
+	if field(got[1], "id") != other || field(got[1], "reason") != "matches text" {
+		t.Errorf("second suggestion: %v", got[1])
+	}
+	for _, g := range got {
+		if id := field(g, "id"); id == draft || id == unrelated {
+			t.Errorf("suggested %s: %v", g["title"], got)
+		}
+	}
+	c.post("cases("+cs+")/use_article", map[string]any{"article_id": draft}).wantError(http.StatusConflict, "article_not_published", "")
+	c.post("cases("+cs+")/use_article", map[string]any{}).wantError(http.StatusBadRequest, "required", "article_id")
+	if r := c.post("cases("+cs+")/use_article", map[string]any{"article_id": answer, "note": "Sent the steps to the customer."}).want(http.StatusOK); r.str("id") != answer {
+		t.Fatalf("use_article answers the article: %s", r.raw)
+	}
+	if got := c.get("cases(" + cs + ")/suggested_articles?top=1").want(http.StatusOK).values(); len(got) != 1 || got[0]["linked"] != true {
+		t.Errorf("linked: %v", got)
+	}
+	if n := len(c.all("notes?$filter=" + q("regarding_id eq "+cs))); n != 1 {
+		t.Errorf("notes on the case: %d", n)
+	}
+	if got := c.all("cases(" + cs + ")/knowledge_articles"); len(got) != 1 {
+		t.Errorf("linked articles: %v", got)
+	}
+	// Someone who may not read the case gets nothing.
+	nobody, _ := s.userClient("carol@example.com")
+	nobody.get("cases(" + cs + ")/suggested_articles").want(http.StatusForbidden, http.StatusNotFound)
+}
