@@ -204,5 +204,5 @@ func TestSuggestedArticles(t *testing.T) {
 	}
 	// Someone who may not read the case gets nothing.
 	nobody, _ := s.userClient("carol@example.com")
-	nobody.get("cases(" + cs + ")/suggested_articles").want(http.StatusForbidden, http.StatusNotFound)
+	nobody.get("cases("+cs+")/suggested_articles").want(http.StatusForbidden, http.StatusNotFound)
 }

@@ -25,7 +25,9 @@ type Articles struct {
 }
 
 // NewArticles returns the knowledge base search over recs and the search index.
-func NewArticles(recs *records.Service, idx Searcher) *Articles { return &Articles{recs: recs, idx: idx} }
+func NewArticles(recs *records.Service, idx Searcher) *Articles {
+	return &Articles{recs: recs, idx: idx}
+}
 
 // ArticleQuery is a knowledge base search.
 type ArticleQuery struct {
