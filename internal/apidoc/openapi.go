@@ -48,6 +48,7 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 	addServicePaths(paths)
 	addSecurityPaths(paths)
 	addSearchPaths(paths, schemas)
+	addKnowledgePaths(paths, schemas, m)
 	addPluginPaths(paths)
 	for k, v := range securitySchemas() {
 		schemas[k] = v
