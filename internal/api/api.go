@@ -146,7 +146,6 @@ func (s *Server) Handler() http.Handler {
 	s.routeAudit(authed)
 	s.routeViews(authed)
 	s.routeSearch(authed)
-	s.routeKnowledge(authed)
 	s.routePlugins(mux, authed)
 	authed.HandleFunc("/api/v1/", s.odata)
 	mux.Handle("/api/", s.requireAuth(s.limitCaller(g, authed)))

@@ -19,14 +19,6 @@ func (s *Server) articles() *service.Articles {
 	return service.NewArticles(s.records, s.Search)
 }
 
-// routeKnowledge serves the knowledge base search.
-func (s *Server) routeKnowledge(mux *http.ServeMux) {
-	if s.Search == nil {
-		return
-	}
-	mux.HandleFunc("GET /api/v1/knowledge_articles/$search", s.searchArticles)
-}
-
 // searchArticles answers GET /api/v1/knowledge_articles/$search?q=…[&language=zh][&top=10].
 func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request) {
 	qs := r.URL.Query()
@@ -40,12 +32,7 @@ func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	out := searchResult{Value: make([]searchHit, len(hits))}
-	for i, h := range hits {
-		out.Value[i] = searchHit{Entity: h.Entity.Name, Set: h.Entity.SetName, ID: h.ID, Title: h.Title, Snippet: h.Snippet, Score: h.Score}
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, out)
+	writeHits(w, hits)
 }
 
 // suggestedArticles answers GET /api/v1/cases(<id>)/suggested_articles[?top=5].

@@ -123,25 +123,19 @@ func (k *Knowledge) Archive(ctx context.Context, id, ifMatch string) (*records.R
 // NewVersion copies a published article into a new draft with the next version number of its
 // root; the published version stays live until the new one is approved.
 func (k *Knowledge) NewVersion(ctx context.Context, id string) (*records.Record, error) {
-	var out *records.Record
-	ctx = context.WithValue(ctx, workflowKey{}, true)
-	err := k.recs.Store().WithTx(ctx, func(ctx context.Context) error {
-		cur, err := k.recs.Get(ctx, article, id, nil)
-		if err != nil {
-			return err
-		}
+	return k.withArticle(ctx, id, "new_version", func(ctx context.Context, cur *records.Record) (*records.Record, error) {
 		if st := status(cur); st != "published" {
-			return fault.Newf(fault.Conflict, "invalid_transition", "new_version copies a published article; this one is %s", st)
+			return nil, fault.Newf(fault.Conflict, "invalid_transition", "new_version copies a published article; this one is %s", st)
 		}
 		root := rootOf(cur)
 		versions, err := k.versions(ctx, root, "")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		next := int64(0)
 		for _, v := range versions {
 			if st := status(v); st == "draft" || st == "review" {
-				return fault.Newf(fault.Conflict, "version_in_progress", "version %v of this article is being written already (%s)", v.Get("version_number"), st)
+				return nil, fault.Newf(fault.Conflict, "version_in_progress", "version %v of this article is being written already (%s)", v.Get("version_number"), st)
 			}
 			if n, _ := v.Get("version_number").(int64); n > next {
 				next = n
@@ -153,18 +147,27 @@ func (k *Knowledge) NewVersion(ctx context.Context, id string) (*records.Record,
 				in[a] = v
 			}
 		}
-		out, err = k.recs.Create(ctx, article, in)
-		return err
+		return k.recs.Create(ctx, article, in)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("service: new_version: %w", err)
-	}
-	return out, nil
 }
 
 // step moves an article in status from through one action: change computes the update from the
 // current record, inside the transaction.
 func (k *Knowledge) step(ctx context.Context, id, ifMatch, action, from string, change func(context.Context, *records.Record) (records.Input, error)) (*records.Record, error) {
+	return k.withArticle(ctx, id, action, func(ctx context.Context, cur *records.Record) (*records.Record, error) {
+		if st := status(cur); st != from {
+			return nil, fault.Newf(fault.Conflict, "invalid_transition", "%s applies to an article in status %s; this one is %s", action, from, st)
+		}
+		in, err := change(ctx, cur)
+		if err != nil {
+			return nil, err
+		}
+		return k.recs.Update(ctx, article, id, in, ifMatch)
+	})
+}
+
+// withArticle reads article id and runs fn on it as a workflow step, in one transaction.
+func (k *Knowledge) withArticle(ctx context.Context, id, action string, fn func(context.Context, *records.Record) (*records.Record, error)) (*records.Record, error) {
 	var out *records.Record
 	ctx = context.WithValue(ctx, workflowKey{}, true)
 	err := k.recs.Store().WithTx(ctx, func(ctx context.Context) error {
@@ -172,14 +175,7 @@ func (k *Knowledge) step(ctx context.Context, id, ifMatch, action, from string, 
 		if err != nil {
 			return err
 		}
-		if st := status(cur); st != from {
-			return fault.Newf(fault.Conflict, "invalid_transition", "%s applies to an article in status %s; this one is %s", action, from, st)
-		}
-		in, err := change(ctx, cur)
-		if err != nil {
-			return err
-		}
-		out, err = k.recs.Update(ctx, article, id, in, ifMatch)
+		out, err = fn(ctx, cur)
 		return err
 	})
 	if err != nil {
