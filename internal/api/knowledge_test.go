@@ -206,3 +206,20 @@ func TestSuggestedArticles(t *testing.T) {
 	nobody, _ := s.userClient("carol@example.com")
 	nobody.get("cases("+cs+")/suggested_articles").want(http.StatusForbidden, http.StatusNotFound)
 }
+
+// TestSuggestedArticlesPreferTheContactsLanguage: of two articles matching a case equally, the
+// one in the language the case's contact prefers comes first.
+func TestSuggestedArticlesPreferTheContactsLanguage(t *testing.T) {
+	s := newServer(t)
+	c := s.login()
+	en := publishArticle(c, map[string]any{"title": "Hub offline", "content": "Check the LED.", "language": "en"})
+	zh := publishArticle(c, map[string]any{"title": "Hub offline 网关离线", "content": "检查指示灯。", "language": "zh"})
+	for _, want := range []struct{ lang, first, second string }{{"zh", zh, en}, {"en", en, zh}} {
+		contact := c.create("contacts", map[string]any{"last_name": "Li " + want.lang, "preferred_language": want.lang})
+		cs := c.create("cases", map[string]any{"title": "Hub offline", "contact_id": contact})
+		got := c.get("cases(" + cs + ")/suggested_articles").want(http.StatusOK).values()
+		if len(got) != 2 || field(got[0], "id") != want.first || field(got[1], "id") != want.second || field(got[0], "language") != want.lang {
+			t.Errorf("contact prefers %s: %v", want.lang, got)
+		}
+	}
+}
