@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -152,13 +153,29 @@ func (a *Articles) fromSimilarCases(ctx context.Context, self, text string, get 
 		}
 		return err
 	}
-	sel := []query.Path{{Segments: []string{"id"}}}
+	if len(similar) == 0 {
+		return nil
+	}
+	// One read of the similar cases with their linked articles.
+	ids := make([]string, len(similar))
+	for i, c := range similar {
+		ids[i] = c.ID
+	}
+	o, err := query.ParseOptions("$filter=" + url.QueryEscape("id in ("+strings.Join(ids, ", ")+")") + "&$select=id&$expand=knowledge_articles($select=id)")
+	if err != nil {
+		return err
+	}
+	o.Unordered = true
+	page, err := a.recs.List(ctx, "case", o, records.ReadOptions{PageSize: len(ids)})
+	if err != nil {
+		return err
+	}
+	byCase := map[string][]*records.Record{}
+	for _, r := range page.Records {
+		byCase[r.ID()], _ = r.Expanded["knowledge_articles"].([]*records.Record)
+	}
 	for _, c := range similar {
-		page, _, err := a.recs.Related(ctx, "case", c.ID, "knowledge_articles", &query.Options{Select: sel}, records.ReadOptions{PageSize: 50})
-		if err != nil {
-			return err
-		}
-		for _, r := range page.Records {
+		for _, r := range byCase[c.ID] {
 			s := get(r.ID())
 			s.Score += similarWeight * c.Score / similar[0].Score
 			s.SolvedCases++
