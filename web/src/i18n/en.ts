@@ -662,6 +662,13 @@ const en = {
     assigned_other: '{{count}} records assigned.',
   },
   errors: {
+    own_article: 'The author of an article may not approve it: another editor or an administrator does.',
+    invalid_transition: 'This action does not apply to the article in its current status.',
+    article_published: 'A published article is not edited: make a new version of it.',
+    article_archived: 'An archived article is not edited.',
+    status_by_action: 'The status changes through the workflow buttons.',
+    version_in_progress: 'A new version of this article is being written already.',
+    article_not_published: 'Only a published article can be used on a case.',
     weak_password: 'The password is too weak: use at least 10 characters and not a common password.',
     role_not_found: 'One of the roles no longer exists.',
     invalid_expiry: 'The expiry is in the past.',

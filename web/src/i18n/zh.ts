@@ -666,6 +666,13 @@ const zh: Strings<Resources> = {
     assigned_other: '已分配 {{count}} 条记录。',
   },
   errors: {
+    own_article: '文章作者不能批准自己的文章，请由其他编辑或管理员批准。',
+    invalid_transition: '此操作不适用于文章当前的状态。',
+    article_published: '已发布的文章不能直接修改，请创建新版本。',
+    article_archived: '已归档的文章不能修改。',
+    status_by_action: '状态只能通过流程按钮更改。',
+    version_in_progress: '此文章已有正在编写的新版本。',
+    article_not_published: '只有已发布的文章才能用于服务案例。',
     weak_password: '密码太弱：至少 10 个字符，且不能是常见密码。',
     role_not_found: '其中一个角色已不存在。',
     invalid_expiry: '到期时间已过。',
