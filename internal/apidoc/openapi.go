@@ -50,6 +50,7 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 	addSecurityPaths(paths)
 	addSearchPaths(paths, schemas)
 	addJobPaths(paths, schemas)
+	addKnowledgePaths(paths, schemas, m)
 	addPluginPaths(paths)
 	for k, v := range securitySchemas() {
 		schemas[k] = v

@@ -27,6 +27,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/schema"
 	"github.com/meridian-crm/meridian/internal/search"
+	"github.com/meridian-crm/meridian/internal/service"
 	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/tenant"
 	"github.com/meridian-crm/meridian/internal/views"
@@ -157,6 +158,7 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	// The security model (Access) and the audit trail (Auditor) plug into the records service here.
 	rec := records.NewService(st, reg, ropts)
 	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
+	service.WireKnowledge(rec) // the knowledge article workflow's rules for plain writes
 	sch := schema.NewService(st, reg)
 	sch.Events = acc.Events // metadata changes are on the audit trail too
 	au := auth.NewService(st, clock)

@@ -1,10 +1,19 @@
-// The sales process's bound actions (POST <set>(<id>)/<action>): which a record offers in its
-// current state, and the bodies they take. See docs/api.md, "Sales process".
+// The sales and service processes' bound actions (POST <set>(<id>)/<action>): which a record
+// offers in its current state, and the bodies they take. See docs/api.md, "Sales process" and
+// "Knowledge base".
 import { api } from '../../api/client';
 import { recordPath } from '../../api/odata';
 import type { EntityRecord } from '../../api/types';
 
-export type ProcessAction = 'qualify' | 'disqualify' | 'reactivate' | 'close' | 'reopen' | 'resolve' | 'cancel';
+export type ProcessAction = 'qualify' | 'disqualify' | 'reactivate' | 'close' | 'reopen' | 'resolve' | 'cancel'
+  | 'submit' | 'approve' | 'reject' | 'archive' | 'new_version';
+
+/** A knowledge article's workflow actions per status (archived articles have none). */
+const articleActions: Record<string, ProcessAction[]> = {
+  draft: ['submit'],
+  review: ['approve', 'reject'],
+  published: ['new_version', 'archive'],
+};
 
 /** The actions a record of `entity` offers in its current status (none for other entities). */
 export function actionsFor(entity: string, record: EntityRecord): ProcessAction[] {
@@ -12,6 +21,7 @@ export function actionsFor(entity: string, record: EntityRecord): ProcessAction[
   if (entity === 'lead') return status === 'qualified' || status === 'disqualified' ? ['reactivate'] : ['qualify', 'disqualify'];
   if (entity === 'opportunity') return status === 'won' || status === 'lost' ? ['reopen'] : ['close'];
   if (entity === 'case') return status === 'resolved' || status === 'canceled' ? ['reopen'] : ['resolve', 'cancel'];
+  if (entity === 'knowledge_article') return articleActions[status] ?? [];
   return [];
 }
 
