@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
@@ -182,9 +183,12 @@ func (s *Service) SetRules(ctx context.Context, entity string, rules []Rule) ([]
 }
 
 // timestamp is the service's clock's time, encoded for a datetime column.
-func (s *Service) timestamp() any {
-	return s.st.D.Encode(&metadata.Attribute{Type: metadata.TypeDateTime}, s.recs.Now().UTC())
-}
+func (s *Service) timestamp() any { return s.encodeTime(s.recs.Now().UTC()) }
+
+// datetime is the type of the timestamp columns.
+var datetime = &metadata.Attribute{Type: metadata.TypeDateTime}
+
+func (s *Service) encodeTime(t time.Time) any { return s.st.D.Encode(datetime, t) }
 
 func nullable(s string) any {
 	if s == "" {
