@@ -44,10 +44,12 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 		object{"name": tagSecurity, "description": "Security roles, access team templates and field security profiles"},
 		object{"name": tagViews, "description": "Saved list views, personal and shared"},
 		object{"name": tagSearch, "description": "Global search across entities"},
+		object{"name": tagDuplicates, "description": "Duplicate detection, its rules, and the undo of merges"},
 	}
 	addServicePaths(paths)
 	addSecurityPaths(paths)
 	addSearchPaths(paths, schemas)
+	addDuplicatePaths(paths, schemas, m)
 	addPluginPaths(paths)
 	for k, v := range securitySchemas() {
 		schemas[k] = v

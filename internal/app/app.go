@@ -18,6 +18,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/api"
 	"github.com/meridian-crm/meridian/internal/audit"
 	"github.com/meridian-crm/meridian/internal/auth"
+	"github.com/meridian-crm/meridian/internal/dedupe"
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/jobs"
@@ -182,6 +183,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	srv.Imports = imports
 	idx := search.New(st, reg)
 	srv.Search = idx
+	dup := dedupe.Wire(rec) // keeps the duplicate key index in every write's transaction
+	dup.Events = acc.Events
+	srv.Dedupe = dup
 	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud, Search: idx}
 	if err := a.openJobs(ctx); err != nil {
 		return nil, err
