@@ -86,7 +86,7 @@ func TestMergeAPI(t *testing.T) {
 	if id == "" || r.str("moved.references") != "2" || r.str("survivor_id") != keep {
 		t.Fatalf("merge: %s", r.raw)
 	}
-	c.get("accounts(" + gone + ")").wantError(http.StatusNotFound, "not_found", "")
+	c.get("accounts("+gone+")").wantError(http.StatusNotFound, "not_found", "")
 	if a := c.get("accounts(" + keep + ")").want(http.StatusOK); a.str("website") != "https://acme.example" || a.str("city") != "London" {
 		t.Errorf("survivor: %s", a.raw)
 	}
