@@ -126,3 +126,16 @@ func duplicatesOf(r *response) []map[string]any {
 	}
 	return out
 }
+
+// TestImportWarnsOfDuplicates: imported rows that may duplicate records are kept, each listed
+// in the import's warnings with its line and the candidate.
+func TestImportWarnsOfDuplicates(t *testing.T) {
+	_, c := importServer(t)
+	acme := c.create("accounts", map[string]any{"name": "Acme Inc."})
+	r := c.send("POST", "imports?entity=accounts", "text/csv", []byte("name,website\n\"ACME, Inc\",\nGlobex,https://globex.example\n")).want(http.StatusAccepted)
+	r = c.waitImport(r.str("id"))
+	want := `line 2: possible duplicate of account ` + acme + ` "Acme Inc." (matched by name, score 1)`
+	if r.str("status") != "done" || r.str("created") != "2" || r.str("warnings.0") != want || len(r.at("warnings").([]any)) != 1 {
+		t.Fatalf("import with a duplicate: %s", r.raw)
+	}
+}

@@ -179,13 +179,15 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	vs := views.NewService(st, reg, acc, clock)
 	vs.Events = acc.Events // saved views are configuration: on the audit trail too
 	srv.Views = vs
-	imports := exchange.NewRunner(exchange.NewImporter(rec), c.DataDir, log)
-	srv.Imports = imports
-	idx := search.New(st, reg)
-	srv.Search = idx
 	dup := dedupe.Wire(rec) // keeps the duplicate key index in every write's transaction
 	dup.Events = acc.Events
 	srv.Dedupe = dup
+	importer := exchange.NewImporter(rec)
+	importer.Duplicates = dup.Describe // imported rows with possible duplicates are kept, with a warning
+	imports := exchange.NewRunner(importer, c.DataDir, log)
+	srv.Imports = imports
+	idx := search.New(st, reg)
+	srv.Search = idx
 	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud, Search: idx}
 	if err := a.openJobs(ctx); err != nil {
 		return nil, err

@@ -195,3 +195,17 @@ func score(rules []Rule, vals, cand map[string]any) (Candidate, bool) {
 	}
 	return c, len(c.Rules) > 0
 }
+
+// Describe describes the possible duplicates of record id of entity, whose values are vals,
+// one line each (the import lists them as warnings).
+func (s *Service) Describe(ctx context.Context, entity, id string, vals map[string]any) ([]string, error) {
+	cands, err := s.Find(ctx, entity, vals, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(cands))
+	for i, c := range cands {
+		out[i] = fmt.Sprintf("%s %s %q (matched by %s, score %g)", entity, c.ID, c.Name, strings.Join(c.Rules, ", "), c.Score)
+	}
+	return out, nil
+}
