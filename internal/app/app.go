@@ -54,6 +54,8 @@ type App struct {
 	// Jobs is the durable job queue on this App's database (worked while serving).
 	Jobs   *jobs.Queue
 	Search *search.Index
+	// Dedupe is duplicate detection and merge.
+	Dedupe *dedupe.Service
 
 	placement   string          // the placement this App serves ("" for the main App)
 	placed      map[string]*App // the placements' Apps (main App only)
@@ -181,6 +183,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	srv.Views = vs
 	dup := dedupe.Wire(rec) // keeps the duplicate key index in every write's transaction
 	dup.Events = acc.Events
+	if c.MergeUndoWindow > 0 {
+		dup.UndoWindow = c.MergeUndoWindow
+	}
 	srv.Dedupe = dup
 	importer := exchange.NewImporter(rec)
 	importer.Duplicates = dup.Describe // imported rows with possible duplicates are kept, with a warning
@@ -188,7 +193,7 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	srv.Imports = imports
 	idx := search.New(st, reg)
 	srv.Search = idx
-	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud, Search: idx}
+	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud, Search: idx, Dedupe: dup}
 	if err := a.openJobs(ctx); err != nil {
 		return nil, err
 	}
@@ -313,6 +318,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 			return fmt.Errorf("jobs: %w", err)
 		}
 		go inst.Search.Run(ctx, 2*time.Second, inst.Log) // keeps the search index caught up with the change log
+		go inst.backfillDuplicates(ctx)
 	}
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -346,4 +352,13 @@ func (a *App) placedApps() []*App {
 		out = append(out, a.placed[name])
 	}
 	return out
+}
+
+// backfillDuplicates indexes, once, the records written before the duplicate key index existed.
+func (a *App) backfillDuplicates(ctx context.Context) {
+	if n, err := a.Dedupe.Backfill(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Error("duplicate index backfill failed", "err", err)
+	} else if n > 0 {
+		a.Log.Info("duplicate index backfilled", "entities", n)
+	}
 }

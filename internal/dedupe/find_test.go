@@ -102,3 +102,25 @@ func TestRulesAreAdminOnlyAndReindex(t *testing.T) {
 		t.Fatalf("reset: %+v %v", back, err)
 	}
 }
+
+func TestBackfillIndexesRecordsWrittenBeforeTheIndex(t *testing.T) {
+	e := newEnv(t)
+	a := e.create("account", records.Input{"name": "Acme Inc."})
+	// A database upgraded from a release without the index: records but no keys.
+	if _, err := e.st.Exec(e.ctx, `DELETE FROM dedupe_key`); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.dup.Find(e.ctx, "account", map[string]any{"name": "ACME"}); len(got) != 0 {
+		t.Fatalf("candidates without keys: %+v", got)
+	}
+	n, err := e.dup.Backfill(e.ctx)
+	if err != nil || n != len(dedupe.Entities) {
+		t.Fatalf("backfill: %d %v", n, err)
+	}
+	if got, _ := e.dup.Find(e.ctx, "account", map[string]any{"name": "ACME"}); !slices.Equal(candidateIDs(got), []string{a}) {
+		t.Fatalf("after backfill: %+v", got)
+	}
+	if n, err := e.dup.Backfill(e.ctx); err != nil || n != 0 {
+		t.Errorf("a second backfill: %d %v", n, err)
+	}
+}

@@ -197,3 +197,65 @@ func (s *Service) reindex(ctx context.Context, tenant string, e *metadata.Entity
 	}
 	return nil
 }
+
+// Backfill indexes the records of every tenant and entity with duplicate detection that were
+// never indexed as a whole — those written before the key index existed, on a database upgraded
+// to this release — and records each (tenant, entity) in dedupe_state so that it happens once.
+// Records written since are indexed by the write path anyway. It returns how many (tenant,
+// entity) pairs it indexed.
+func (s *Service) Backfill(ctx context.Context) (int, error) {
+	ctx = store.AsOwner(ctx)
+	rows, err := s.st.Query(ctx, `SELECT t.id FROM tenant t ORDER BY t.id`)
+	if err != nil {
+		return 0, fmt.Errorf("dedupe: backfill: %w", err)
+	}
+	var tenants []string
+	for rows.Next() {
+		var raw any
+		if err := rows.Scan(&raw); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		v, err := s.st.D.Decode(idAttr, raw)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		tenants = append(tenants, v.(string))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	ph := s.st.D.Placeholder
+	for _, tenant := range tenants {
+		for _, name := range Entities {
+			e := s.recs.Model().Entity(name)
+			if e == nil {
+				continue
+			}
+			err := s.st.WithTx(ctx, func(ctx context.Context) error {
+				var one int
+				err := s.st.QueryRow(ctx, `SELECT 1 FROM dedupe_state WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2), tenant, name).Scan(&one)
+				if err == nil {
+					return nil
+				}
+				if !isNoRows(err) {
+					return err
+				}
+				if err := s.reindex(ctx, tenant, e); err != nil {
+					return err
+				}
+				n++
+				_, err = s.st.Exec(ctx, `INSERT INTO dedupe_state (tenant_id, entity, indexed_at) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`) ON CONFLICT DO NOTHING`,
+					tenant, name, s.timestamp())
+				return err
+			})
+			if err != nil {
+				return n, fmt.Errorf("dedupe: backfill %s: %w", name, err)
+			}
+		}
+	}
+	return n, nil
+}

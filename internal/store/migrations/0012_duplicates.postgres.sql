@@ -3,6 +3,8 @@
 -- built-in defaults). dedupe_key is the match index, maintained in the writing transaction: per
 -- record and rule, its normalised exact keys (an e-mail, an E.164 phone, a web domain) or the
 -- character bigrams of its normalised name, so candidates are found by indexed look-up.
+-- dedupe_state marks the (tenant, entity) pairs whose existing records were indexed (a
+-- database upgraded from a release without the index is backfilled once, at start-up).
 -- merge_log records each merge with everything its undo needs (moved lookups, links and
 -- grants, the survivor's values before, the losers' values) until undone.
 CREATE TABLE IF NOT EXISTS dedupe_rule (
@@ -36,3 +38,9 @@ CREATE TABLE IF NOT EXISTS merge_log (
   PRIMARY KEY (tenant_id, id)
 );
 CREATE INDEX IF NOT EXISTS merge_log_survivor ON merge_log (tenant_id, survivor_id);
+CREATE TABLE IF NOT EXISTS dedupe_state (
+  tenant_id uuid NOT NULL,
+  entity text NOT NULL,
+  indexed_at timestamptz NOT NULL,
+  PRIMARY KEY (tenant_id, entity)
+);
