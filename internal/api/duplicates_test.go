@@ -139,3 +139,27 @@ func TestImportWarnsOfDuplicates(t *testing.T) {
 		t.Fatalf("import with a duplicate: %s", r.raw)
 	}
 }
+
+// TestDuplicatesAreReadScoped: candidates come through the read path, so a user sees only the
+// duplicates they may read.
+func TestDuplicatesAreReadScoped(t *testing.T) {
+	s := newServer(t)
+	admin := s.login()
+	mine := admin.create("accounts", map[string]any{"name": "Acme Inc."})
+	admin.post("security/roles", map[string]any{"name": "Own accounts", "privileges": []map[string]any{
+		{"entity": "account", "privilege": "create", "depth": "user"},
+		{"entity": "account", "privilege": "read", "depth": "user"},
+	}}).want(http.StatusCreated)
+	rep, _ := s.userClient("own@example.com", "Own accounts")
+	r := rep.post("accounts", map[string]any{"name": "ACME, Inc"}).want(http.StatusCreated)
+	if d := duplicatesOf(r); d == nil || len(d) != 0 {
+		t.Errorf("a user saw a duplicate they may not read: %s", r.raw)
+	}
+	theirs := r.str("id")
+	if got := rep.post("accounts/$duplicates", map[string]any{"name": "Acme"}).want(http.StatusOK).values(); len(got) != 1 || field(got[0], "id") != theirs {
+		t.Errorf("the user's candidates: %v", got)
+	}
+	if got := admin.post("accounts/$duplicates", map[string]any{"id": theirs}).want(http.StatusOK).values(); len(got) != 1 || field(got[0], "id") != mine {
+		t.Errorf("the administrator's candidates: %v", got)
+	}
+}
