@@ -132,24 +132,11 @@ func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, ks 
 	q := `SELECT record_id FROM dedupe_key WHERE tenant_id = ` + ph(1) + ` AND entity = ` + ph(2) + ` AND rule = ` + ph(3) +
 		` AND key IN (` + strings.Join(marks, ", ") + `) GROUP BY record_id HAVING COUNT(*) >= ` + fmt.Sprint(least) +
 		` ORDER BY COUNT(*) DESC, record_id LIMIT ` + fmt.Sprint(maxCandidates)
-	rows, err := s.st.Query(ctx, q, args...)
+	ids, err := s.st.QueryIDs(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("dedupe: candidates: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var raw any
-		if err := rows.Scan(&raw); err != nil {
-			return nil, err
-		}
-		v, err := s.st.D.Decode(idAttr, raw)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v.(string))
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // readable reads the candidates ids of entity through the records read path: those the

@@ -205,27 +205,9 @@ func (s *Service) reindex(ctx context.Context, tenant string, e *metadata.Entity
 // entity) pairs it indexed.
 func (s *Service) Backfill(ctx context.Context) (int, error) {
 	ctx = store.AsOwner(ctx)
-	rows, err := s.st.Query(ctx, `SELECT t.id FROM tenant t ORDER BY t.id`)
+	tenants, err := s.st.QueryIDs(ctx, `SELECT id FROM tenant ORDER BY id`)
 	if err != nil {
 		return 0, fmt.Errorf("dedupe: backfill: %w", err)
-	}
-	var tenants []string
-	for rows.Next() {
-		var raw any
-		if err := rows.Scan(&raw); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		v, err := s.st.D.Decode(idAttr, raw)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		tenants = append(tenants, v.(string))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	n := 0
 	ph := s.st.D.Placeholder

@@ -127,11 +127,7 @@ type Link struct {
 // the survivor already has stays with from, and goes when from is deleted), and returns every
 // association from had. It runs in the caller's transaction; see Repoint for its authority.
 func (s *Service) MoveLinks(ctx context.Context, entity, from, to string) ([]Link, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := s.entity(entity)
+	p, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -142,10 +138,7 @@ func (s *Service) MoveLinks(ctx context.Context, entity, from, to string) ([]Lin
 				if side[0] != e.Name {
 					continue
 				}
-				other := r.Col2()
-				if side[1] == r.Col2() {
-					other = r.Col1()
-				}
+				other := otherCol(r, side[1])
 				links, err := s.linksOf(ctx, p.TenantID, r.Name, side[1], other, from)
 				if err != nil {
 					return err
@@ -176,11 +169,7 @@ func (s *Service) MoveLinks(ctx context.Context, entity, from, to string) ([]Lin
 // RestoreLinks undoes MoveLinks after record from has been restored: moved associations go
 // back from to to from, the others are made again on from.
 func (s *Service) RestoreLinks(ctx context.Context, entity, from, to string, links []Link) error {
-	p, err := caller(ctx)
-	if err != nil {
-		return err
-	}
-	e, err := s.entity(entity)
+	p, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return err
 	}
@@ -197,10 +186,7 @@ func (s *Service) RestoreLinks(ctx context.Context, entity, from, to string, lin
 				}
 				continue
 			}
-			other := r.Col2()
-			if l.Col == r.Col2() {
-				other = r.Col1()
-			}
+			other := otherCol(r, l.Col)
 			ph := s.st.D.Placeholder
 			if _, err := s.st.Exec(ctx, `INSERT INTO `+store.Quote(l.Rel)+` ("tenant_id", `+store.Quote(l.Col)+`, `+store.Quote(other)+`) VALUES (`+
 				ph(1)+`, `+ph(2)+`, `+ph(3)+`) ON CONFLICT DO NOTHING`, p.TenantID, from, l.Other); err != nil {
@@ -222,11 +208,7 @@ func (s *Service) relink(ctx context.Context, e *metadata.Entity, l Link, from, 
 		return err
 	}
 	ph := s.st.D.Placeholder
-	r := s.reg.Model().Relationship(l.Rel)
-	other := r.Col2()
-	if l.Col == r.Col2() {
-		other = r.Col1()
-	}
+	other := otherCol(s.reg.Model().Relationship(l.Rel), l.Col)
 	res, err := s.st.Exec(ctx, `UPDATE `+store.Quote(l.Rel)+` SET `+store.Quote(l.Col)+` = `+ph(1)+` WHERE "tenant_id" = `+ph(2)+
 		` AND `+store.Quote(l.Col)+` = `+ph(3)+` AND `+store.Quote(other)+` = `+ph(4), to, p.TenantID, from, l.Other)
 	if err != nil {
@@ -252,29 +234,19 @@ func (s *Service) relink(ctx context.Context, e *metadata.Entity, l Link, from, 
 		TenantID: p.TenantID, UserID: p.UserID, At: s.clock().UTC()})
 }
 
+// otherCol is the column of relationship r's intersect table opposite col.
+func otherCol(r *metadata.ManyToMany, col string) string {
+	if col == r.Col2() {
+		return r.Col1()
+	}
+	return r.Col2()
+}
+
 // linksOf returns the records linked to id through relationship rel (id on side col).
 func (s *Service) linksOf(ctx context.Context, tenant, rel, col, other, id string) ([]string, error) {
 	ph := s.st.D.Placeholder
-	rows, err := s.st.DB(ctx).QueryContext(ctx, `SELECT `+store.Quote(other)+` FROM `+store.Quote(rel)+` WHERE "tenant_id" = `+ph(1)+
+	return s.st.QueryIDs(ctx, `SELECT `+store.Quote(other)+` FROM `+store.Quote(rel)+` WHERE "tenant_id" = `+ph(1)+
 		` AND `+store.Quote(col)+` = `+ph(2), tenant, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	idAttr := &metadata.Attribute{Name: "id", Type: metadata.TypeGUID}
-	for rows.Next() {
-		var raw any
-		if err := rows.Scan(&raw); err != nil {
-			return nil, err
-		}
-		v, err := s.st.D.Decode(idAttr, raw)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v.(string))
-	}
-	return out, rows.Err()
 }
 
 // Grant is one share or access-team membership of a record that a merge moved to the survivor.
@@ -305,11 +277,7 @@ var grantTables = []struct{ name, principal, template string }{
 
 // moveGrants moves grants of from to to: only those in only (nil: every one to does not have).
 func (s *Service) moveGrants(ctx context.Context, entity, from, to string, only []Grant) ([]Grant, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := s.entity(entity)
+	p, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
