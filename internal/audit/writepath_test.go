@@ -304,7 +304,7 @@ func TestWritePathsAreKnown(t *testing.T) {
 	}
 	readOnly := map[string]bool{
 		"List": true, "Get": true, "Related": true, "IDByKey": true, "Shares": true, "AccessTeamMembers": true,
-		"Store": true, "Model": true, "Now": true, "OnChange": true, "BeforeWrite": true, "CanRead": true,
+		"Store": true, "Model": true, "Now": true, "OnChange": true, "OnChanges": true, "BeforeWrite": true, "CanRead": true,
 	}
 	typ := reflect.TypeOf(&records.Service{})
 	for i := range typ.NumMethod() {

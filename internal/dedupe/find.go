@@ -28,8 +28,9 @@ type Candidate struct {
 // idAttr decodes scanned record ids.
 var idAttr = &metadata.Attribute{Name: "id", Type: metadata.TypeGUID}
 
-// maxCandidates caps the records one rule fetches from the key index.
-const maxCandidates = 50
+// maxCandidates caps the records one rule fetches from the key index (those sharing the most
+// keys first).
+const maxCandidates = 100
 
 // Find returns the records of entity that the rules say duplicate a record with values vals
 // (typed values or JSON input; full_name is composed from first and last names when absent),
@@ -111,9 +112,8 @@ func withFullName(vals map[string]any) map[string]any {
 	return out
 }
 
-// lookup returns the ids of records with keys ks under rule r: any shared key for an exact
-// rule; for a similarity rule, enough shared bigrams that the score can reach the threshold
-// (Dice ≥ t needs at least t·|ks|/2 of them), most shared first.
+// lookup returns the ids of records sharing a key of ks under rule r (for a similarity rule,
+// the keys are prefixes of bigrams: any shared one makes a candidate), most shared first.
 func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, ks []string) ([]string, error) {
 	if len(ks) == 0 {
 		return nil, nil
@@ -125,13 +125,8 @@ func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, ks 
 		args = append(args, k)
 		marks[i] = ph(len(args))
 	}
-	least := 1
-	if r.similar() {
-		least = max(1, int(math.Ceil(r.threshold()*float64(len(ks))/2)))
-	}
 	q := `SELECT record_id FROM dedupe_key WHERE tenant_id = ` + ph(1) + ` AND entity = ` + ph(2) + ` AND rule = ` + ph(3) +
-		` AND key IN (` + strings.Join(marks, ", ") + `) GROUP BY record_id HAVING COUNT(*) >= ` + fmt.Sprint(least) +
-		` ORDER BY COUNT(*) DESC, record_id LIMIT ` + fmt.Sprint(maxCandidates)
+		` AND key IN (` + strings.Join(marks, ", ") + `) GROUP BY record_id ORDER BY COUNT(*) DESC, record_id LIMIT ` + fmt.Sprint(maxCandidates)
 	ids, err := s.st.QueryIDs(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("dedupe: candidates: %w", err)
@@ -158,7 +153,7 @@ func (s *Service) readable(ctx context.Context, entity string, ids []string, rul
 func score(rules []Rule, vals, cand map[string]any) (Candidate, bool) {
 	var c Candidate
 	for _, r := range rules {
-		mine, theirs := keys(r, vals), keys(r, cand)
+		mine, theirs := values(r, vals), values(r, cand)
 		if len(mine) == 0 || len(theirs) == 0 {
 			continue
 		}

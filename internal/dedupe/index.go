@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -23,12 +26,12 @@ type Service struct {
 	Events func(ctx context.Context, action, entity, id string, details map[string]any) error
 }
 
-// Wire returns the duplicate service of recs and keeps its key index up to date: every change
-// of a record of the entities with rules rewrites the record's keys in the same transaction.
+// Wire returns the duplicate service of recs and keeps its key index up to date: the changes
+// of every write of the entities with rules rewrite their records' keys in the same transaction.
 func Wire(recs *records.Service) *Service {
 	s := &Service{recs: recs, st: recs.Store(), UndoWindow: 24 * time.Hour}
 	for _, name := range Entities {
-		recs.OnChange(name, s.onChange)
+		recs.OnChanges(name, s.onChanges)
 	}
 	return s
 }
@@ -42,49 +45,107 @@ func (s *Service) event(ctx context.Context, action, entity, id string, details 
 	return s.Events(ctx, action, entity, id, details)
 }
 
-// onChange rewrites the keys of the changed record.
-func (s *Service) onChange(ctx context.Context, c records.Change) error {
-	if c.Op != records.OpCreate && c.Op != records.OpUpdate && c.Op != records.OpDelete && c.Op != records.OpAssign {
+// onChanges rewrites the keys of the records one write changed (all of one entity and tenant):
+// the old keys of updated and deleted records go, the keys of created and updated ones are
+// written, with a few statements for the whole write (an import batch is hundreds of rows).
+func (s *Service) onChanges(ctx context.Context, cs []records.Change) error {
+	var drop []string
+	var put []records.Change
+	for _, c := range cs {
+		switch c.Op {
+		case records.OpCreate:
+		case records.OpUpdate, records.OpAssign, records.OpDelete:
+			drop = append(drop, c.ID)
+		default:
+			continue // associations and shares change no values
+		}
+		if c.After != nil {
+			put = append(put, c)
+		}
+	}
+	if len(drop)+len(put) == 0 {
 		return nil
 	}
-	if err := s.dropKeys(ctx, c.TenantID, c.Entity.Name, c.ID); err != nil {
+	tenant, entity := cs[0].TenantID, cs[0].Entity.Name
+	if err := s.dropKeys(ctx, tenant, entity, drop); err != nil {
 		return err
 	}
-	if c.After == nil {
+	if len(put) == 0 {
 		return nil
 	}
-	rules, err := s.rules(ctx, c.TenantID, c.Entity.Name)
+	rules, err := s.rules(ctx, tenant, entity)
 	if err != nil {
 		return err
 	}
-	return s.putKeys(ctx, c.TenantID, c.Entity.Name, c.ID, rules, c.After)
-}
-
-func (s *Service) dropKeys(ctx context.Context, tenant, entity, id string) error {
-	ph := s.st.D.Placeholder
-	if _, err := s.st.Exec(ctx, `DELETE FROM dedupe_key WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2)+` AND record_id = `+ph(3), tenant, entity, id); err != nil {
-		return fmt.Errorf("dedupe: keys of %s %s: %w", entity, id, err)
+	var ks []keyRow
+	for _, c := range put {
+		ks = append(ks, keyRows(rules, c.ID, c.After)...)
 	}
-	return nil
+	return s.putKeys(ctx, tenant, entity, ks)
 }
 
-func (s *Service) putKeys(ctx context.Context, tenant, entity, id string, rules []Rule, vals map[string]any) error {
-	ph := s.st.D.Placeholder
-	for _, r := range rules {
-		for _, k := range keys(r, vals) {
-			if _, err := s.st.Exec(ctx, `INSERT INTO dedupe_key (tenant_id, entity, rule, key, record_id) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`, `+ph(4)+`, `+ph(5)+`)`+
-				` ON CONFLICT DO NOTHING`, tenant, entity, r.Name, k, id); err != nil {
-				return fmt.Errorf("dedupe: keys of %s %s: %w", entity, id, err)
+// chunk is how many rows one statement of the key index writes or deletes (5 parameters a row
+// stays far below SQLite's and PostgreSQL's limits).
+const chunk = 500
+
+// dropKeys deletes the keys of records ids of entity.
+func (s *Service) dropKeys(ctx context.Context, tenant, entity string, ids []string) error {
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(len(ids), start+chunk)]
+		args := &store.Args{D: s.st.D}
+		q := `DELETE FROM dedupe_key WHERE tenant_id = ` + args.Add(tenant) + ` AND entity = ` + args.Add(entity) + ` AND record_id IN (`
+		for i, id := range part {
+			if i > 0 {
+				q += ", "
 			}
+			q += args.Add(id)
+		}
+		if _, err := s.st.Exec(ctx, q+`)`, args.List...); err != nil {
+			return fmt.Errorf("dedupe: keys of %s: %w", entity, err)
 		}
 	}
 	return nil
 }
 
-// keys returns the index keys of a record's values under rule r: its normalised values for an
-// exact rule, its name's bigrams for a similarity rule, each prefixed by the rule's "also"
-// values (so a contact's name is only looked up within its account).
-func keys(r Rule, vals map[string]any) []string {
+// keyRow is one row of the key index.
+type keyRow struct{ rule, key, id string }
+
+// keyRows returns the index rows of record id with values vals under rules.
+func keyRows(rules []Rule, id string, vals map[string]any) []keyRow {
+	var out []keyRow
+	for _, r := range rules {
+		for _, k := range keys(r, vals) {
+			out = append(out, keyRow{r.Name, k, id})
+		}
+	}
+	return out
+}
+
+// putKeys writes index rows of entity, a few hundred per statement.
+func (s *Service) putKeys(ctx context.Context, tenant, entity string, rows []keyRow) error {
+	for start := 0; start < len(rows); start += chunk {
+		part := rows[start:min(len(rows), start+chunk)]
+		args := &store.Args{D: s.st.D}
+		var b strings.Builder
+		b.WriteString(`INSERT INTO dedupe_key (tenant_id, entity, rule, key, record_id) VALUES `)
+		for i, r := range part {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(" + args.Add(tenant) + ", " + args.Add(entity) + ", " + args.Add(r.rule) + ", " + args.Add(r.key) + ", " + args.Add(r.id) + ")")
+		}
+		b.WriteString(` ON CONFLICT DO NOTHING`)
+		if _, err := s.st.Exec(ctx, b.String(), args.List...); err != nil {
+			return fmt.Errorf("dedupe: keys of %s: %w", entity, err)
+		}
+	}
+	return nil
+}
+
+// values returns what rule r compares of a record: its normalised values for an exact rule,
+// its name's bigrams for a similarity rule, each prefixed by the rule's "also" values (so a
+// contact's name is only compared within its account).
+func values(r Rule, vals map[string]any) []string {
 	prefix := alsoKey(r, vals)
 	var out []string
 	seen := map[string]bool{}
@@ -107,6 +168,36 @@ func keys(r Rule, vals map[string]any) []string {
 		}
 	}
 	return out
+}
+
+// keys returns the index keys of a record under rule r: its values for an exact rule; for a
+// similarity rule only a prefix of its bigrams in a fixed global order (prefix filtering: two
+// sets whose Dice score reaches t, Jaccard τ = t/(2−t), share an element among the first
+// |A| − ⌈τ·|A|⌉ + 1 of each), which keeps the index about a third of the bigrams' size.
+func keys(r Rule, vals map[string]any) []string {
+	vs := values(r, vals)
+	if !r.similar() || len(vs) == 0 {
+		return vs
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		hi, hj := gramOrder(vs[i]), gramOrder(vs[j])
+		if hi != hj {
+			return hi < hj
+		}
+		return vs[i] < vs[j]
+	})
+	t := r.threshold()
+	tau := t / (2 - t)
+	n := len(vs) - int(math.Ceil(tau*float64(len(vs))-1e-9)) + 1
+	return vs[:min(len(vs), max(1, n))]
+}
+
+// gramOrder is the global order of bigrams for prefix filtering (a hash: stable across
+// processes and releases, and it spreads common bigrams such as 公司 over the positions).
+func gramOrder(g string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(g))
+	return h.Sum32()
 }
 
 // alsoKey is the part of a key made of the rule's "also" values ("" for none).
@@ -190,12 +281,11 @@ func (s *Service) reindex(ctx context.Context, tenant string, e *metadata.Entity
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	var ks []keyRow
 	for _, vals := range all {
-		if err := s.putKeys(ctx, tenant, e.Name, vals["id"].(string), rules, vals); err != nil {
-			return err
-		}
+		ks = append(ks, keyRows(rules, vals["id"].(string), vals)...)
 	}
-	return nil
+	return s.putKeys(ctx, tenant, e.Name, ks)
 }
 
 // Backfill indexes the records of every tenant and entity with duplicate detection that were
