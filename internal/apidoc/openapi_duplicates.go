@@ -1,11 +1,26 @@
 package apidoc
 
-import "github.com/meridian-crm/meridian/internal/metadata"
+import (
+	"slices"
+
+	"github.com/meridian-crm/meridian/internal/metadata"
+)
 
 const tagDuplicates = "Duplicates"
 
 // dedupeEntities are the entities with duplicate detection and merge (internal/dedupe).
 var dedupeEntities = []string{"account", "contact", "lead"}
+
+// createNote says how a create of e answers possible duplicates ("" for entities without
+// duplicate detection).
+func createNote(e *metadata.Entity) string {
+	if !slices.Contains(dedupeEntities, e.Name) {
+		return ""
+	}
+	return "The new record carries the instance annotation `@meridian.duplicates`: the records the duplicate-detection rules match " +
+		"(DuplicateCandidate, best first; an empty list when none). With `Prefer: meridian.duplicate-check=strict` a record that has candidates " +
+		"is not created: `409 duplicate`, one detail per candidate (`duplicate_candidate`, its id as target)."
+}
 
 // addDuplicatePaths adds duplicate detection, the rules, merge and undo (internal/dedupe;
 // served by internal/api/duplicates.go and the merge bound action).

@@ -57,7 +57,10 @@ export interface paths {
          */
         get: operations["account.list"];
         put?: never;
-        /** Create Account */
+        /**
+         * Create Account
+         * @description The new record carries the instance annotation `@meridian.duplicates`: the records the duplicate-detection rules match (DuplicateCandidate, best first; an empty list when none). With `Prefer: meridian.duplicate-check=strict` a record that has candidates is not created: `409 duplicate`, one detail per candidate (`duplicate_candidate`, its id as target).
+         */
         post: operations["account.create"];
         delete?: never;
         options?: never;
@@ -1413,7 +1416,10 @@ export interface paths {
          */
         get: operations["contact.list"];
         put?: never;
-        /** Create Contact */
+        /**
+         * Create Contact
+         * @description The new record carries the instance annotation `@meridian.duplicates`: the records the duplicate-detection rules match (DuplicateCandidate, best first; an empty list when none). With `Prefer: meridian.duplicate-check=strict` a record that has candidates is not created: `409 duplicate`, one detail per candidate (`duplicate_candidate`, its id as target).
+         */
         post: operations["contact.create"];
         delete?: never;
         options?: never;
@@ -2147,7 +2153,10 @@ export interface paths {
          */
         get: operations["lead.list"];
         put?: never;
-        /** Create Lead */
+        /**
+         * Create Lead
+         * @description The new record carries the instance annotation `@meridian.duplicates`: the records the duplicate-detection rules match (DuplicateCandidate, best first; an empty list when none). With `Prefer: meridian.duplicate-check=strict` a record that has candidates is not created: `409 duplicate`, one detail per candidate (`duplicate_candidate`, its id as target).
+         */
         post: operations["lead.create"];
         delete?: never;
         options?: never;
