@@ -92,8 +92,11 @@ func (s *Service) Merge(ctx context.Context, entity, survivor string, in MergeIn
 		var losers []string
 		for _, id := range in.Merge {
 			rec, err := s.recs.Get(ctx, entity, id, nil)
-			if err != nil {
+			if fault.Is(err, fault.NotFound) {
 				return fault.Field("merge", "not_found", "%s %s does not exist or is not visible to you", entity, id)
+			}
+			if err != nil {
+				return err
 			}
 			if _, dup := all[rec.ID()]; dup {
 				return fault.Field("merge", "invalid_merge", "%s is named twice or is the survivor", id)

@@ -123,8 +123,13 @@ func (s *Service) Undo(ctx context.Context, id string) (*Merge, error) {
 		}
 		ph := s.st.D.Placeholder
 		p, _ := principal.From(ctx)
-		if _, err := s.st.Exec(ctx, `UPDATE merge_log SET undone_at = `+ph(1)+` WHERE tenant_id = `+ph(2)+` AND id = `+ph(3), s.encodeTime(now), p.TenantID, id); err != nil {
+		res, err := s.st.Exec(ctx, `UPDATE merge_log SET undone_at = `+ph(1)+` WHERE tenant_id = `+ph(2)+` AND id = `+ph(3)+` AND undone_at IS NULL`,
+			s.encodeTime(now), p.TenantID, id)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 { // undone at the same moment by another request
+			return fault.New(fault.Conflict, "merge_undone", "this merge was undone already")
 		}
 		m.UndoneAt = &now
 		out = &m.Merge
