@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS dedupe_key (
   key TEXT NOT NULL,
   record_id TEXT NOT NULL,
   PRIMARY KEY (tenant_id, entity, rule, key, record_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS dedupe_key_record ON dedupe_key (tenant_id, entity, record_id);
 CREATE TABLE IF NOT EXISTS merge_log (
   tenant_id TEXT NOT NULL,
