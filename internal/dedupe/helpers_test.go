@@ -23,12 +23,13 @@ import (
 // system entities, a records service with duplicate detection wired and one tenant whose
 // administrator ctx carries.
 type env struct {
-	t     *testing.T
-	ctx   context.Context
-	st    *store.Store
-	recs  *records.Service
-	dup   *dedupe.Service
-	clock *clock.Fake
+	t      *testing.T
+	ctx    context.Context
+	st     *store.Store
+	recs   *records.Service
+	dup    *dedupe.Service
+	clock  *clock.Fake
+	tenant string
 }
 
 func newEnv(t *testing.T) *env {
@@ -49,7 +50,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, st: st, recs: recs, dup: dedupe.Wire(recs), clock: clk}
+	e := &env{t: t, st: st, recs: recs, dup: dedupe.Wire(recs), clock: clk, tenant: tn.ID}
 	e.ctx = principal.With(ctx, principal.Principal{TenantID: tn.ID, UserID: uuid.NewString(), Admin: true})
 	// The administrator is a user of the tenant: records it owns can be created again (undo).
 	admin := e.create("user", records.Input{"full_name": "Admin", "email": "admin@example.com"})

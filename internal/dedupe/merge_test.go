@@ -1,12 +1,16 @@
 package dedupe_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/access"
 	"github.com/meridian-crm/meridian/internal/dedupe"
 	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
 )
@@ -192,5 +196,50 @@ func TestUndoRefused(t *testing.T) {
 	}
 	if _, err := e.recs.Get(e.ctx, "account", c, nil); !fault.Is(err, fault.NotFound) {
 		t.Errorf("a refused undo restored the record: %v", err)
+	}
+}
+
+func TestMergeLeadsMovesAccessTeamsAndOpportunities(t *testing.T) {
+	e := newEnv(t)
+	keep := e.create("lead", records.Input{"first_name": "Ada", "last_name": "Lovelace", "company_name": "Engines Ltd", "email": "ada@engines.example"})
+	dup := e.create("lead", records.Input{"first_name": "Ada", "last_name": "Lovelace", "company_name": "ENGINES", "phone": "+44 20 7946 0958"})
+	opp := e.create("opportunity", records.Input{"name": "Engines", "lead_id": dup})
+	if got, _ := e.dup.Find(e.ctx, "lead", map[string]any{"first_name": "Ada", "last_name": "Lovelace", "company_name": "Engines Limited"}); len(got) != 2 {
+		t.Fatalf("lead candidates by name and company: %+v", got)
+	}
+	tpl, err := access.New(e.st, metadata.NewRegistry(e.recs.Model()), e.clock.Now).CreateTemplate(
+		principal.With(context.Background(), principal.System(e.tenant)), "Lead team", "lead", []string{"write"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := e.create("user", records.Input{"full_name": "Bo", "email": "bo@example.com"})
+	if err := e.recs.AddAccessTeamMember(e.ctx, "lead", dup, tpl.ID, member, nil); err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.dup.Merge(e.ctx, "lead", keep, dedupe.MergeInput{Merge: []string{dup}, Fields: map[string]string{"phone": dup}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := e.recs.AccessTeamMembers(e.ctx, "lead", keep)
+	if err != nil || len(members) != 1 || m.Moved.Grants != 1 {
+		t.Fatalf("access team after merge: %+v %v (moved %+v)", members, err, m.Moved)
+	}
+	if o, _ := e.recs.Get(e.ctx, "opportunity", opp, nil); o.Get("lead_id") != keep {
+		t.Errorf("the opportunity's lead: %v", o.Get("lead_id"))
+	}
+	if l, _ := e.recs.Get(e.ctx, "lead", keep, nil); l.Get("phone") != "+44 20 7946 0958" || l.Get("email") != "ada@engines.example" {
+		t.Errorf("kept lead: phone %v email %v", l.Get("phone"), l.Get("email"))
+	}
+	if _, err := e.dup.Undo(e.ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if members, _ := e.recs.AccessTeamMembers(e.ctx, "lead", dup); len(members) != 1 {
+		t.Errorf("access team of the restored lead: %+v", members)
+	}
+	if o, _ := e.recs.Get(e.ctx, "opportunity", opp, nil); o.Get("lead_id") != dup {
+		t.Errorf("the opportunity's lead after undo: %v", o.Get("lead_id"))
+	}
+	if l, _ := e.recs.Get(e.ctx, "lead", keep, nil); l.Get("phone") != nil {
+		t.Errorf("kept lead's phone after undo: %v", l.Get("phone"))
 	}
 }
