@@ -163,3 +163,24 @@ func TestDuplicatesAreReadScoped(t *testing.T) {
 		t.Errorf("the administrator's candidates: %v", got)
 	}
 }
+
+// TestMergeRepointsCustomEntities: the merge repoints the lookups of custom entities too (it
+// walks the metadata model), and the undo points them back.
+func TestMergeRepointsCustomEntities(t *testing.T) {
+	s := newServer(t)
+	c := s.login()
+	c.post("metadata/entities", entityDef("project", "projects",
+		map[string]any{"name": "title", "type": "string"},
+		map[string]any{"name": "client_id", "type": "lookup", "target": "account"})).want(http.StatusCreated)
+	keep := c.create("accounts", map[string]any{"name": "Acme"})
+	gone := c.create("accounts", map[string]any{"name": "Acme"})
+	project := c.create("projects", map[string]any{"title": "Roll-out", "client_id": gone})
+	m := c.post("accounts("+keep+")/merge", map[string]any{"merge": []string{gone}}).want(http.StatusOK)
+	if got := c.get("projects(" + project + ")").str("client_id"); got != keep || m.str("moved.references") != "1" {
+		t.Fatalf("the project's client after the merge: %s (merge %s)", got, m.raw)
+	}
+	c.post("merges/"+m.str("id")+"/undo", nil).want(http.StatusOK)
+	if got := c.get("projects(" + project + ")").str("client_id"); got != gone {
+		t.Errorf("the project's client after the undo: %s", got)
+	}
+}
