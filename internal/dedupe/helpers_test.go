@@ -23,7 +23,7 @@ import (
 // system entities, a records service with duplicate detection wired and one tenant whose
 // administrator ctx carries.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	st     *store.Store
 	recs   *records.Service
@@ -32,7 +32,13 @@ type env struct {
 	tenant string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	return openEnv(t, true)
+}
+
+// openEnv is newEnv, with the duplicate index wired into the records service or not.
+func openEnv(t testing.TB, wired bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)
@@ -50,7 +56,10 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, st: st, recs: recs, dup: dedupe.Wire(recs), clock: clk, tenant: tn.ID}
+	e := &env{t: t, st: st, recs: recs, clock: clk, tenant: tn.ID}
+	if wired {
+		e.dup = dedupe.Wire(recs)
+	}
 	e.ctx = principal.With(ctx, principal.Principal{TenantID: tn.ID, UserID: uuid.NewString(), Admin: true})
 	// The administrator is a user of the tenant: records it owns can be created again (undo).
 	admin := e.create("user", records.Input{"full_name": "Admin", "email": "admin@example.com"})
