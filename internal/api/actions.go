@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/meridian-crm/meridian/internal/dedupe"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -25,6 +26,7 @@ type services struct {
 	cases     *service.Cases
 	knowledge *service.Knowledge
 	articles  *service.Articles
+	dedupe    *dedupe.Service
 }
 
 type leadDisqualify struct {
@@ -33,9 +35,25 @@ type leadDisqualify struct {
 
 type noParams struct{}
 
+// mergeAction is the bound action that merges records of entity into the one addressed
+// (dedupe.Merge).
+func mergeAction(entity string) processAction {
+	return processAction{params: func() any { return &dedupe.MergeInput{} }, run: func(ctx context.Context, sv services, id, ifMatch string, p any) (any, error) {
+		if sv.dedupe == nil {
+			return nil, fault.New(fault.NotFound, "not_found", "merging is not available on this server")
+		}
+		in := p.(*dedupe.MergeInput)
+		in.IfMatch = ifMatch
+		return sv.dedupe.Merge(ctx, entity, id, *in)
+	}}
+}
+
 // processActions are the bound actions per entity (documented in internal/apidoc).
 var processActions = map[string]map[string]processAction{
+	"account": {"merge": mergeAction("account")},
+	"contact": {"merge": mergeAction("contact")},
 	"lead": {
+		"merge": mergeAction("lead"),
 		"qualify": {params: func() any { return &sales.QualifyOptions{} }, run: func(ctx context.Context, sv services, id, ifMatch string, p any) (any, error) {
 			o := p.(*sales.QualifyOptions)
 			o.IfMatch = ifMatch
@@ -117,7 +135,9 @@ func (s *Server) processAction(w http.ResponseWriter, r *http.Request, e *metada
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := a.run(r.Context(), services{sales: sales.New(s.records), cases: service.NewCases(s.records), knowledge: service.NewKnowledge(s.records), articles: s.articles()}, id, r.Header.Get("If-Match"), params)
+	sv := services{sales: sales.New(s.records), cases: service.NewCases(s.records), knowledge: service.NewKnowledge(s.records),
+		articles: s.articles(), dedupe: s.Dedupe}
+	out, err := a.run(r.Context(), sv, id, r.Header.Get("If-Match"), params)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -17,6 +17,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/access"
 	"github.com/meridian-crm/meridian/internal/audit"
 	"github.com/meridian-crm/meridian/internal/auth"
+	"github.com/meridian-crm/meridian/internal/dedupe"
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/jobs"
@@ -85,6 +86,9 @@ type Server struct {
 	Views *views.Service
 	// Search, when set, serves the global search /api/v1/search.
 	Search *search.Index
+	// Dedupe, when set, serves duplicate detection, merge and undo (duplicates.go) and adds the
+	// duplicate candidates to the answer of a create.
+	Dedupe *dedupe.Service
 	// Plugins, when set, are the web client's plugins: listed at /api/v1/plugins, their files
 	// served at /plugins/ (plugins.go).
 	Plugins *plugin.Set
@@ -151,6 +155,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeViews(authed)
 	s.routeSearch(authed)
 	s.routeJobs(authed)
+	s.routeDuplicates(authed)
 	s.routePlugins(mux, authed)
 	authed.HandleFunc("/api/v1/", s.odata)
 	mux.Handle("/api/", s.requireAuth(s.limitCaller(g, authed)))

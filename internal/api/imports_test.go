@@ -23,7 +23,9 @@ func importServer(t *testing.T) (*server, *client) {
 	t.Helper()
 	s := newServer(t)
 	s.app.Imports.Close()
-	r := exchange.NewRunner(exchange.NewImporter(s.app.Records), t.TempDir(), s.app.Log)
+	im := exchange.NewImporter(s.app.Records)
+	im.Duplicates = s.app.API.Dedupe.Describe
+	r := exchange.NewRunner(im, t.TempDir(), s.app.Log)
 	s.app.Imports, s.app.API.Imports = r, r
 	return s, s.login()
 }

@@ -291,3 +291,15 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+// annotate adds an instance annotation, name and JSON value, to the object just written.
+func (j *jsonWriter) annotate(name string, value any) {
+	b, err := json.Marshal(value)
+	if err != nil || len(j.b) == 0 || j.b[len(j.b)-1] != '}' {
+		return
+	}
+	j.b = j.b[:len(j.b)-1]
+	j.key(name)
+	j.b = append(j.b, b...)
+	j.raw("}")
+}

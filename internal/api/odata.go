@@ -319,8 +319,17 @@ func (s *Server) count(w http.ResponseWriter, r *http.Request, e *metadata.Entit
 }
 
 func (s *Server) writeRecord(w http.ResponseWriter, r *http.Request, status int, set string, rec *records.Record) {
+	s.writeRecordWith(w, r, status, set, rec, "", nil)
+}
+
+// writeRecordWith is writeRecord with an instance annotation (name, value) after the record's
+// values ("" for none).
+func (s *Server) writeRecordWith(w http.ResponseWriter, r *http.Request, status int, set string, rec *records.Record, name string, value any) {
 	j := &jsonWriter{b: make([]byte, 0, 1024)}
 	j.record(rec, baseURL(r)+"$metadata#"+set+"/$entity")
+	if name != "" {
+		j.annotate(name, value)
+	}
 	if v := rec.Version(); v > 0 {
 		w.Header().Set("ETag", records.ETag(v))
 	}
@@ -366,10 +375,14 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 		s.writeError(w, r, err)
 		return
 	}
-	rec, err := s.records.Create(r.Context(), e.Name, in)
+	strict := duplicateCheck(r.Header.Values("Prefer")) == "strict"
+	rec, dups, err := s.createChecked(r, e, in, strict)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	if strict {
+		w.Header().Set("Preference-Applied", "meridian.duplicate-check=strict")
 	}
 	loc := baseURL(r) + e.SetName + "(" + rec.ID() + ")"
 	w.Header().Set("Location", loc)
@@ -378,6 +391,10 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 		w.Header().Set("ETag", records.ETag(rec.Version()))
 		w.Header().Set("Preference-Applied", "return=minimal")
 		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if dups != nil {
+		s.writeRecordWith(w, r, http.StatusCreated, e.SetName, rec, duplicatesAnnotation, dups)
 		return
 	}
 	s.writeRecord(w, r, http.StatusCreated, e.SetName, rec)

@@ -45,12 +45,14 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 		object{"name": tagViews, "description": "Saved list views, personal and shared"},
 		object{"name": tagSearch, "description": "Global search across entities"},
 		object{"name": tagJobs, "description": "Background jobs: the dead letters, retrying and figures"},
+		object{"name": tagDuplicates, "description": "Duplicate detection, its rules, and the undo of merges"},
 	}
 	addServicePaths(paths)
 	addSecurityPaths(paths)
 	addSearchPaths(paths, schemas)
 	addJobPaths(paths, schemas)
 	addKnowledgePaths(paths, schemas, m)
+	addDuplicatePaths(paths, schemas, m)
 	addPluginPaths(paths)
 	for k, v := range securitySchemas() {
 		schemas[k] = v

@@ -38,7 +38,7 @@ func addRecordPaths(paths object, m *metadata.Model, e *metadata.Entity) {
 	}.build()}
 	if !e.ReadOnly() {
 		coll["post"] = operation{
-			id: e.Name + ".create", tag: tag, summary: "Create " + one,
+			id: e.Name + ".create", tag: tag, summary: "Create " + one, description: createNote(e),
 			params: paramRefs("prefer"),
 			body:   body(schemaRef(e.Name + "_create")),
 			ok: object{

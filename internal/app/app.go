@@ -18,6 +18,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/api"
 	"github.com/meridian-crm/meridian/internal/audit"
 	"github.com/meridian-crm/meridian/internal/auth"
+	"github.com/meridian-crm/meridian/internal/dedupe"
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/jobs"
@@ -54,6 +55,8 @@ type App struct {
 	// Jobs is the durable job queue on this App's database (worked while serving).
 	Jobs   *jobs.Queue
 	Search *search.Index
+	// Dedupe is duplicate detection and merge.
+	Dedupe *dedupe.Service
 
 	placement   string          // the placement this App serves ("" for the main App)
 	placed      map[string]*App // the placements' Apps (main App only)
@@ -180,11 +183,19 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	vs := views.NewService(st, reg, acc, clock)
 	vs.Events = acc.Events // saved views are configuration: on the audit trail too
 	srv.Views = vs
-	imports := exchange.NewRunner(exchange.NewImporter(rec), c.DataDir, log)
+	dup := dedupe.Wire(rec) // keeps the duplicate key index in every write's transaction
+	dup.Events = acc.Events
+	if c.MergeUndoWindow > 0 {
+		dup.UndoWindow = c.MergeUndoWindow
+	}
+	srv.Dedupe = dup
+	importer := exchange.NewImporter(rec)
+	importer.Duplicates = dup.Describe // imported rows with possible duplicates are kept, with a warning
+	imports := exchange.NewRunner(importer, c.DataDir, log)
 	srv.Imports = imports
 	idx := search.New(st, reg)
 	srv.Search = idx
-	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud, Search: idx}
+	a := &App{Config: c, Store: st, Registry: reg, Records: rec, Schema: sch, Auth: au, API: srv, Imports: imports, Log: log, Clock: clock, Access: acc, Audit: aud, Search: idx, Dedupe: dup}
 	if err := a.openJobs(ctx); err != nil {
 		return nil, err
 	}
@@ -309,6 +320,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 			return fmt.Errorf("jobs: %w", err)
 		}
 		go inst.Search.Run(ctx, 2*time.Second, inst.Log) // keeps the search index caught up with the change log
+		go inst.backfillDuplicates(ctx)
 	}
 	if ready != nil {
 		ready(ln.Addr().String())
@@ -342,4 +354,13 @@ func (a *App) placedApps() []*App {
 		out = append(out, a.placed[name])
 	}
 	return out
+}
+
+// backfillDuplicates indexes, once, the records written before the duplicate key index existed.
+func (a *App) backfillDuplicates(ctx context.Context) {
+	if n, err := a.Dedupe.Backfill(ctx); err != nil && ctx.Err() == nil {
+		a.Log.Error("duplicate index backfill failed", "err", err)
+	} else if n > 0 {
+		a.Log.Info("duplicate index backfilled", "entities", n)
+	}
 }

@@ -34,6 +34,8 @@ type Config struct {
 	MaxPageSize     int           `koanf:"max_page_size"`
 	MaxBodyBytes    int64         `koanf:"max_body_bytes"`
 	SessionTTL      time.Duration `koanf:"session_ttl"`
+	// MergeUndoWindow is how long a merge of duplicates can be undone (MERIDIAN_MERGE_UNDO_WINDOW).
+	MergeUndoWindow time.Duration `koanf:"merge_undo_window"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	DataDir         string        `koanf:"data_dir"` // files the server keeps: uploaded imports and their error files
 	// PluginsDir is the folder of web client plugins (MERIDIAN_PLUGINS_DIR, --plugins-dir), one
@@ -79,7 +81,7 @@ func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: DefaultDB, LogLevel: "info", LogFormat: "text", AdminName: "Administrator",
 		Tenant: "default", DefaultPageSize: 500, MaxPageSize: 5000, MaxBodyBytes: 4 << 20,
-		SessionTTL: 12 * time.Hour, ShutdownTimeout: 15 * time.Second, DataDir: DefaultDataDir,
+		SessionTTL: 12 * time.Hour, MergeUndoWindow: 24 * time.Hour, ShutdownTimeout: 15 * time.Second, DataDir: DefaultDataDir,
 		// Dataverse's service protection limits per user; tenants unlimited unless the operator
 		// of a shared server says otherwise.
 		RateLimit: "6000/5m", TenantRateLimit: "off", LoginRateLimit: "20/1m", ConcurrencyLimit: 52,
@@ -117,6 +119,7 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	set("max_page_size", d.MaxPageSize)
 	set("max_body_bytes", d.MaxBodyBytes)
 	set("session_ttl", d.SessionTTL.String())
+	set("merge_undo_window", d.MergeUndoWindow.String())
 	set("shutdown_timeout", d.ShutdownTimeout.String())
 	set("data_dir", d.DataDir)
 	set("rate_limit", d.RateLimit)

@@ -29,6 +29,9 @@ type Importer struct {
 	st    *store.Store
 	jobs  jobStore
 	clock func() time.Time
+	// Duplicates, when set, describes the possible duplicates of a record the import created
+	// (id, with its input values): each becomes a warning of the import, the row is kept.
+	Duplicates func(ctx context.Context, entity, id string, vals map[string]any) ([]string, error)
 }
 
 // NewImporter returns an importer writing through svc.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meridian-crm/meridian/internal/fault"
@@ -196,15 +197,41 @@ func (r *run) create(ctx context.Context, b *batchState, rows []*row) error {
 		}
 		ins[i] = in
 	}
-	_, rowErrs, err := r.im.svc.CreateMany(ctx, r.job.Entity, ins)
+	ids, rowErrs, err := r.im.svc.CreateMany(ctx, r.job.Entity, ins)
 	if err != nil {
 		return err
 	}
 	for i, row := range rows {
 		if e := rowErrs[i]; e != nil {
 			b.faults[row] = append(b.faults[row], faultsOf(e)...)
-		} else {
-			b.next.Created++
+			continue
+		}
+		b.next.Created++
+		if err := r.warnDuplicates(ctx, b, row, ids[i], ins[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxDuplicateWarnings caps the duplicate warnings an import lists.
+const maxDuplicateWarnings = 200
+
+// warnDuplicates adds a warning for each possible duplicate of a created row's record.
+func (r *run) warnDuplicates(ctx context.Context, b *batchState, row *row, id string, in records.Input) error {
+	if r.im.Duplicates == nil {
+		return nil
+	}
+	dups, err := r.im.Duplicates(ctx, r.job.Entity, id, in)
+	if err != nil {
+		return err
+	}
+	for _, d := range dups {
+		switch n := len(b.next.Warnings); {
+		case n < maxDuplicateWarnings:
+			b.next.Warnings = append(slices.Clip(b.next.Warnings), fmt.Sprintf("line %d: possible duplicate of %s", row.line, d))
+		case n == maxDuplicateWarnings:
+			b.next.Warnings = append(slices.Clip(b.next.Warnings), "more possible duplicates are not listed")
 		}
 	}
 	return nil

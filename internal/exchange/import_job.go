@@ -128,10 +128,10 @@ func nullString(s string) any {
 // insert stores a new job.
 func (s jobStore) insert(ctx context.Context, j *Job) error {
 	opts, _ := json.Marshal(j.Options)
-	warn, _ := json.Marshal(j.Warnings)
+	warn := warningsJSON(j.Warnings)
 	args := &store.Args{D: s.st.D}
 	vals := []any{j.TenantID, j.ID, j.Entity, j.Source, j.FileName, j.FilePath, j.SHA256, j.Format, string(opts), j.Status,
-		j.RowsTotal, j.RowsDone, j.Created, j.Updated, j.Failed, j.Skipped, string(warn), j.ErrorFile, j.ErrorBytes, j.Error,
+		j.RowsTotal, j.RowsDone, j.Created, j.Updated, j.Failed, j.Skipped, warn, j.ErrorFile, j.ErrorBytes, j.Error,
 		s.st.D.Encode(timeAttr, j.CreatedAt), s.time(j.StartedAt), s.time(j.FinishedAt), nullString(j.CreatedBy)}
 	ph := make([]string, len(vals))
 	for i, v := range vals {
@@ -236,8 +236,8 @@ func (s jobStore) setStatus(ctx context.Context, j *Job, status, msg string, now
 		j.FinishedAt = &now
 		sets += `, finished_at = ` + args.Add(s.time(&now))
 	}
-	warn, _ := json.Marshal(j.Warnings)
-	sets += `, rows_total = ` + args.Add(j.RowsTotal) + `, warnings = ` + args.Add(string(warn))
+	warn := warningsJSON(j.Warnings)
+	sets += `, rows_total = ` + args.Add(j.RowsTotal) + `, warnings = ` + args.Add(warn)
 	res, err := s.st.Exec(ctx, `UPDATE import_job SET `+sets+` WHERE tenant_id = `+args.Add(j.TenantID)+` AND id = `+args.Add(j.ID)+
 		` AND status IN ('queued', 'running')`, args.List...)
 	if err != nil {
@@ -260,6 +260,7 @@ func (s jobStore) checkpoint(ctx context.Context, next *Job, prevDone int64) err
 	q := `UPDATE import_job SET rows_done = ` + args.Add(next.RowsDone) + `, created = ` + args.Add(next.Created) +
 		`, updated = ` + args.Add(next.Updated) + `, failed = ` + args.Add(next.Failed) + `, skipped = ` + args.Add(next.Skipped) +
 		`, error_file = ` + args.Add(next.ErrorFile) + `, error_bytes = ` + args.Add(next.ErrorBytes) +
+		`, warnings = ` + args.Add(warningsJSON(next.Warnings)) +
 		` WHERE tenant_id = ` + args.Add(next.TenantID) + ` AND id = ` + args.Add(next.ID) +
 		` AND rows_done = ` + args.Add(prevDone) + ` AND status = 'running'`
 	res, err := s.st.Exec(ctx, q, args.List...)
@@ -289,4 +290,10 @@ func (s jobStore) list(ctx context.Context, tenant string, limit int) ([]*Job, e
 func (s jobStore) resumable(ctx context.Context, source string) ([]*Job, error) {
 	args := &store.Args{D: s.st.D}
 	return s.query(ctx, `source = `+args.Add(source)+` AND status IN ('queued', 'running')`, args, ` ORDER BY created_at`)
+}
+
+// warningsJSON is the stored form of a job's warnings.
+func warningsJSON(ws []string) string {
+	b, _ := json.Marshal(ws)
+	return string(b)
 }

@@ -119,7 +119,22 @@ func (s *Service) react(ctx context.Context, cs []Change) error {
 			}
 		}
 	}
+	for _, f := range s.onChanges[cs[0].Entity.Name] {
+		if err := f(ctx, cs); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// OnChanges is OnChange for behaviour that handles the changes of one write together: fn runs
+// once per write with its changes, all of one entity and tenant (one for a single write, every
+// row of a bulk write such as an import batch), inside the writing transaction.
+func (s *Service) OnChanges(entity string, fn func(ctx context.Context, cs []Change) error) {
+	if s.onChanges == nil {
+		s.onChanges = map[string][]func(context.Context, []Change) error{}
+	}
+	s.onChanges[entity] = append(s.onChanges[entity], fn)
 }
 
 // OnChange registers fn to run, inside the writing transaction, after every change of a record

@@ -57,7 +57,10 @@ export interface paths {
          */
         get: operations["account.list"];
         put?: never;
-        /** Create Account */
+        /**
+         * Create Account
+         * @description The new record carries the instance annotation `@meridian.duplicates`: the records the duplicate-detection rules match (DuplicateCandidate, best first; an empty list when none). With `Prefer: meridian.duplicate-check=strict` a record that has candidates is not created: `409 duplicate`, one detail per candidate (`duplicate_candidate`, its id as target).
+         */
         post: operations["account.create"];
         delete?: never;
         options?: never;
@@ -214,6 +217,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/accounts({id})/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge other Account records into this one
+         * @description In one transaction: every lookup in the model that points at a merged record (activities' regarding included) is repointed to this one, their N:N links, shares and access-team memberships move to it, the chosen field values are copied and the merged records are deleted — each write audited. Needs write on this record and delete on the merged ones. The answer's id undoes it with POST /merges/{merge_id}/undo within the undo window (24 hours by default).
+         */
+        post: operations["account.merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/accounts({id})/opportunities": {
         parameters: {
             query?: never;
@@ -317,6 +340,26 @@ export interface paths {
         put?: never;
         /** Revoke a share of Account */
         post: operations["account.unshare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/$duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find possible duplicates of a Account
+         * @description The body holds the record's values (as for a create), or `id` names a stored record (other values in the body override its own; the record itself is left out). Candidates come from the entity's duplicate-detection rules and only those the caller may read are returned, best first.
+         */
+        post: operations["account.duplicates"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1434,7 +1477,10 @@ export interface paths {
          */
         get: operations["contact.list"];
         put?: never;
-        /** Create Contact */
+        /**
+         * Create Contact
+         * @description The new record carries the instance annotation `@meridian.duplicates`: the records the duplicate-detection rules match (DuplicateCandidate, best first; an empty list when none). With `Prefer: meridian.duplicate-check=strict` a record that has candidates is not created: `409 duplicate`, one detail per candidate (`duplicate_candidate`, its id as target).
+         */
         post: operations["contact.create"];
         delete?: never;
         options?: never;
@@ -1587,6 +1633,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/contacts({id})/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge other Contact records into this one
+         * @description In one transaction: every lookup in the model that points at a merged record (activities' regarding included) is repointed to this one, their N:N links, shares and access-team memberships move to it, the chosen field values are copied and the merged records are deleted — each write audited. Needs write on this record and delete on the merged ones. The answer's id undoes it with POST /merges/{merge_id}/undo within the undo window (24 hours by default).
+         */
+        post: operations["contact.merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/contacts({id})/opportunities": {
         parameters: {
             query?: never;
@@ -1708,6 +1774,48 @@ export interface paths {
         /** Revoke a share of Contact */
         post: operations["contact.unshare"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/contacts/$duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find possible duplicates of a Contact
+         * @description The body holds the record's values (as for a create), or `id` names a stored record (other values in the body override its own; the record itself is left out). Candidates come from the entity's duplicate-detection rules and only those the caller may read are returned, best first.
+         */
+        post: operations["contact.duplicates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/duplicaterules/{entity}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The duplicate-detection rules of an entity (the built-in ones unless changed) */
+        get: operations["getDuplicateRules"];
+        /**
+         * Replace the duplicate-detection rules of an entity (administrators)
+         * @description The key index of the entity is rebuilt in the same transaction. An empty list turns detection off.
+         */
+        put: operations["putDuplicateRules"];
+        post?: never;
+        /** Go back to the built-in rules of an entity (administrators) */
+        delete: operations["resetDuplicateRules"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2343,7 +2451,10 @@ export interface paths {
          */
         get: operations["lead.list"];
         put?: never;
-        /** Create Lead */
+        /**
+         * Create Lead
+         * @description The new record carries the instance annotation `@meridian.duplicates`: the records the duplicate-detection rules match (DuplicateCandidate, best first; an empty list when none). With `Prefer: meridian.duplicate-check=strict` a record that has candidates is not created: `409 duplicate`, one detail per candidate (`duplicate_candidate`, its id as target).
+         */
         post: operations["lead.create"];
         delete?: never;
         options?: never;
@@ -2439,6 +2550,26 @@ export interface paths {
         put?: never;
         /** Disqualify an open lead with a reason */
         post: operations["lead.disqualify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads({id})/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge other Lead records into this one
+         * @description In one transaction: every lookup in the model that points at a merged record (activities' regarding included) is repointed to this one, their N:N links, shares and access-team memberships move to it, the chosen field values are copied and the merged records are deleted — each write audited. Needs write on this record and delete on the merged ones. The answer's id undoes it with POST /merges/{merge_id}/undo within the undo window (24 hours by default).
+         */
+        post: operations["lead.merge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2568,6 +2699,26 @@ export interface paths {
         put?: never;
         /** Revoke a share of Lead */
         post: operations["lead.unshare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads/$duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find possible duplicates of a Lead
+         * @description The body holds the record's values (as for a create), or `id` names a stored record (other values in the body override its own; the record itself is left out). Candidates come from the entity's duplicate-detection rules and only those the caller may read are returned, best first.
+         */
+        post: operations["lead.duplicates"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2826,6 +2977,43 @@ export interface paths {
         put?: never;
         /** Revoke a share of Marketing list */
         post: operations["marketing_list.unshare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/merges/{merge_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A merge */
+        get: operations["getMerge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/merges/{merge_id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo a merge
+         * @description Restores the merged records with their ids and values, moves lookups, links and grants back and gives the survivor its values before. 409 `undo_window_passed` after the window, `changed_since_merge` when the survivor was changed after the merge, `merge_undone` when done already.
+         */
+        post: operations["undoMerge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4587,6 +4775,31 @@ export interface components {
                 status: number;
             }[];
         };
+        DuplicateCandidate: {
+            fields: string[];
+            /** Format: uuid */
+            id: string;
+            name: string;
+            rules: string[];
+            /** @description 1 for an exact match, else the name similarity (0–1). */
+            score: number;
+        };
+        DuplicateRule: {
+            /** @description Attributes that must be equal too. */
+            also?: string[];
+            attributes: string[];
+            /** @description Default country code of a phone rule, e.g. `+86`. */
+            country_code?: string;
+            /** @enum {string} */
+            match: "email" | "phone" | "domain" | "name" | "company";
+            name: string;
+            /** @description Least name similarity (default 0.8). */
+            threshold?: number;
+        };
+        DuplicateRules: {
+            entity?: string;
+            rules: components["schemas"]["DuplicateRule"][];
+        };
         EntityDefinition: {
             alternate_keys?: components["schemas"]["AlternateKey"][];
             attributes?: components["schemas"]["AttributeDefinition"][];
@@ -4763,6 +4976,32 @@ export interface components {
             session?: string;
             tenant_id: string;
             user_id: string;
+        };
+        Merge: {
+            entity: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            merged_at: string;
+            merged_ids: string[];
+            moved: {
+                grants: number;
+                links: number;
+                references: number;
+            };
+            /** Format: uuid */
+            survivor_id: string;
+            /** Format: date-time */
+            undo_until: string;
+            /** Format: date-time */
+            undone_at?: string;
+        };
+        MergeRequest: {
+            /** @description Per attribute, the id of the record (this one or a merged one) whose value this record keeps. */
+            fields?: {
+                [key: string]: string;
+            };
+            merge: string[];
         };
         Option: {
             label: components["schemas"]["Label"];
@@ -9814,6 +10053,43 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "account.merge": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description The merge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "account.nav.opportunities.list": {
         parameters: {
             query?: {
@@ -10078,6 +10354,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "account.duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The candidates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["DuplicateCandidate"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -13744,6 +14056,43 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "contact.merge": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description The merge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "contact.nav.opportunities.list": {
         parameters: {
             query?: {
@@ -14064,6 +14413,127 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "contact.duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The candidates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["DuplicateCandidate"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getDuplicateRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entity (or its set): account, contact or lead. */
+                entity: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateRules"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    putDuplicateRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entity (or its set): account, contact or lead. */
+                entity: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicateRules"];
+            };
+        };
+        responses: {
+            /** @description The rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateRules"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    resetDuplicateRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The entity (or its set): account, contact or lead. */
+                entity: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateRules"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
@@ -15937,6 +16407,43 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "lead.merge": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeRequest"];
+            };
+        };
+        responses: {
+            /** @description The merge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "lead.nav.opportunities.list": {
         parameters: {
             query?: {
@@ -16236,6 +16743,42 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "lead.duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The candidates. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["DuplicateCandidate"][];
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -16934,6 +17477,60 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Merge id (UUID). */
+                merge_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The merge. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merge"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    undoMerge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Merge id (UUID). */
+                merge_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The merge, undone. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Merge"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };

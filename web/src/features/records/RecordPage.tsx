@@ -26,6 +26,8 @@ import { CommandMenu } from '../../plugins/CommandMenu';
 import { usePlugins } from '../../plugins';
 import { rendererFor } from '../../plugins/registry';
 import { timelineKey } from '../related/Timeline';
+import { DuplicatesPanel } from '../dedupe/DuplicatesPanel';
+import { dedupeEntities, duplicatesOf } from '../dedupe/dedupe';
 
 /** The page is keyed by the route (see routes.tsx), so a new record or id starts a fresh form. */
 export default function RecordPage() {
@@ -120,7 +122,8 @@ export default function RecordPage() {
         const res = await api<EntityRecord>(setName(entity), { method: 'POST', body, headers: { Prefer: 'return=representation' } });
         await qc.invalidateQueries({ queryKey: ['list'] });
         await qc.invalidateQueries({ queryKey: ['related'] });
-        navigate(`/${set}/${encodeURIComponent(String(res.data.id))}`, { replace: true });
+        // The new record's page warns of the possible duplicates the create answered with.
+        navigate(`/${set}/${encodeURIComponent(String(res.data.id))}`, { replace: true, state: { duplicates: duplicatesOf(res.data) } });
         return;
       }
       if (Object.keys(body).length === 0) {
@@ -224,6 +227,7 @@ export default function RecordPage() {
         </dl>
       )}
       {r && entity.name === 'case' && <KnowledgePanel caseID={id!} />}
+      {r && dedupeEntities.includes(entity.name) && <DuplicatesPanel entity={entity} set={set} id={id!} record={r} />}
       {r && all.data && <RecordPanels entity={entity} all={all.data} set={set} id={id!} record={r} refresh={refresh} refreshed={refreshed} />}
       {r && entity.ownership !== 'organization' && <SharePanel entity={entity.name} set={set} id={id!} onAssigned={reload} />}
     </article>

@@ -1,0 +1,193 @@
+package dedupe
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/query"
+	"github.com/meridian-crm/meridian/internal/records"
+)
+
+// Candidate is a possible duplicate of a record.
+type Candidate struct {
+	ID    string  `json:"id"`
+	Name  string  `json:"name"`
+	Score float64 `json:"score"` // 1 for an exact match, the name similarity otherwise
+	// Rules are the rules that matched, Fields the attributes they compared.
+	Rules  []string `json:"rules"`
+	Fields []string `json:"fields"`
+}
+
+// idAttr decodes scanned record ids.
+var idAttr = &metadata.Attribute{Name: "id", Type: metadata.TypeGUID}
+
+// maxCandidates caps the records one rule fetches from the key index (those sharing the most
+// keys first).
+const maxCandidates = 100
+
+// Find returns the records of entity that the rules say duplicate a record with values vals
+// (typed values or JSON input; full_name is composed from first and last names when absent),
+// best first, leaving out the ids in exclude. Only records the caller may read are returned.
+func (s *Service) Find(ctx context.Context, entity string, vals map[string]any, exclude ...string) ([]Candidate, error) {
+	p, ok := principal.From(ctx)
+	if !ok {
+		return nil, fault.New(fault.Unauthenticated, "unauthenticated", "no authenticated caller")
+	}
+	e := s.recs.Model().Entity(entity)
+	if e == nil {
+		return nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", entity)
+	}
+	rules, err := s.rules(ctx, p.TenantID, entity)
+	if err != nil {
+		return nil, err
+	}
+	vals = withFullName(vals)
+	ids := map[string]bool{}
+	var order []string
+	for _, r := range rules {
+		found, err := s.lookup(ctx, p.TenantID, entity, r, keys(r, vals))
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range found {
+			if !ids[id] && !slices.Contains(exclude, id) {
+				ids[id] = true
+				order = append(order, id)
+			}
+		}
+	}
+	if len(order) == 0 {
+		return []Candidate{}, nil
+	}
+	recs, err := s.readable(ctx, entity, order, rules)
+	if err != nil {
+		return nil, err
+	}
+	out := []Candidate{}
+	for _, rec := range recs {
+		if c, ok := score(rules, vals, rec.Map()); ok {
+			c.ID = rec.ID()
+			if e.PrimaryName != "" {
+				c.Name, _ = rec.Get(e.PrimaryName).(string)
+			}
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return len(out[i].Rules) > len(out[j].Rules)
+	})
+	return out, nil
+}
+
+// withFullName composes full_name from first and last names when a write would (Find runs
+// on input before the records service has derived it).
+func withFullName(vals map[string]any) map[string]any {
+	if _, ok := vals["full_name"]; ok {
+		return vals
+	}
+	first, _ := vals["first_name"].(string)
+	last, _ := vals["last_name"].(string)
+	if first == "" && last == "" {
+		return vals
+	}
+	out := make(map[string]any, len(vals)+1)
+	for k, v := range vals {
+		out[k] = v
+	}
+	if isHanWord(first) && isHanWord(last) {
+		out["full_name"] = last + first
+	} else {
+		out["full_name"] = strings.TrimSpace(first + " " + last)
+	}
+	return out
+}
+
+// lookup returns the ids of records sharing a key of ks under rule r (for a similarity rule,
+// the keys are prefixes of bigrams: any shared one makes a candidate), most shared first.
+func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, ks []string) ([]string, error) {
+	if len(ks) == 0 {
+		return nil, nil
+	}
+	ph := s.st.D.Placeholder
+	args := []any{tenant, entity, r.Name}
+	marks := make([]string, len(ks))
+	for i, k := range ks {
+		args = append(args, k)
+		marks[i] = ph(len(args))
+	}
+	q := `SELECT record_id FROM dedupe_key WHERE tenant_id = ` + ph(1) + ` AND entity = ` + ph(2) + ` AND rule = ` + ph(3) +
+		` AND key IN (` + strings.Join(marks, ", ") + `) GROUP BY record_id ORDER BY COUNT(*) DESC, record_id LIMIT ` + fmt.Sprint(maxCandidates)
+	ids, err := s.st.QueryIDs(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("dedupe: candidates: %w", err)
+	}
+	return ids, nil
+}
+
+// readable reads the candidates ids of entity through the records read path: those the
+// caller may not read drop out.
+func (s *Service) readable(ctx context.Context, entity string, ids []string, rules []Rule) ([]*records.Record, error) {
+	in := &query.In{X: &query.PathExpr{Path: query.Path{Segments: []string{"id"}}}}
+	for _, id := range ids {
+		in.List = append(in.List, &query.Literal{Kind: query.LitGUID, Text: id})
+	}
+	page, err := s.recs.List(ctx, entity, &query.Options{Filter: in, Unordered: true}, records.ReadOptions{PageSize: len(ids)})
+	if err != nil {
+		return nil, err
+	}
+	return page.Records, nil
+}
+
+// score compares a record's values with a candidate's under every rule and says whether any
+// rule matched.
+func score(rules []Rule, vals, cand map[string]any) (Candidate, bool) {
+	var c Candidate
+	for _, r := range rules {
+		mine, theirs := values(r, vals), values(r, cand)
+		if len(mine) == 0 || len(theirs) == 0 {
+			continue
+		}
+		var sc float64
+		if r.similar() {
+			if sc = Dice(mine, theirs); sc < r.threshold() {
+				continue
+			}
+		} else if Dice(mine, theirs) > 0 {
+			sc = 1
+		} else {
+			continue
+		}
+		c.Rules = append(c.Rules, r.Name)
+		for _, a := range r.Attributes {
+			if !slices.Contains(c.Fields, a) {
+				c.Fields = append(c.Fields, a)
+			}
+		}
+		c.Score = max(c.Score, math.Round(sc*1000)/1000)
+	}
+	return c, len(c.Rules) > 0
+}
+
+// Describe describes the possible duplicates of record id of entity, whose values are vals,
+// one line each (the import lists them as warnings).
+func (s *Service) Describe(ctx context.Context, entity, id string, vals map[string]any) ([]string, error) {
+	cands, err := s.Find(ctx, entity, vals, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(cands))
+	for i, c := range cands {
+		out[i] = fmt.Sprintf("%s %s %q (matched by %s, score %g)", entity, c.ID, c.Name, strings.Join(c.Rules, ", "), c.Score)
+	}
+	return out, nil
+}
