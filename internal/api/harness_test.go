@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/alexedwards/argon2id"
 
@@ -33,7 +34,8 @@ var cheapArgon = argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, Sa
 type server struct {
 	t       *testing.T
 	dsn     string
-	appRole string // requests run as this PostgreSQL role (row-level security)
+	appRole string           // requests run as this PostgreSQL role (row-level security)
+	clock   func() time.Time // the app's clock when set (default: the real time)
 	app     *app.App
 	srv     *httptest.Server
 }
@@ -54,6 +56,7 @@ func (s *server) start() {
 	cfg := app.Defaults()
 	cfg.DB = s.dsn
 	cfg.AdminEmail, cfg.AdminPassword = adminEmail, adminPassword
+	cfg.Clock = s.clock
 	// MERIDIAN_TEST_APP_ROLE runs every API test with requests under row-level security
 	// (PostgreSQL; the role must exist).
 	if role := os.Getenv("MERIDIAN_TEST_APP_ROLE"); role != "" && storetest.Dialect() == "postgres" {

@@ -145,6 +145,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	}
 	reg := metadata.NewRegistry(model)
 	clock := time.Now
+	if c.Clock != nil {
+		clock = c.Clock
+	}
 	if c.DBAppRole != "" {
 		if err := st.UseAppRole(ctx, c.DB, c.DBAppRole); err != nil {
 			return nil, err

@@ -22,18 +22,21 @@ import (
 // Config is Meridian's configuration. Values come from, in increasing priority: defaults, the
 // YAML config file (--config or MERIDIAN_CONFIG), MERIDIAN_* environment variables, and flags.
 type Config struct {
-	Addr            string        `koanf:"addr"`
-	DB              string        `koanf:"db"`
-	LogLevel        string        `koanf:"log_level"`
-	LogFormat       string        `koanf:"log_format"` // text or json
-	AdminEmail      string        `koanf:"admin_email"`
-	AdminPassword   string        `koanf:"admin_password"`
-	AdminName       string        `koanf:"admin_name"`
-	Tenant          string        `koanf:"tenant"` // slug of the tenant bootstrap and CLI commands act on
-	DefaultPageSize int           `koanf:"default_page_size"`
-	MaxPageSize     int           `koanf:"max_page_size"`
-	MaxBodyBytes    int64         `koanf:"max_body_bytes"`
-	SessionTTL      time.Duration `koanf:"session_ttl"`
+	// Clock, when set, is the time every service reads (tests move it by hand); not configurable
+	// from outside.
+	Clock           func() time.Time `koanf:"-"`
+	Addr            string           `koanf:"addr"`
+	DB              string           `koanf:"db"`
+	LogLevel        string           `koanf:"log_level"`
+	LogFormat       string           `koanf:"log_format"` // text or json
+	AdminEmail      string           `koanf:"admin_email"`
+	AdminPassword   string           `koanf:"admin_password"`
+	AdminName       string           `koanf:"admin_name"`
+	Tenant          string           `koanf:"tenant"` // slug of the tenant bootstrap and CLI commands act on
+	DefaultPageSize int              `koanf:"default_page_size"`
+	MaxPageSize     int              `koanf:"max_page_size"`
+	MaxBodyBytes    int64            `koanf:"max_body_bytes"`
+	SessionTTL      time.Duration    `koanf:"session_ttl"`
 	// MergeUndoWindow is how long a merge of duplicates can be undone (MERIDIAN_MERGE_UNDO_WINDOW).
 	MergeUndoWindow time.Duration `koanf:"merge_undo_window"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
