@@ -7,6 +7,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/routing"
 	"github.com/meridian-crm/meridian/internal/sales"
 	"github.com/meridian-crm/meridian/internal/service"
 )
@@ -21,8 +22,23 @@ type processAction struct {
 
 // services are what the actions run on.
 type services struct {
-	sales *sales.Service
-	cases *service.Cases
+	sales   *sales.Service
+	cases   *service.Cases
+	routing *routing.Router
+}
+
+// routeAction applies the assignment rules to a lead or case on demand.
+func routeAction(entity string) processAction {
+	return processAction{params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, _ string, _ any) (any, error) {
+		res, err := sv.routing.Route(ctx, entity, id)
+		if err != nil {
+			return nil, err
+		}
+		if !res.Routed {
+			return nil, fault.New(fault.Conflict, "no_rule_matched", "no active assignment rule matches this record")
+		}
+		return res.Record, nil
+	}}
 }
 
 type leadDisqualify struct {
@@ -45,6 +61,7 @@ var processActions = map[string]map[string]processAction{
 		"reactivate": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
 			return sv.sales.Reactivate(ctx, id, ifMatch)
 		}},
+		"route": routeAction("lead"),
 	},
 	"opportunity": {
 		"close": {params: func() any { return &sales.CloseOptions{} }, run: func(ctx context.Context, sv services, id, ifMatch string, p any) (any, error) {
@@ -68,6 +85,7 @@ var processActions = map[string]map[string]processAction{
 		"cancel": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
 			return sv.cases.Cancel(ctx, id, ifMatch)
 		}},
+		"route": routeAction("case"),
 	},
 }
 
@@ -89,7 +107,7 @@ func (s *Server) processAction(w http.ResponseWriter, r *http.Request, e *metada
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := a.run(r.Context(), services{sales: sales.New(s.records), cases: service.NewCases(s.records)}, id, r.Header.Get("If-Match"), params)
+	out, err := a.run(r.Context(), services{sales: sales.New(s.records), cases: service.NewCases(s.records), routing: routing.New(s.records)}, id, r.Header.Get("If-Match"), params)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

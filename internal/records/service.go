@@ -73,6 +73,9 @@ type Change struct {
 	TenantID string
 	UserID   string
 	At       time.Time
+	// OwnerGiven tells, for a create, that the input named the owner (rather than the server
+	// making the caller the owner): routing rules keep an owner given explicitly.
+	OwnerGiven bool
 }
 
 // Auditor records changes inside the writing transaction (the audit seam). It may be nil.
