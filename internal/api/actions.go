@@ -85,6 +85,9 @@ var processActions = map[string]map[string]processAction{
 		"cancel": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
 			return sv.cases.Cancel(ctx, id, ifMatch)
 		}},
+		"pick": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, _ string, _ any) (any, error) {
+			return sv.cases.Pick(ctx, id)
+		}},
 		"route": routeAction("case"),
 	},
 }

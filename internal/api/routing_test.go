@@ -158,3 +158,39 @@ func TestAssignmentRuleChecks(t *testing.T) {
 	// Routing on demand needs the assign privilege (the rep no longer sees the lead at all).
 	rep.post("leads("+r.str("id")+")/route", nil).want(http.StatusNotFound, http.StatusForbidden)
 }
+
+// TestQueueMembersSeeAndPick: the members of a queue see its cases without owning them and pick
+// one (it becomes theirs, in progress); others neither see nor pick them.
+func TestQueueMembersSeeAndPick(t *testing.T) {
+	s := newServer(t)
+	a := s.login()
+	a.post("security/roles", map[string]any{"name": "Agent", "privileges": []map[string]any{
+		{"entity": "case", "privilege": "create", "depth": "user"},
+		{"entity": "case", "privilege": "read", "depth": "user"},
+		{"entity": "case", "privilege": "write", "depth": "user"},
+	}}).want(http.StatusCreated)
+	member, memberID := s.userClient("member@example.com", "Agent")
+	other, _ := s.userClient("other@example.com", "Agent")
+	queue := a.create("queues", map[string]any{"name": "Tier 1"})
+	a.post("queues("+queue+")/members/$ref", map[string]any{"@odata.id": "users(" + memberID + ")"}).want(http.StatusNoContent)
+	cs := a.create("cases", map[string]any{"title": "In the queue", "queue_id": queue})
+	a.create("cases", map[string]any{"title": "Not queued"})
+	if got := member.all("cases?$select=title"); len(got) != 1 || field(got[0], "title") != "In the queue" {
+		t.Fatalf("member sees %v", got)
+	}
+	if n := other.count("cases"); n != 0 {
+		t.Fatalf("a non-member sees %d cases", n)
+	}
+	other.post("cases("+cs+")/pick", nil).wantError(http.StatusNotFound, "not_found", "")
+	member.patch("cases("+cs+")", map[string]any{"title": "mine?"}).want(http.StatusForbidden)
+	r := member.post("cases("+cs+")/pick", nil).want(http.StatusOK)
+	if r.str("owner_id") != memberID || r.str("status") != "in_progress" {
+		t.Fatalf("picked: %s", r.raw)
+	}
+	member.patch("cases("+cs+")", map[string]any{"title": "mine"}).want(http.StatusNoContent)
+	unqueued := a.create("cases", map[string]any{"title": "Elsewhere"})
+	a.post("cases("+unqueued+")/pick", nil).wantError(http.StatusConflict, "not_in_queue", "")
+	if entries := auditOf(a, "$filter="+q("record_id eq "+cs+" and action eq 'assign'")); len(entries) != 1 || field(entries[0], "user_id") != memberID {
+		t.Errorf("pick audit: %v", entries)
+	}
+}

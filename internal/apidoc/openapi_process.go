@@ -72,6 +72,12 @@ func addProcessPaths(paths object, m *metadata.Model, e *metadata.Entity) {
 			id: "case.reopen", tag: e.SetName, summary: "Reopen a resolved or canceled case (status in_progress)",
 			params: params, ok: record, errors: errs,
 		}.build()}
+		paths[base+"pick"] = object{"post": operation{
+			id: "case.pick", tag: e.SetName, summary: "Pick a case from its queue (assign it to yourself)",
+			description: "The caller must be a member of the case's queue (queue members see the queue's cases); the case is " +
+				"assigned to the caller and a new case moves to in progress. 403 not_queue_member, 409 not_in_queue or case_closed.",
+			params: paramRefs("id"), ok: record, errors: []int{401, 403, 404, 409, 429},
+		}.build()}
 		paths[base+"cancel"] = object{"post": operation{
 			id: "case.cancel", tag: e.SetName, summary: "Cancel an open case", params: params, ok: record, errors: errs,
 		}.build()}

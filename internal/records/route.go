@@ -8,7 +8,8 @@ import (
 )
 
 // Route writes onto record id of entity the values an assignment rule derived for it (owner,
-// queue, the rule that routed it). The rules are configured by an administrator, so routing is
+// queue, the rule that routed it), or the owner a queue member takes by picking a case from the
+// queue (the caller checks the membership). The rules are configured by an administrator, so routing is
 // a derived write like a roll-up: at creation (authorize false) it needs no right beyond the
 // create that triggered it, even when the new owner is someone else or the caller may not link
 // records to the rule or queue; on demand (authorize true) the caller needs the assign privilege
