@@ -146,6 +146,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeAudit(authed)
 	s.routeViews(authed)
 	s.routeSearch(authed)
+	s.routeIntake(authed)
 	s.routePlugins(mux, authed)
 	authed.HandleFunc("/api/v1/", s.odata)
 	mux.Handle("/api/", s.requireAuth(s.limitCaller(g, authed)))

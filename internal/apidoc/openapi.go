@@ -44,10 +44,12 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 		object{"name": tagSecurity, "description": "Security roles, access team templates and field security profiles"},
 		object{"name": tagViews, "description": "Saved list views, personal and shared"},
 		object{"name": tagSearch, "description": "Global search across entities"},
+		object{"name": tagIntake, "description": "Inbound channels: email-to-case"},
 	}
 	addServicePaths(paths)
 	addSecurityPaths(paths)
 	addSearchPaths(paths, schemas)
+	addIntakePaths(paths, schemas)
 	addPluginPaths(paths)
 	for k, v := range securitySchemas() {
 		schemas[k] = v
