@@ -32,7 +32,7 @@ export function ProcessBar({ entity, set, id, record, etag, dirty, onChanged }: 
   return (
     <div className="process-bar" role="group" aria-label={t('process.title')}>
       {actions.map((a) => (
-        <button key={a} type="button" className={a === 'disqualify' || a === 'cancel' ? 'secondary' : undefined} disabled={dirty}
+        <button key={a} type="button" className={a === 'disqualify' || a === 'cancel' || a === 'route' ? 'secondary' : undefined} disabled={dirty}
           aria-describedby={dirty ? 'process-dirty' : undefined} onClick={() => setOpen(a)}>
           {t(`process.${a}Button`, { defaultValue: t(`process.${a}`) })}
         </button>
@@ -150,6 +150,8 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
         </label>
       </>
     );
+  } else if (action === 'route' || action === 'pick') {
+    fields = <p>{t(`process.${action}Explain`)}</p>;
   } else if (action === 'close') {
     fields = (
       <>
