@@ -28,6 +28,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/routing"
 	"github.com/meridian-crm/meridian/internal/schema"
 	"github.com/meridian-crm/meridian/internal/search"
+	"github.com/meridian-crm/meridian/internal/service"
 	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/tenant"
 	"github.com/meridian-crm/meridian/internal/views"
@@ -211,6 +212,9 @@ func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tena
 		if _, _, err := a.Access.EnsureDefaults(ctx, a.Records, t.ID, t.Name); err != nil {
 			return nil, fmt.Errorf("tenant %s: security defaults: %w", slug, err)
 		}
+		if err := service.EnsureSLAPolicies(ctx, a.Records, t.ID); err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", slug, err)
+		}
 		return t, nil
 	}
 	if !fault.Is(err, fault.NotFound) {
@@ -222,6 +226,9 @@ func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tena
 	}
 	if _, _, err := a.Access.EnsureDefaults(ctx, a.Records, t.ID, t.Name); err != nil {
 		return nil, fmt.Errorf("tenant %s: security defaults: %w", slug, err)
+	}
+	if err := service.EnsureSLAPolicies(ctx, a.Records, t.ID); err != nil {
+		return nil, fmt.Errorf("tenant %s: %w", slug, err)
 	}
 	return t, nil
 }

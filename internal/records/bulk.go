@@ -42,7 +42,13 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 				rowErrs[i] = err
 				continue
 			}
-			s.runHooks(e, vals, nil)
+			if err := s.runHooks(ctx, e, vals, nil); err != nil {
+				if _, ok := fault.As(err); !ok {
+					return err
+				}
+				rowErrs[i] = err
+				continue
+			}
 			valid[i] = vals
 		}
 		missing, err := s.checkLookupsMany(ctx, m, e, p.TenantID, valid)

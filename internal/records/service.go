@@ -97,7 +97,7 @@ type Service struct {
 	// MaxExpand caps the related records returned per parent for a collection $expand.
 	MaxExpand   int
 	onChange    map[string][]func(context.Context, Change) error
-	beforeWrite map[string][]func(time.Time, map[string]any, map[string]any)
+	beforeWrite map[string][]func(context.Context, time.Time, map[string]any, map[string]any) error
 }
 
 // Options configure a Service.

@@ -102,7 +102,9 @@ func (s *Service) validNew(ctx context.Context, p principal.Principal, m *metada
 	if err != nil {
 		return nil, err
 	}
-	s.runHooks(e, vals, nil)
+	if err := s.runHooks(ctx, e, vals, nil); err != nil {
+		return nil, err
+	}
 	if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
 		return nil, err
 	}

@@ -4027,6 +4027,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sla_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sla policies
+         * @description Records visible to the caller, with OData query options. Pages end with @odata.nextLink; with `Prefer: odata.track-changes` the last page carries an @odata.deltaLink that later returns only the changes.
+         */
+        get: operations["sla_policy.list"];
+        put?: never;
+        /** Create SLA policy */
+        post: operations["sla_policy.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sla_policies({id})": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get SLA policy */
+        get: operations["sla_policy.get"];
+        put?: never;
+        post?: never;
+        /** Delete SLA policy */
+        delete: operations["sla_policy.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update SLA policy
+         * @description Changes the given properties only. Send If-Match to fail instead of overwriting a newer version.
+         */
+        patch: operations["sla_policy.update"];
+        trace?: never;
+    };
+    "/sla_policies({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of SLA policy
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["sla_policy.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks": {
         parameters: {
             query?: never;
@@ -8990,6 +9053,156 @@ export interface components {
             email_address?: string | null;
             /** Name */
             name?: string;
+        };
+        /** SLA policy */
+        sla_policy: {
+            /** @description Version tag of the record; send it in If-Match. */
+            readonly "@odata.etag"?: string;
+            /**
+             * Created on
+             * Format: date-time
+             */
+            readonly created_at?: string;
+            /**
+             * Created by
+             * Format: uuid
+             */
+            readonly created_by?: string | null;
+            /**
+             * First response within (minutes)
+             * Format: int64
+             */
+            first_response_minutes?: number;
+            /**
+             * ID
+             * Format: uuid
+             */
+            readonly id?: string;
+            /**
+             * Active
+             * @default true
+             */
+            is_active: boolean | null;
+            /**
+             * Modified on
+             * Format: date-time
+             */
+            readonly modified_at?: string;
+            /**
+             * Modified by
+             * Format: uuid
+             */
+            readonly modified_by?: string | null;
+            /** Name */
+            name?: string;
+            /**
+             * Owner
+             * Format: uuid
+             */
+            readonly owner_id?: string | null;
+            /**
+             * Case priority
+             * @enum {string}
+             */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /**
+             * Resolve within (minutes)
+             * Format: int64
+             */
+            resolve_minutes?: number;
+            /**
+             * Version
+             * Format: int64
+             */
+            readonly version?: number;
+            /**
+             * Warn before due (minutes)
+             * Format: int64
+             * @description How long before a timer's due time the case is marked as nearing breach; empty: a quarter of the timer's time.
+             */
+            warn_before_minutes?: number | null;
+        };
+        /** SLA policy (page) */
+        sla_policy_collection: {
+            "@odata.context"?: string;
+            /**
+             * Format: int64
+             * @description Number of matching records (with $count=true).
+             */
+            "@odata.count"?: number;
+            /**
+             * Format: uri-reference
+             * @description URL that returns the changes since this response (with Prefer: odata.track-changes).
+             */
+            "@odata.deltaLink"?: string;
+            /**
+             * Format: uri-reference
+             * @description URL of the next page; absent on the last page.
+             */
+            "@odata.nextLink"?: string;
+            value: components["schemas"]["sla_policy"][];
+        };
+        /** SLA policy (create) */
+        sla_policy_create: {
+            /**
+             * First response within (minutes)
+             * Format: int64
+             */
+            first_response_minutes: number;
+            /**
+             * Active
+             * @default true
+             */
+            is_active: boolean | null;
+            /** Name */
+            name: string;
+            /**
+             * Case priority
+             * @enum {string}
+             */
+            priority: "low" | "normal" | "high" | "urgent";
+            /**
+             * Resolve within (minutes)
+             * Format: int64
+             */
+            resolve_minutes: number;
+            /**
+             * Warn before due (minutes)
+             * Format: int64
+             * @description How long before a timer's due time the case is marked as nearing breach; empty: a quarter of the timer's time.
+             */
+            warn_before_minutes?: number | null;
+        };
+        /** SLA policy (update) */
+        sla_policy_update: {
+            /**
+             * First response within (minutes)
+             * Format: int64
+             */
+            first_response_minutes?: number;
+            /**
+             * Active
+             * @default true
+             */
+            is_active: boolean | null;
+            /** Name */
+            name?: string;
+            /**
+             * Case priority
+             * @enum {string}
+             */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /**
+             * Resolve within (minutes)
+             * Format: int64
+             */
+            resolve_minutes?: number;
+            /**
+             * Warn before due (minutes)
+             * Format: int64
+             * @description How long before a timer's due time the case is marked as nearing breach; empty: a quarter of the timer's time.
+             */
+            warn_before_minutes?: number | null;
         };
         /** Task */
         task: {
@@ -21168,6 +21381,255 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records. */
+            200: {
+                headers: {
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sla_policy_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["sla_policy_create"];
+            };
+        };
+        responses: {
+            /** @description Created; the body is the new record. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sla_policy"];
+                };
+            };
+            /** @description Created (with `Prefer: return=minimal`). */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "OData-EntityId": components["headers"]["OData-EntityId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.get": {
+        parameters: {
+            query?: {
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sla_policy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["sla_policy_update"];
+            };
+        };
+        responses: {
+            /** @description Updated (with `Prefer: return=representation`). */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sla_policy"];
+                };
+            };
+            /** @description Updated. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
         };
     };

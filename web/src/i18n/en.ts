@@ -29,6 +29,7 @@ const en = {
     users: 'Users',
     queues: 'Queues',
     assignmentRules: 'Assignment rules',
+    slaPolicies: 'SLA policies',
     teams: 'Teams',
   },
   signin: {

@@ -33,6 +33,7 @@ const zh: Strings<Resources> = {
     users: '用户',
     queues: '队列设置',
     assignmentRules: '分配规则',
+    slaPolicies: '服务级别策略',
     teams: '团队',
   },
   signin: {

@@ -93,6 +93,7 @@ export function AppShell() {
               <li><NavLink to="/admin/teams">{t('shell.teams')}</NavLink></li>
               <li><NavLink to="/queues">{t('shell.queues')}</NavLink></li>
               <li><NavLink to="/assignment_rules">{t('shell.assignmentRules')}</NavLink></li>
+              <li><NavLink to="/sla_policies">{t('shell.slaPolicies')}</NavLink></li>
               <li><NavLink to="/admin/field-profiles">{t('shell.fieldProfiles')}</NavLink></li>
             </ul>
           </>
