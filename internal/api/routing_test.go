@@ -194,3 +194,29 @@ func TestQueueMembersSeeAndPick(t *testing.T) {
 		t.Errorf("pick audit: %v", entries)
 	}
 }
+
+// TestApplyAssignmentRules: the rules applied to the leads a filter selects; records no rule
+// matches are counted; an unknown entity or filter is refused.
+func TestApplyAssignmentRules(t *testing.T) {
+	s := newServer(t)
+	a := s.login()
+	owner := a.create("users", map[string]any{"full_name": "DE owner", "email": "de@example.com"})
+	var de []string
+	for range 3 {
+		de = append(de, a.create("leads", map[string]any{"last_name": "L", "country": "DE"}))
+	}
+	a.create("leads", map[string]any{"last_name": "L", "country": "FR"})
+	rule := a.create("assignment_rules", map[string]any{"name": "Germany", "target_entity": "lead",
+		"condition": "country eq 'DE'", "assign_type": "user", "user_id": owner})
+	r := a.post("assignment_rules/$apply", map[string]any{"entity": "lead", "filter": "country eq 'DE' or country eq 'FR'"}).want(http.StatusOK)
+	if r.str("routed") != "3" || r.str("unmatched") != "1" || r.str("denied") != "0" {
+		t.Fatalf("apply: %s", r.raw)
+	}
+	for _, id := range de {
+		if got := a.get("leads(" + id + ")").want(http.StatusOK); got.str("owner_id") != owner || got.str("routed_by_rule_id") != rule {
+			t.Errorf("lead %s: %s", id, got.raw)
+		}
+	}
+	a.post("assignment_rules/$apply", map[string]any{"entity": "account"}).wantError(http.StatusBadRequest, "not_routable", "entity")
+	a.post("assignment_rules/$apply", map[string]any{"entity": "lead", "filter": "nosuch eq 1"}).want(http.StatusBadRequest)
+}

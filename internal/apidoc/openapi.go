@@ -50,6 +50,7 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 	addSecurityPaths(paths)
 	addSearchPaths(paths, schemas)
 	addIntakePaths(paths, schemas)
+	addRoutingPaths(paths, schemas)
 	addPluginPaths(paths)
 	for k, v := range securitySchemas() {
 		schemas[k] = v

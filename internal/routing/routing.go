@@ -276,3 +276,49 @@ func (t territories) owner(value string) string {
 	}
 	return t["*"]
 }
+
+// Summary says what applying the rules to many records did.
+type Summary struct {
+	Routed    int `json:"routed"`
+	Unmatched int `json:"unmatched"` // no active rule matched
+	Denied    int `json:"denied"`    // the caller may not assign the record
+}
+
+// MaxApply caps how many records one Apply routes.
+const MaxApply = 1000
+
+// Apply routes, on demand, the records of entity (lead or case) that match filter (an OData
+// $filter; empty: all) and the caller may read, up to MaxApply, each in its own transaction.
+// Records the caller may not assign are counted, not fatal.
+func (r *Router) Apply(ctx context.Context, entity, filter string) (*Summary, error) {
+	if !routable(entity) {
+		return nil, fault.Field("entity", "not_routable", "assignment rules route leads and cases, not %s", entity)
+	}
+	q := "$select=id&$orderby=created_at,id&$top=" + fmt.Sprint(MaxApply)
+	if strings.TrimSpace(filter) != "" {
+		q += "&$filter=" + url.QueryEscape(filter)
+	}
+	o, err := query.ParseOptions(q)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.recs.List(ctx, entity, o, records.ReadOptions{PageSize: MaxApply})
+	if err != nil {
+		return nil, err
+	}
+	sum := &Summary{}
+	for _, rec := range page.Records {
+		res, err := r.Route(ctx, entity, rec.ID())
+		switch {
+		case fault.Is(err, fault.Permission):
+			sum.Denied++
+		case err != nil:
+			return nil, err
+		case res.Routed:
+			sum.Routed++
+		default:
+			sum.Unmatched++
+		}
+	}
+	return sum, nil
+}
