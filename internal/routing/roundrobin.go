@@ -51,3 +51,13 @@ func (r *Router) takeTurn(ctx context.Context, ruleID string) (int64, error) {
 	}
 	return turns - 1, nil
 }
+
+// dropCursor forgets the round-robin turns of a deleted rule.
+func (r *Router) dropCursor(ctx context.Context, tenant, ruleID string) error {
+	st := r.recs.Store()
+	ph := st.D.Placeholder
+	if _, err := st.Exec(ctx, `DELETE FROM assignment_cursor WHERE tenant_id = `+ph(1)+` AND rule_id = `+ph(2), tenant, ruleID); err != nil {
+		return fmt.Errorf("routing: round-robin turns: %w", err)
+	}
+	return nil
+}

@@ -55,7 +55,7 @@ func Wire(recs *records.Service) *Router {
 	}
 	recs.OnChange("assignment_rule", func(ctx context.Context, c records.Change) error {
 		if c.After == nil {
-			return nil
+			return r.dropCursor(ctx, c.TenantID, c.ID)
 		}
 		return r.check(ctx, c.After)
 	})

@@ -52,7 +52,7 @@ func TestRoundRobinUnderConcurrency(t *testing.T) {
 		members = append(members, u)
 	}
 	sort.Strings(members)
-	create("assignment_rule", records.Input{"name": "All", "target_entity": "lead", "assign_type": "round_robin", "team_id": team})
+	rule := create("assignment_rule", records.Input{"name": "All", "target_entity": "lead", "assign_type": "round_robin", "team_id": team})
 
 	const n = 6
 	owners := make([]string, n)
@@ -81,5 +81,13 @@ func TestRoundRobinUnderConcurrency(t *testing.T) {
 		if count[m] != 2 {
 			t.Errorf("member %s got %d leads, want 2 (all: %v)", m, count[m], count)
 		}
+	}
+	// Deleting the rule forgets its turns.
+	if err := recs.Delete(as, "assignment_rule", rule, ""); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := st.QueryRow(ctx, `SELECT COUNT(*) FROM assignment_cursor`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("%d cursors left after the rule was deleted (%v)", left, err)
 	}
 }
