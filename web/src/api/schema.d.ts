@@ -613,6 +613,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/assignment_rules/$apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the assignment rules to many leads or cases
+         * @description Routes, as POST <set>(<id>)/route does, each lead or case the filter selects that the caller may read (oldest first, at most 1,000), each in its own transaction. Records no active rule matches are counted as unmatched, records the caller may not assign as denied. 400 not_routable (target entity) for other entities.
+         */
+        post: operations["assignment_rule.apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -4925,6 +4945,11 @@ export interface components {
             is_admin?: boolean;
             name: string;
             privileges?: components["schemas"]["Grant"][];
+        };
+        RoutingSummary: {
+            denied: number;
+            routed: number;
+            unmatched: number;
         };
         SavedView: {
             columns: string[];
@@ -11664,6 +11689,39 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    entity: "lead" | "case";
+                    /** @description An OData $filter over the entity; empty: every record. */
+                    filter?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What was done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };
