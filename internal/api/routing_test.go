@@ -139,6 +139,13 @@ func TestAssignmentRuleChecks(t *testing.T) {
 		wantError(http.StatusBadRequest, "required", "team_id")
 	a.post("assignment_rules", map[string]any{"name": "Bad", "target_entity": "lead", "assign_type": "territory",
 		"territory_attribute": "country", "territories": "{not json"}).wantError(http.StatusBadRequest, "invalid_territories", "territories")
+	a.post("assignment_rules", map[string]any{"name": "Bad", "target_entity": "case", "assign_type": "territory",
+		"territory_attribute": "country", "territories": `{"DE":"x"}`}).wantError(http.StatusBadRequest, "unknown_field", "territory_attribute")
+	a.post("assignment_rules", map[string]any{"name": "Bad", "target_entity": "lead", "assign_type": "territory",
+		"territory_attribute": "country", "territories": `{"DE":"not-an-owner"}`}).wantError(http.StatusBadRequest, "owner_not_found", "territories")
+	access := a.create("teams", map[string]any{"name": "Access", "team_type": "access"})
+	a.post("assignment_rules", map[string]any{"name": "Bad", "target_entity": "lead", "assign_type": "team", "team_id": access}).
+		wantError(http.StatusBadRequest, "owner_not_found", "team_id")
 	q := a.create("queues", map[string]any{"name": "Q"})
 	a.post("assignment_rules", map[string]any{"name": "Bad", "target_entity": "lead", "queue_id": q}).
 		wantError(http.StatusBadRequest, "queue_on_lead", "queue_id")
