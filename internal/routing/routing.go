@@ -18,6 +18,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // Entities are the entities assignment rules route.
@@ -54,6 +55,9 @@ func Wire(recs *records.Service) *Router {
 		})
 	}
 	recs.OnChange("assignment_rule", func(ctx context.Context, c records.Change) error {
+		for _, e := range Entities {
+			store.TxForget(ctx, rulesKey{e})
+		}
 		if c.After == nil {
 			return r.dropCursor(ctx, c.TenantID, c.ID)
 		}
@@ -152,8 +156,16 @@ type rule struct {
 	territoryAttr, territories  string
 }
 
+// rulesKey keeps the rules of an entity for the rest of a transaction: a bulk import reads
+// them once, not once per row.
+type rulesKey struct{ entity string }
+
 // rules reads the active rules of entity in order (sequence, then creation).
 func (r *Router) rules(ctx context.Context, entity string) ([]rule, error) {
+	return store.TxMemo(ctx, rulesKey{entity}, func() ([]rule, error) { return r.readRules(ctx, entity) })
+}
+
+func (r *Router) readRules(ctx context.Context, entity string) ([]rule, error) {
 	o, err := query.ParseOptions("$filter=" + url.QueryEscape("target_entity eq '"+entity+"' and is_active eq true") +
 		"&$orderby=sequence,created_at,id")
 	if err != nil {

@@ -91,3 +91,48 @@ func TestRoundRobinUnderConcurrency(t *testing.T) {
 		t.Errorf("%d cursors left after the rule was deleted (%v)", left, err)
 	}
 }
+
+// TestRulesChangedInTheSameTransaction: a rule written in the transaction that then creates a
+// lead applies to it (the rules a transaction keeps are read again after a rule changes).
+func TestRulesChangedInTheSameTransaction(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	sys, err := metadata.System()
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := st.SyncSystem(ctx, sys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := records.NewService(st, metadata.NewRegistry(model), records.Options{})
+	routing.Wire(recs)
+	ten, err := tenant.Create(ctx, st, "Acme", "acme", recs.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := principal.With(ctx, principal.System(ten.ID))
+	u, err := recs.Create(as, "user", records.Input{"full_name": "U", "email": "u@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.WithTx(as, func(ctx context.Context) error {
+		if _, err := recs.Create(ctx, "lead", records.Input{"last_name": "Before"}); err != nil {
+			return err
+		}
+		if _, err := recs.Create(ctx, "assignment_rule", records.Input{"name": "All", "target_entity": "lead", "assign_type": "user", "user_id": u.ID()}); err != nil {
+			return err
+		}
+		l, err := recs.Create(ctx, "lead", records.Input{"last_name": "After"})
+		if err != nil {
+			return err
+		}
+		if l.Get("owner_id") != u.ID() {
+			t.Errorf("the rule written in the transaction did not apply: owner %v", l.Get("owner_id"))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
