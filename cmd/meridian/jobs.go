@@ -13,11 +13,11 @@ import (
 	"github.com/meridian-crm/meridian/internal/jobs"
 )
 
-// newJobs returns "jobs list|retry": the job queue's contents, its dead letters (discarded
+// newJobs returns "jobs list|retry|cancel": the job queue's contents, its dead letters (discarded
 // jobs, with their last error) and retrying them.
 func newJobs() *cobra.Command {
 	cmd := &cobra.Command{Use: "jobs", Short: "Inspect and retry background jobs"}
-	var state string
+	var state, kind, tenant string
 	var limit int
 	list := &cobra.Command{
 		Use:   "list",
@@ -37,7 +37,7 @@ func newJobs() *cobra.Command {
 					}
 					fmt.Fprintf(out, "%s %d%s", s, counts[s], sep)
 				}
-				js, err := a.Jobs.List(ctx, state, limit)
+				js, err := a.Jobs.List(ctx, jobs.Filter{State: state, Kind: kind, Tenant: tenant, Limit: limit})
 				if err != nil {
 					return err
 				}
@@ -53,10 +53,22 @@ func newJobs() *cobra.Command {
 	}
 	list.Flags().StringVar(&state, "state", "", "only jobs in this state (pending, scheduled, available, running, retryable, completed, cancelled, discarded)")
 	list.Flags().IntVar(&limit, "limit", 50, "at most this many jobs")
+	list.Flags().StringVar(&kind, "kind", "", "only jobs of this kind (e.g. sla_timer)")
+	list.Flags().StringVar(&tenant, "tenant-id", "", "only the jobs of this tenant (its id); the counts stay every tenant's")
 	app.AddFlags(list.Flags())
-	retry := &cobra.Command{
-		Use:   "retry ID",
-		Short: "Run a discarded, cancelled or retryable job again now",
+	retry := jobCommand("retry ID", "Run a discarded, cancelled or retryable job again now", (*jobs.Queue).Retry,
+		"job %d (%s) is %s; a running server works it next\n")
+	cancel := jobCommand("cancel ID", "Cancel a job that has not run (it will not run again)", (*jobs.Queue).Cancel,
+		"job %d (%s) is %s\n")
+	cmd.AddCommand(list, retry, cancel)
+	return cmd
+}
+
+// jobCommand returns a command that changes one job's state with do and reports it.
+func jobCommand(use, short string, do func(*jobs.Queue, context.Context, int64) (jobs.Job, error), report string) *cobra.Command {
+	c := &cobra.Command{
+		Use:   use,
+		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
@@ -64,16 +76,15 @@ func newJobs() *cobra.Command {
 				return fmt.Errorf("job id %q is not a number", args[0])
 			}
 			return withApp(cmd, func(ctx context.Context, a *app.App) error {
-				j, err := a.Jobs.Retry(ctx, id)
+				j, err := do(a.Jobs, ctx, id)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "job %d (%s) is %s; a running server works it next\n", j.ID, j.Kind, j.State)
+				fmt.Fprintf(cmd.OutOrStdout(), report, j.ID, j.Kind, j.State)
 				return nil
 			})
 		},
 	}
-	app.AddFlags(retry.Flags())
-	cmd.AddCommand(list, retry)
-	return cmd
+	app.AddFlags(c.Flags())
+	return c
 }

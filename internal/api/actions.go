@@ -22,9 +22,11 @@ type processAction struct {
 
 // services are what the actions run on.
 type services struct {
-	sales   *sales.Service
-	cases   *service.Cases
-	routing *routing.Router
+	sales     *sales.Service
+	cases     *service.Cases
+	knowledge *service.Knowledge
+	articles  *service.Articles
+	routing   *routing.Router
 }
 
 // routeAction applies the assignment rules to a lead or case on demand.
@@ -89,8 +91,34 @@ var processActions = map[string]map[string]processAction{
 			return sv.cases.Pick(ctx, id)
 		}},
 		"route": routeAction("case"),
+		"use_article": {params: func() any { return &service.UseArticleOptions{} }, run: func(ctx context.Context, sv services, id, _ string, p any) (any, error) {
+			return sv.articles.UseArticle(ctx, id, *p.(*service.UseArticleOptions))
+		}},
+	},
+	"knowledge_article": {
+		"submit": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
+			return sv.knowledge.Submit(ctx, id, ifMatch)
+		}},
+		"approve": approveArticle,
+		"publish": approveArticle,
+		"reject": {params: func() any { return &service.RejectOptions{} }, run: func(ctx context.Context, sv services, id, ifMatch string, p any) (any, error) {
+			o := p.(*service.RejectOptions)
+			o.IfMatch = ifMatch
+			return sv.knowledge.Reject(ctx, id, *o)
+		}},
+		"archive": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
+			return sv.knowledge.Archive(ctx, id, ifMatch)
+		}},
+		"new_version": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, _ string, _ any) (any, error) {
+			return sv.knowledge.NewVersion(ctx, id)
+		}},
 	},
 }
+
+// approveArticle publishes an article in review ("publish" is the same action).
+var approveArticle = processAction{params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
+	return sv.knowledge.Approve(ctx, id, ifMatch)
+}}
 
 func hasProcessAction(e *metadata.Entity, name string) bool {
 	_, ok := processActions[e.Name][name]
@@ -110,7 +138,7 @@ func (s *Server) processAction(w http.ResponseWriter, r *http.Request, e *metada
 		s.writeError(w, r, err)
 		return
 	}
-	out, err := a.run(r.Context(), services{sales: sales.New(s.records), cases: service.NewCases(s.records), routing: routing.New(s.records)}, id, r.Header.Get("If-Match"), params)
+	out, err := a.run(r.Context(), services{sales: sales.New(s.records), cases: service.NewCases(s.records), knowledge: service.NewKnowledge(s.records), articles: s.articles(), routing: routing.New(s.records)}, id, r.Header.Get("If-Match"), params)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -19,6 +19,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/auth"
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/jobs"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/plugin"
 	"github.com/meridian-crm/meridian/internal/principal"
@@ -87,6 +88,8 @@ type Server struct {
 	// Plugins, when set, are the web client's plugins: listed at /api/v1/plugins, their files
 	// served at /plugins/ (plugins.go).
 	Plugins *plugin.Set
+	// Jobs, when set, is the background job queue a tenant administrator sees at /api/v1/jobs.
+	Jobs *jobs.Queue
 }
 
 // New returns an API server.
@@ -121,6 +124,7 @@ func (s *Server) Handler() http.Handler {
 
 	authed := http.NewServeMux()
 	authed.HandleFunc("GET /api/v1/auth/me", s.me)
+	authed.HandleFunc("PATCH /api/v1/auth/me", s.updateMe)
 	authed.HandleFunc("POST /api/v1/auth/logout", s.logout)
 	authed.HandleFunc("POST /api/v1/auth/apikeys", s.createAPIKey)
 	authed.HandleFunc("GET /api/v1/$metadata", s.csdl)
@@ -147,6 +151,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeViews(authed)
 	s.routeSearch(authed)
 	s.routeIntake(authed)
+	s.routeJobs(authed)
 	s.routePlugins(mux, authed)
 	authed.HandleFunc("/api/v1/", s.odata)
 	mux.Handle("/api/", s.requireAuth(s.limitCaller(g, authed)))

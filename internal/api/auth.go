@@ -175,6 +175,14 @@ func (s *Server) writeAuthError(w http.ResponseWriter, r *http.Request, err erro
 func (s *Server) me(w http.ResponseWriter, r *http.Request) {
 	p, _ := principalOf(r)
 	body := map[string]any{"user_id": p.UserID, "name": p.Name, "tenant_id": p.TenantID, "method": p.Method, "admin": p.Admin}
+	lang, err := s.userLanguage(r.Context(), p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if lang != "" {
+		body["language"] = lang
+	}
 	if p.Scopes != nil {
 		body["scopes"] = p.Scopes
 	}

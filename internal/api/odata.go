@@ -68,6 +68,8 @@ func (s *Server) odata(w http.ResponseWriter, r *http.Request) {
 		s.ref(w, r, e, res)
 	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && res.Nav == "timeline" && s.hasTimeline(e):
 		s.timeline(w, r, e, res.ID)
+	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && res.Nav == "suggested_articles" && e.Name == "case" && s.Search != nil:
+		s.suggestedArticles(w, r, res.ID)
 	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && hasProcessAction(e, res.Nav) && s.reg.Model().Nav(e, res.Nav) == nil:
 		s.processAction(w, r, e, res.ID, processActions[e.Name][res.Nav])
 	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && s.Access != nil && recordActions[res.Nav] && s.reg.Model().Nav(e, res.Nav) == nil:

@@ -48,7 +48,7 @@ func TestQualifyLead(t *testing.T) {
 	}
 	c.post("leads("+lead+")/qualify", nil).wantError(http.StatusConflict, "already_qualified", "")
 	for _, rec := range []string{acc, con, opp, lead} {
-		if len(auditOf(c, q("record_id eq "+rec))) == 0 {
+		if len(auditOf(c, "$filter="+q("record_id eq "+rec))) == 0 {
 			t.Errorf("no audit entry for %s", rec)
 		}
 	}

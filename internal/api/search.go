@@ -23,12 +23,13 @@ type searchResult struct {
 	Value []searchHit `json:"value"`
 }
 
-// routeSearch serves the global search.
+// routeSearch serves the global search and the knowledge base search (knowledge.go).
 func (s *Server) routeSearch(mux *http.ServeMux) {
 	if s.Search == nil {
 		return
 	}
 	mux.HandleFunc("GET /api/v1/search", s.search)
+	mux.HandleFunc("GET /api/v1/knowledge_articles/$search", s.searchArticles)
 }
 
 // search answers GET /api/v1/search?q=…[&entities=accounts,contacts][&top=20]: the records the
@@ -56,6 +57,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	writeHits(w, hits)
+}
+
+// writeHits answers search hits as {"value":[…]}.
+func writeHits(w http.ResponseWriter, hits []search.Hit) {
 	out := searchResult{Value: make([]searchHit, len(hits))}
 	for i, h := range hits {
 		out.Value[i] = searchHit{Entity: h.Entity.Name, Set: h.Entity.SetName, ID: h.ID, Title: h.Title, Snippet: h.Snippet, Score: h.Score}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meridian-crm/meridian/internal/jobs"
 )
 
 // TestActivityTimeline: every activity type regarding a record comes back from one query on the
@@ -53,7 +55,7 @@ func TestReminderIsScheduledWithTheWrite(t *testing.T) {
 	s := newServer(t)
 	c := s.login()
 	c.create("tasks", map[string]any{"subject": "Prepare the QBR", "remind_at": "2031-03-01T09:00:00Z"})
-	js, err := s.app.Jobs.List(context.Background(), "scheduled", 10)
+	js, err := s.app.Jobs.List(context.Background(), jobs.Filter{State: "scheduled", Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +64,7 @@ func TestReminderIsScheduledWithTheWrite(t *testing.T) {
 	}
 	// A refused write schedules nothing.
 	c.post("tasks", map[string]any{"subject": "", "remind_at": "2031-03-02T09:00:00Z"}).wantError(http.StatusBadRequest, "required", "subject")
-	if js, _ := s.app.Jobs.List(context.Background(), "", 10); len(js) != 1 {
+	if js, _ := s.app.Jobs.List(context.Background(), jobs.Filter{Limit: 10}); len(js) != 1 {
 		t.Errorf("a refused write left a job: %+v", js)
 	}
 }

@@ -45,12 +45,15 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 		object{"name": tagViews, "description": "Saved list views, personal and shared"},
 		object{"name": tagSearch, "description": "Global search across entities"},
 		object{"name": tagIntake, "description": "Inbound channels: email-to-case"},
+		object{"name": tagJobs, "description": "Background jobs: the dead letters, retrying and figures"},
 	}
 	addServicePaths(paths)
 	addSecurityPaths(paths)
 	addSearchPaths(paths, schemas)
 	addIntakePaths(paths, schemas)
 	addRoutingPaths(paths, schemas)
+	addJobPaths(paths, schemas)
+	addKnowledgePaths(paths, schemas, m)
 	addPluginPaths(paths)
 	for k, v := range securitySchemas() {
 		schemas[k] = v

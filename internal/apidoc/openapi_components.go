@@ -157,6 +157,19 @@ func commonSchemas() object {
 			"mfa_required": object{"type": "boolean", "description": "A second factor is needed: answer the challenge at /auth/mfa/verify."},
 			"challenge":    stringSchema,
 		}),
+		"Me": objectSchema(object{
+			"user_id":   stringSchema,
+			"tenant_id": stringSchema,
+			"name":      stringSchema,
+			"method":    object{"type": "string", "description": "How the caller signed in: password, token, apikey, oauth…"},
+			"admin":     object{"type": "boolean"},
+			"scopes":    arrayOf(stringSchema),
+			"session":   object{"type": "string", "description": "The cookie name, for a cookie session."},
+			"language":  object{"type": "string", "enum": []any{"en", "zh"}, "description": "The person's UI language; absent until they choose one."},
+		}, "user_id", "tenant_id"),
+		"Preferences": objectSchema(object{
+			"language": object{"type": "string", "enum": []any{"en", "zh"}},
+		}),
 		"MFAVerifyRequest": objectSchema(object{
 			"challenge": stringSchema,
 			"code":      object{"type": "string", "description": "A TOTP code or a recovery code."},

@@ -39,6 +39,22 @@ func addServicePaths(paths object) {
 		errors: []int{400, 401, 429},
 	}.build()}
 
+	paths["/auth/me"] = object{
+		"get": operation{
+			id: "getMe", tag: tagAuth, summary: "Who is signed in, with their preferences",
+			ok:     object{"200": response("The caller.", schemaRef("Me"))},
+			errors: []int{401, 429},
+		}.build(),
+		"patch": operation{
+			id: "updateMe", tag: tagAuth, summary: "Set the signed-in person's own preferences",
+			description: "Kept on the caller's user record (audited under their name), so that every browser and device " +
+				"they sign in on starts with them. Needs no privilege on users; an API key or client credential may not.",
+			body:   body(schemaRef("Preferences")),
+			ok:     object{"200": response("The caller, with the new preferences.", schemaRef("Me"))},
+			errors: []int{400, 401, 403, 429},
+		}.build(),
+	}
+
 	addDefinitionPaths(paths)
 
 	// The probes live at the server root, not under /api/v1.

@@ -159,7 +159,8 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	// The security model (Access) and the audit trail (Auditor) plug into the records service here.
 	rec := records.NewService(st, reg, ropts)
 	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
-	routing.Wire(rec) // new leads and cases follow the assignment rules
+	routing.Wire(rec)          // new leads and cases follow the assignment rules
+	service.WireKnowledge(rec) // the knowledge article workflow's rules for plain writes
 	sch := schema.NewService(st, reg)
 	sch.Events = acc.Events // metadata changes are on the audit trail too
 	au := auth.NewService(st, clock)

@@ -22,5 +22,6 @@ func (a *App) openJobs(context.Context) error {
 		return err
 	}
 	a.Jobs = q
+	a.API.Jobs = q
 	return nil
 }

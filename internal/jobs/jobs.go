@@ -11,9 +11,12 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -23,6 +26,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/store"
 )
 
@@ -178,6 +182,7 @@ type Job struct {
 	Kind        string     `json:"kind"`
 	State       string     `json:"state"`
 	Queue       string     `json:"queue"`
+	Tenant      string     `json:"tenant_id,omitempty"`
 	Attempt     int        `json:"attempt"`
 	MaxAttempts int        `json:"max_attempts"`
 	Args        string     `json:"args"`
@@ -190,6 +195,12 @@ type Job struct {
 func jobOf(r *rivertype.JobRow) Job {
 	j := Job{ID: r.ID, Kind: r.Kind, State: string(r.State), Queue: r.Queue, Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
 		Args: string(r.EncodedArgs), CreatedAt: r.CreatedAt.UTC(), ScheduledAt: r.ScheduledAt.UTC(), FinalizedAt: r.FinalizedAt}
+	var args struct {
+		Tenant string `json:"tenant_id"`
+	}
+	if json.Unmarshal(r.EncodedArgs, &args) == nil {
+		j.Tenant = args.Tenant
+	}
 	if n := len(r.Errors); n > 0 {
 		j.LastError = r.Errors[n-1].Error
 	}
@@ -199,21 +210,44 @@ func jobOf(r *rivertype.JobRow) Job {
 // States are the job states, in the order a job goes through them.
 var States = []string{"pending", "scheduled", "available", "running", "retryable", "completed", "cancelled", "discarded"}
 
-// List returns up to limit jobs in state ("" for every state), newest first.
-func (q *Queue) List(ctx context.Context, state string, limit int) ([]Job, error) {
-	if limit <= 0 || limit > 10000 {
-		limit = 100
+// Filter narrows a listing of jobs. Every job's arguments carry the tenant it works for
+// (`tenant_id`), which is how a tenant's administrator sees only their own.
+type Filter struct {
+	Tenant string // "" every tenant's (the operator's view)
+	State  string // "" every state
+	Kind   string // "" every kind
+	Limit  int    // at most this many (default 100, at most 10,000)
+}
+
+// tenantPredicate selects a tenant's jobs by their arguments; the same SQL on both databases
+// (PostgreSQL's jsonb and SQLite's JSON ->> operator).
+const tenantPredicate = `args ->> 'tenant_id' = @tenant`
+
+// CheckState refuses a state River does not have.
+func CheckState(state string) error {
+	if state == "" || slices.Contains(States, state) {
+		return nil
 	}
-	p := river.NewJobListParams().First(limit).OrderBy(river.JobListOrderByID, river.SortOrderDesc)
-	if state != "" {
-		valid := false
-		for _, s := range States {
-			valid = valid || s == state
-		}
-		if !valid {
-			return nil, fmt.Errorf("jobs: unknown state %q (one of %v)", state, States)
-		}
-		p = p.States(rivertype.JobState(state))
+	return fault.Newf(fault.Invalid, "invalid_value", "unknown job state %q (one of %s)", state, strings.Join(States, ", ")).WithTarget("state")
+}
+
+// List returns the jobs f selects, newest first.
+func (q *Queue) List(ctx context.Context, f Filter) ([]Job, error) {
+	if f.Limit <= 0 || f.Limit > 10000 {
+		f.Limit = 100
+	}
+	if err := CheckState(f.State); err != nil {
+		return nil, err
+	}
+	p := river.NewJobListParams().First(f.Limit).OrderBy(river.JobListOrderByID, river.SortOrderDesc)
+	if f.State != "" {
+		p = p.States(rivertype.JobState(f.State))
+	}
+	if f.Kind != "" {
+		p = p.Kinds(f.Kind)
+	}
+	if f.Tenant != "" {
+		p = p.Where(tenantPredicate, river.NamedArgs{"tenant": f.Tenant})
 	}
 	res, err := q.client.JobList(ctx, p)
 	if err != nil {
@@ -235,6 +269,16 @@ func (q *Queue) Retry(ctx context.Context, id int64) (Job, error) {
 	return jobOf(r), nil
 }
 
+// Cancel stops a job that has not finished: it will not run (again). A running job finishes
+// its current attempt and is then not retried.
+func (q *Queue) Cancel(ctx context.Context, id int64) (Job, error) {
+	r, err := q.client.JobCancel(ctx, id)
+	if err != nil {
+		return Job{}, fmt.Errorf("jobs: cancel %d: %w", id, err)
+	}
+	return jobOf(r), nil
+}
+
 // Get returns one job.
 func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
 	r, err := q.client.JobGet(ctx, id)
@@ -244,24 +288,69 @@ func (q *Queue) Get(ctx context.Context, id int64) (Job, error) {
 	return jobOf(r), nil
 }
 
-// Counts returns how many jobs are in each state (for metrics and `meridian jobs list`).
+// Stats are the queue's figures for one tenant (or every tenant): how many jobs are in each
+// state, per kind, and how long the longest-waiting due job has waited (the queue's lag: a
+// growing lag means the workers do not keep up).
+type Stats struct {
+	States map[string]int64            `json:"states"`
+	Kinds  map[string]map[string]int64 `json:"kinds"`
+	// OldestAvailableAt is when the longest-waiting job became due; nil when none waits.
+	OldestAvailableAt *time.Time `json:"oldest_available_at,omitempty"`
+	LagSeconds        float64    `json:"lag_seconds"`
+}
+
+// Counts returns how many jobs are in each state (every tenant's; `meridian jobs list`).
 func (q *Queue) Counts(ctx context.Context) (map[string]int64, error) {
-	rows, err := q.st.Raw().QueryContext(ctx, `SELECT state, COUNT(*) FROM river_job GROUP BY state`)
+	st, err := q.Stats(ctx, "", time.Time{})
+	return st.States, err
+}
+
+// Stats counts tenant's jobs ("" every tenant's) by kind and state, with the lag at now.
+func (q *Queue) Stats(ctx context.Context, tenant string, now time.Time) (Stats, error) {
+	out := Stats{States: map[string]int64{}, Kinds: map[string]map[string]int64{}}
+	for _, s := range States {
+		out.States[s] = 0
+	}
+	query, args := `SELECT kind, state, COUNT(*) FROM river_job GROUP BY kind, state`, []any(nil)
+	if tenant != "" {
+		query, args = `SELECT kind, state, COUNT(*) FROM river_job WHERE args ->> 'tenant_id' = `+q.st.D.Placeholder(1)+` GROUP BY kind, state`, []any{tenant}
+	}
+	rows, err := q.st.Raw().QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("jobs: counts: %w", err)
+		return out, fmt.Errorf("jobs: counts: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int64{}
-	for _, s := range States {
-		out[s] = 0
-	}
 	for rows.Next() {
-		var s string
+		var kind, state string
 		var n int64
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
+		if err := rows.Scan(&kind, &state, &n); err != nil {
+			return out, err
 		}
-		out[s] = n
+		out.States[state] += n
+		if out.Kinds[kind] == nil {
+			out.Kinds[kind] = map[string]int64{}
+		}
+		out.Kinds[kind][state] = n
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil || out.States["available"] == 0 {
+		return out, err
+	}
+	// The longest-waiting due job, through River's own listing (it reads its time columns on
+	// both drivers).
+	p := river.NewJobListParams().States(rivertype.JobStateAvailable).OrderBy(river.JobListOrderByScheduledAt, river.SortOrderAsc).First(1)
+	if tenant != "" {
+		p = p.Where(tenantPredicate, river.NamedArgs{"tenant": tenant})
+	}
+	res, err := q.client.JobList(ctx, p)
+	if err != nil {
+		return out, fmt.Errorf("jobs: oldest available: %w", err)
+	}
+	if len(res.Jobs) == 1 {
+		at := res.Jobs[0].ScheduledAt.UTC()
+		out.OldestAvailableAt = &at
+		if !now.IsZero() && now.After(at) {
+			out.LagSeconds = now.Sub(at).Seconds()
+		}
+	}
+	return out, nil
 }

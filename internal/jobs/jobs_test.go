@@ -15,7 +15,8 @@ import (
 )
 
 type noteArgs struct {
-	Text string `json:"text"`
+	Text     string `json:"text"`
+	TenantID string `json:"tenant_id"`
 }
 
 func (noteArgs) Kind() string { return "test_note" }
@@ -35,7 +36,9 @@ func (w *noteWorker) Work(ctx context.Context, job *river.Job[noteArgs]) error {
 	})
 }
 
-type flakyArgs struct{}
+type flakyArgs struct {
+	TenantID string `json:"tenant_id"`
+}
 
 func (flakyArgs) Kind() string { return "test_flaky" }
 
@@ -90,7 +93,7 @@ func TestQueue(t *testing.T) {
 	// A job enqueued in a transaction that rolls back never exists; one that commits does.
 	boom := errors.New("rolled back")
 	err = st.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := q.Enqueue(ctx, noteArgs{Text: "ghost"}, nil); err != nil {
+		if _, err := q.Enqueue(ctx, noteArgs{Text: "ghost", TenantID: "t-a"}, nil); err != nil {
 			return err
 		}
 		return boom
@@ -101,17 +104,35 @@ func TestQueue(t *testing.T) {
 	var kept int64
 	if err := st.WithTx(ctx, func(ctx context.Context) error {
 		var err error
-		kept, err = q.Enqueue(ctx, noteArgs{Text: "kept"}, nil)
+		kept, err = q.Enqueue(ctx, noteArgs{Text: "kept", TenantID: "t-a"}, nil)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if all, err := q.List(ctx, "", 10); err != nil || len(all) != 1 || all[0].ID != kept || all[0].State != "available" {
+	if all, err := q.List(ctx, jobs.Filter{Limit: 10}); err != nil || len(all) != 1 || all[0].ID != kept || all[0].State != "available" || all[0].Tenant != "t-a" {
 		t.Fatalf("after a rollback and a commit: %+v %v", all, err)
 	}
-	flaky, err := q.Enqueue(ctx, flakyArgs{}, nil)
+	flaky, err := q.Enqueue(ctx, flakyArgs{TenantID: "t-b"}, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+
+	// Each tenant sees its own jobs and figures; the lag is how long the oldest due job waited.
+	for tenant, want := range map[string]int64{"t-a": kept, "t-b": flaky} {
+		if got, err := q.List(ctx, jobs.Filter{Tenant: tenant}); err != nil || len(got) != 1 || got[0].ID != want {
+			t.Fatalf("tenant %s lists %+v %v", tenant, got, err)
+		}
+	}
+	if got, err := q.List(ctx, jobs.Filter{Kind: "test_flaky"}); err != nil || len(got) != 1 || got[0].ID != flaky {
+		t.Fatalf("kind filter: %+v %v", got, err)
+	}
+	stats, err := q.Stats(ctx, "t-a", time.Now().Add(time.Hour))
+	if err != nil || stats.States["available"] != 1 || stats.Kinds["test_note"]["available"] != 1 || stats.Kinds["test_flaky"] != nil ||
+		stats.OldestAvailableAt == nil || stats.LagSeconds < 3500 {
+		t.Fatalf("tenant stats: %+v %v", stats, err)
+	}
+	if none, err := q.Stats(ctx, "t-nobody", time.Now()); err != nil || none.States["available"] != 0 || len(none.Kinds) != 0 || none.OldestAvailableAt != nil {
+		t.Fatalf("another tenant's stats: %+v %v", none, err)
 	}
 
 	if err := q.Start(ctx); err != nil {
@@ -133,7 +154,7 @@ func TestQueue(t *testing.T) {
 
 	// The flaky job fails twice (MaxAttempts 2) and is discarded, with its error kept.
 	waitFor(t, "the flaky job to be discarded", func() bool { j, err := q.Get(ctx, flaky); return err == nil && j.State == "discarded" })
-	dead, err := q.List(ctx, "discarded", 10)
+	dead, err := q.List(ctx, jobs.Filter{State: "discarded", Limit: 10})
 	if err != nil || len(dead) != 1 || dead[0].ID != flaky || dead[0].Attempt != 2 || dead[0].LastError != "the mail server said no" {
 		t.Fatalf("dead letters: %+v %v", dead, err)
 	}
@@ -141,7 +162,7 @@ func TestQueue(t *testing.T) {
 	if err != nil || counts["discarded"] != 1 || counts["completed"] != 1 {
 		t.Fatalf("counts: %v %v", counts, err)
 	}
-	if _, err := q.List(ctx, "zombie", 10); err == nil {
+	if _, err := q.List(ctx, jobs.Filter{State: "zombie"}); err == nil {
 		t.Error("an unknown state is accepted")
 	}
 

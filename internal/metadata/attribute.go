@@ -64,6 +64,9 @@ type Attribute struct {
 	// Secured puts the attribute under field-level security: only callers whose field security
 	// profiles allow it may read it, set it on create or change it.
 	Secured bool `json:"secured,omitempty"`
+	// SearchBoost makes the attribute's text rank in search like the record's title (the
+	// keywords of a knowledge article): a match in it counts more than one in the body.
+	SearchBoost bool `json:"search_boost,omitempty"`
 	// Custom marks an attribute added at run time to a system entity; it survives upgrades of
 	// the entity's shipped definition.
 	Custom bool `json:"custom,omitempty"`

@@ -57,7 +57,7 @@ func TestReminders(t *testing.T) {
 		return r.Get("reminded_at")
 	}
 	jobsOf := func(state string) []jobs.Job {
-		js, err := a.Jobs.List(ctx, state, 100)
+		js, err := a.Jobs.List(ctx, jobs.Filter{State: state})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -53,7 +53,8 @@ func Searchable(e *metadata.Entity) []*metadata.Attribute {
 // its first part).
 const maxBodyRunes = 100_000
 
-// document is one record's indexed text, as space-separated tokens.
+// document is one record's indexed text (the title field holds the primary name and the
+// attributes marked search_boost), as space-separated tokens.
 type document struct {
 	entity, id string
 	version    int64
@@ -85,8 +86,8 @@ func newDocument(e *metadata.Entity, attrs []*metadata.Attribute, id string, ver
 		if s == "" {
 			continue
 		}
-		if a.Name == e.PrimaryName {
-			d.title = strings.Join(Tokens(s), " ")
+		if a.Name == e.PrimaryName || a.SearchBoost {
+			d.title = strings.TrimSpace(d.title + " " + strings.Join(Tokens(s), " "))
 			continue
 		}
 		if r := []rune(s); n+len(r) > maxBodyRunes {

@@ -64,6 +64,9 @@ func (x *Index) fingerprint() string {
 		fmt.Fprintf(h, "%s:", e.Name)
 		for _, a := range attrs {
 			fmt.Fprintf(h, "%s,", a.Name)
+			if a.SearchBoost {
+				h.Write([]byte{'^'})
+			}
 		}
 		h.Write([]byte{'\n'})
 	}

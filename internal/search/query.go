@@ -17,19 +17,32 @@ type candidate struct {
 // match returns up to limit matches of terms in tenant's index after skipping offset, best
 // first, limited to entities (all when empty). Scores are higher for better matches on both
 // databases: bm25 (negated) on SQLite, ts_rank on PostgreSQL, the title weighing more than the
-// body on both.
-func (x *Index) match(ctx context.Context, tenant string, terms []Term, entities []string, limit, offset int) ([]candidate, error) {
+// body on both. With anyTerm a record matching some of the terms is a match too (see matchAny).
+func (x *Index) match(ctx context.Context, tenant string, terms []Term, entities []string, anyTerm bool, limit, offset int) ([]candidate, error) {
 	args := []any{}
 	ph := func(v any) string {
 		args = append(args, v)
 		return x.st.D.Placeholder(len(args))
 	}
 	var q string
-	if x.st.D.Name() == "postgres" {
+	switch {
+	case anyTerm && x.st.D.Name() == "postgres":
+		score, err := x.anyScore(ctx, tenant, terms, entities, ph)
+		if err != nil {
+			return nil, err
+		}
+		tsq := ph(tsQueryJoin(terms, " | "))
+		q = `SELECT d.entity, d.record_id, ` + score + ` AS score FROM search_doc d` +
+			` WHERE d.tenant_id = ` + ph(tenant) + ` AND d.tsv @@ to_tsquery('simple', ` + tsq + `)`
+	case anyTerm:
+		m := ph(ftsQueryJoin(terms, " OR "))
+		q = `SELECT d.entity, d.record_id, -bm25(search_fts, ` + titleWeight + `, 1.0) AS score FROM search_fts JOIN search_doc d ON d.doc_id = search_fts.rowid` +
+			` WHERE search_fts MATCH ` + m + ` AND d.tenant_id = ` + ph(tenant)
+	case x.st.D.Name() == "postgres":
 		tsq := ph(tsQuery(terms))
 		q = `SELECT d.entity, d.record_id, ts_rank('{0.1, 0.2, 0.25, 1.0}', d.tsv, q, 1) AS score FROM search_doc d, to_tsquery('simple', ` + tsq + `) q` +
 			` WHERE d.tenant_id = ` + ph(tenant) + ` AND d.tsv @@ q`
-	} else {
+	default:
 		m := ph(ftsQuery(terms))
 		q = `SELECT d.entity, d.record_id, -bm25(search_fts, ` + titleWeight + `, 1.0) AS score FROM search_fts JOIN search_doc d ON d.doc_id = search_fts.rowid` +
 			` WHERE search_fts MATCH ` + m + ` AND d.tenant_id = ` + ph(tenant)
@@ -65,7 +78,10 @@ func (x *Index) match(ctx context.Context, tenant string, terms []Term, entities
 const titleWeight = "4.0"
 
 // ftsQuery renders terms as an FTS5 query: every term required, the prefix ones with *.
-func ftsQuery(terms []Term) string {
+func ftsQuery(terms []Term) string { return ftsQueryJoin(terms, " AND ") }
+
+// ftsQueryJoin renders terms as an FTS5 query joined by op (" AND ", " OR ").
+func ftsQueryJoin(terms []Term, op string) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
 		parts[i] = `"` + strings.ReplaceAll(t.Text, `"`, `""`) + `"`
@@ -73,20 +89,33 @@ func ftsQuery(terms []Term) string {
 			parts[i] += "*"
 		}
 	}
-	return strings.Join(parts, " AND ")
+	return strings.Join(parts, op)
 }
 
 // tsQuery renders terms as a PostgreSQL tsquery text: every term required, the prefix ones
 // with :*.
-func tsQuery(terms []Term) string {
+func tsQuery(terms []Term) string { return tsQueryJoin(terms, " & ") }
+
+// tsQueryJoin renders terms as a tsquery text joined by op (" & ", " | ").
+func tsQueryJoin(terms []Term, op string) string {
 	parts := make([]string, len(terms))
 	for i, t := range terms {
-		parts[i] = `'` + strings.ReplaceAll(strings.ReplaceAll(t.Text, `\`, `\\`), `'`, `''`) + `'`
-		if t.Prefix {
-			parts[i] += ":*"
-		}
+		parts[i] = tsTerm(t, "")
 	}
-	return strings.Join(parts, " & ")
+	return strings.Join(parts, op)
+}
+
+// tsTerm renders one term as a tsquery operand, limited to the given weights ("A": the title)
+// when weights is not empty.
+func tsTerm(t Term, weights string) string {
+	s := `'` + strings.ReplaceAll(strings.ReplaceAll(t.Text, `\`, `\\`), `'`, `''`) + `'`
+	if t.Prefix || weights != "" {
+		s += ":"
+	}
+	if t.Prefix {
+		s += "*"
+	}
+	return s + weights
 }
 
 // entityNames lists the names of es.

@@ -28,6 +28,12 @@ type Request struct {
 	Sets []string
 	// Top is how many hits to return (default 20, at most 100).
 	Top int
+	// Any matches records holding any of the words of Q, ranked by how many they hold and how
+	// rare those are (for questions typed in full); otherwise every word is required.
+	Any bool
+	// Filter is a condition every hit must also meet, read through the records read path like
+	// an OData $filter (e.g. status eq 'published'); it applies to every entity searched.
+	Filter query.Expr
 }
 
 // Reader is the records read path the search goes through (records.Service).
@@ -64,6 +70,9 @@ func (x *Index) Search(ctx context.Context, rd Reader, r Request) ([]Hit, error)
 		return nil, err
 	}
 	terms := Terms(r.Q)
+	if r.Any {
+		terms = withoutStopWords(terms)
+	}
 	if len(terms) == 0 || len(ents) == 0 {
 		return []Hit{}, nil
 	}
@@ -78,11 +87,11 @@ func (x *Index) Search(ctx context.Context, rd Reader, r Request) ([]Hit, error)
 	batch := max(3*top, 30)
 	offset := 0
 	for round := 0; round < maxRounds && len(hits) < top; round++ {
-		cands, err := x.match(ctx, p.TenantID, terms, entityNames(ents), batch, offset)
+		cands, err := x.match(ctx, p.TenantID, terms, entityNames(ents), r.Any, batch, offset)
 		if err != nil {
 			return nil, err
 		}
-		visible, err := readVisible(ctx, rd, byName, cands)
+		visible, err := readVisible(ctx, rd, byName, cands, r.Filter)
 		if err != nil {
 			return nil, err
 		}
@@ -148,8 +157,8 @@ func (x *Index) entities(ctx context.Context, rd Reader, sets []string) ([]*meta
 }
 
 // readVisible reads the candidates through the records read path, entity by entity, and
-// returns those the caller may see by "entity/id".
-func readVisible(ctx context.Context, rd Reader, byName map[string]*metadata.Entity, cands []candidate) (map[string]*records.Record, error) {
+// returns those the caller may see (and that meet filter, when not nil) by "entity/id".
+func readVisible(ctx context.Context, rd Reader, byName map[string]*metadata.Entity, cands []candidate, filter query.Expr) (map[string]*records.Record, error) {
 	ids := map[string][]string{}
 	for _, c := range cands {
 		ids[c.entity] = append(ids[c.entity], c.id)
@@ -164,13 +173,17 @@ func readVisible(ctx context.Context, rd Reader, byName map[string]*metadata.Ent
 		for _, id := range list {
 			in.List = append(in.List, &query.Literal{Kind: query.LitGUID, Text: id})
 		}
+		var where query.Expr = in
+		if filter != nil {
+			where = &query.Binary{Op: query.OpAnd, Left: in, Right: filter}
+		}
 		sel := []query.Path{{Segments: []string{"id"}}}
 		for _, a := range Searchable(e) {
 			sel = append(sel, query.Path{Segments: []string{a.Name}})
 		}
 		// Unordered: a key look-up, which the planner must answer from the ids, not by walking the
 		// primary key in order.
-		page, err := rd.List(ctx, name, &query.Options{Filter: in, Select: sel, Unordered: true}, records.ReadOptions{PageSize: len(list)})
+		page, err := rd.List(ctx, name, &query.Options{Filter: where, Select: sel, Unordered: true}, records.ReadOptions{PageSize: len(list)})
 		if err != nil {
 			return nil, err
 		}

@@ -100,7 +100,7 @@ func TestSLATimers(t *testing.T) {
 	if !at(t, r.Get("first_response_by")).Equal(open.Add(time.Hour)) || !at(t, r.Get("resolve_by")).Equal(open.Add(4*time.Hour)) || r.Get("sla_status") != "on_track" {
 		t.Fatalf("timers: %v %v %v", r.Get("first_response_by"), r.Get("resolve_by"), r.Get("sla_status"))
 	}
-	scheduled, err := q.List(ctx, "scheduled", 20)
+	scheduled, err := q.List(ctx, jobs.Filter{State: "scheduled", Limit: 20})
 	if err != nil || len(scheduled) != 4 {
 		t.Fatalf("scheduled %d jobs (%v), want 4", len(scheduled), err)
 	}
@@ -212,12 +212,12 @@ func TestSLAPolicies(t *testing.T) {
 	if !at(t, c.Get("first_response_by")).Equal(open.Add(30*time.Minute)) || !at(t, c.Get("resolve_by")).Equal(open.Add(2*time.Hour)) {
 		t.Fatalf("timers from the policy: %v %v", c.Get("first_response_by"), c.Get("resolve_by"))
 	}
-	jobs, err := env.q.List(context.Background(), "scheduled", 20)
+	scheduled, err := env.q.List(context.Background(), jobs.Filter{State: "scheduled", Limit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	warnings := map[time.Time]bool{}
-	for _, j := range jobs {
+	for _, j := range scheduled {
 		var a service.SLAArgs
 		if err := json.Unmarshal([]byte(j.Args), &a); err != nil {
 			t.Fatal(err)

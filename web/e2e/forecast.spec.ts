@@ -1,5 +1,5 @@
 // The sales forecast: the server's aggregation per owner and forecast category for a period,
-// won deals apart, in both languages; axe.
+// won deals apart, per team, in both languages; axe.
 import { expect, test } from '@playwright/test';
 import { apiClient, expectAccessible, signIn, unique } from './support';
 
@@ -35,6 +35,17 @@ test('the forecast of this quarter per category, won apart; in 中文; axe', asy
   const chart = page.getByRole('img', { name: /Bar chart of the forecast per owner in [A-Z]{3}/ });
   await expect(chart.locator('svg path').first()).toBeAttached();
   await expectAccessible(page, 'forecast');
+
+  // Per team: the administrator's sums under a team they are in.
+  const me = (await (await api.send('GET', 'auth/me')).json()) as { user_id: string };
+  const team = await api.create('teams', { name: unique('Forecast team'), team_type: 'owner' });
+  expect((await api.send('POST', `teams(${team.id})/members/$ref`, { '@odata.id': `users(${me.user_id})` })).status()).toBe(204);
+  await page.getByRole('combobox', { name: 'Group by' }).selectOption('team');
+  await expect(page.getByRole('columnheader', { name: 'Team' })).toBeVisible();
+  const teamRow = page.getByRole('row', { name: new RegExp(String(team.name)) });
+  await expect(teamRow.locator('td[data-column="committed"]')).toContainText('CHF 3,000.00');
+  await expect(teamRow.locator('td[data-column="won"]')).toContainText('CHF 4,000.00');
+  await page.getByRole('combobox', { name: 'Group by' }).selectOption('owner');
 
   await page.getByRole('combobox', { name: 'Period' }).selectOption('next_quarter');
   await expect(page.getByRole('row', { name: /E2E Admin/ }).or(page.getByText('No open or won opportunities in this period.')).first()).toBeVisible();

@@ -12,8 +12,16 @@ export function unique(prefix: string): string {
   return `${prefix} ${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 }
 
-/** Signs in through the sign-in page and waits for the start page. */
+/**
+ * Signs in through the sign-in page and waits for the start page. The administrator's saved
+ * language is set back to English first: a test that switched to 中文 saved it on the user.
+ */
 export async function signIn(page: Page): Promise<void> {
+  const login = await page.request.post('/api/v1/auth/login', { data: { email: ADMIN.email, password: ADMIN.password } });
+  expect(login.ok(), await login.text()).toBeTruthy();
+  const { token } = (await login.json()) as { token: string };
+  const reset = await page.request.patch('/api/v1/auth/me', { data: { language: 'en' }, headers: { Authorization: `Bearer ${token}` } });
+  expect(reset.ok(), await reset.text()).toBeTruthy();
   await page.goto('/signin');
   await page.getByLabel('Email').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
@@ -38,6 +46,10 @@ export async function apiClient(request: APIRequestContext) {
       const r = await request.post(`/api/v1/${path}`, { data: body, headers });
       expect(r.status(), await r.text()).toBe(200);
       return (await r.json()) as Record<string, unknown>;
+    },
+    /** Any other request (e.g. a `$ref` that answers 204): the response, unchecked. */
+    async send(method: 'POST' | 'DELETE' | 'GET', path: string, body?: Record<string, unknown>) {
+      return request.fetch(`/api/v1/${path}`, { method, headers, ...(body ? { data: body } : {}) });
     },
     async patch(path: string, body: Record<string, unknown>): Promise<void> {
       const r = await request.patch(`/api/v1/${path}`, { data: body, headers });

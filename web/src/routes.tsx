@@ -23,6 +23,7 @@ const AdminTeams = lazy(() => import('./features/admin/TeamsPage'));
 const AdminTeam = lazy(() => import('./features/admin/TeamPage'));
 const AdminFieldProfiles = lazy(() => import('./features/admin/FieldProfilesPage'));
 const AdminFieldProfile = lazy(() => import('./features/admin/FieldProfilePage'));
+const AdminJobs = lazy(() => import('./features/admin/JobsPage'));
 
 function RecordRoute() {
   const { set, id } = useParams();
@@ -54,6 +55,7 @@ export const router = createBrowserRouter([
       { path: 'admin/teams', element: <AdminTeams /> },
       { path: 'admin/teams/:id', element: <AdminTeam /> },
       { path: 'admin/field-profiles', element: <AdminFieldProfiles /> },
+      { path: 'admin/jobs', element: <AdminJobs /> },
       { path: 'admin/field-profiles/:id', element: <AdminFieldProfile /> },
       { path: ':set', element: <ListRoute /> },
       { path: ':set/new', element: <RecordRoute /> },

@@ -650,6 +650,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in, with their preferences */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Set the signed-in person's own preferences
+         * @description Kept on the caller's user record (audited under their name), so that every browser and device they sign in on starts with them. Needs no privilege on users; an API key or client credential may not.
+         */
+        patch: operations["updateMe"];
+        trace?: never;
+    };
     "/auth/mfa/verify": {
         parameters: {
             query?: never;
@@ -1480,6 +1501,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases({id})/suggested_articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Knowledge articles suggested for a case
+         * @description Published articles ranked by (a) a search of the case's title and description in the knowledge base and (b) the articles linked to the resolved cases most similar to this one, weighted by similarity and by how many of them each article answered. Articles in another language than the case contact's preferred language count half. Everything is read as the caller.
+         */
+        get: operations["case.suggested_articles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases({id})/timeline": {
         parameters: {
             query?: never;
@@ -1511,6 +1552,26 @@ export interface paths {
         put?: never;
         /** Revoke a share of Case */
         post: operations["case.unshare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases({id})/use_article": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link a published article that answered the case
+         * @description Associates the article with the case (the knowledge_articles relationship) and, with a note, adds a note regarding the case naming the article, in one transaction. Linking twice is not an error. 409 article_not_published.
+         */
+        post: operations["case.use_article"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2002,6 +2063,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the tenant's background jobs (administrators)
+         * @description Newest first, with each job's attempts and last error. The dead letters are the `discarded` jobs: they failed every attempt and are kept 30 days.
+         */
+        get: operations["listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenant's job figures (administrators)
+         * @description Jobs per state and per kind and state, and the lag: how long the longest-waiting due job has waited (a growing lag means the workers do not keep up).
+         */
+        get: operations["jobStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job that has not run (administrators)
+         * @description Allowed for a `pending`, `scheduled`, `available` or `retryable` job (else `409 job_state`); audited as `job_cancel`.
+         */
+        post: operations["cancelJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a failed, cancelled or finished job again now (administrators)
+         * @description Allowed for a `retryable`, `discarded`, `cancelled` or `completed` job (else `409 job_state`); audited as `job_retry`. A job does its work at most once to visible effect, so retrying a completed one changes nothing that was done.
+         */
+        post: operations["retryJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/knowledge_articles": {
         parameters: {
             query?: never;
@@ -2057,6 +2198,46 @@ export interface paths {
         put?: never;
         /** Add a user to an access team of Knowledge article */
         post: operations["knowledge_article.addAccessTeamMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/knowledge_articles({id})/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve (publish) an article in review
+         * @description Status published, published_at now; the version of the same root article published before is archived. Needs the right to update knowledge articles, and the caller may not be the author (created_by) of the version unless a tenant administrator (403 own_article). 409 invalid_transition unless the article is in review.
+         */
+        post: operations["knowledge_article.approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/knowledge_articles({id})/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Archive a published article
+         * @description 409 invalid_transition unless published.
+         */
+        post: operations["knowledge_article.archive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2134,6 +2315,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/knowledge_articles({id})/new_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a new draft version of a published article
+         * @description Copies title, content, keywords and language into a new draft with the next version_number and root_article_id set to the root article. The published version stays live until the new one is approved. A published or archived article is never edited in place (409 article_published); status and version fields change only through these actions (409 status_by_action). 409 invalid_transition unless published, version_in_progress when a version of the same root is a draft or in review.
+         */
+        post: operations["knowledge_article.new_version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/knowledge_articles({id})/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish an article in review (the same as approve)
+         * @description Status published, published_at now; the version of the same root article published before is archived. Needs the right to update knowledge articles, and the caller may not be the author (created_by) of the version unless a tenant administrator (403 own_article). 409 invalid_transition unless the article is in review.
+         */
+        post: operations["knowledge_article.publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/knowledge_articles({id})/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an article in review back to draft with a comment
+         * @description The comment is kept in review_comment. 409 invalid_transition unless in review.
+         */
+        post: operations["knowledge_article.reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/knowledge_articles({id})/remove_access_team_member": {
         parameters: {
             query?: never;
@@ -2172,6 +2413,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/knowledge_articles({id})/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a draft article for review (status review)
+         * @description 409 invalid_transition unless the article is a draft.
+         */
+        post: operations["knowledge_article.submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/knowledge_articles({id})/timeline": {
         parameters: {
             query?: never;
@@ -2203,6 +2464,43 @@ export interface paths {
         put?: never;
         /** Revoke a share of Knowledge article */
         post: operations["knowledge_article.unshare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/knowledge_articles({id})/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Knowledge articles of Knowledge article */
+        get: operations["knowledge_article.nav.versions.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/knowledge_articles/$search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the knowledge base (published articles)
+         * @description Full-text search of published articles in English and Chinese for a question typed in full: an article matching any of the words is found, and those matching more of them, and rarer ones, rank first; a word in the title or keywords counts more than one in the content. Common English words (the, my, after…) are ignored. Drafts and archived versions are not returned (the global /search shows them to their readers).
+         */
+        get: operations["knowledge_article.search"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4684,6 +4982,25 @@ export interface components {
             attributes: string[];
             name: string;
         };
+        ArticleSuggestion: {
+            article_number?: string;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            language?: "en" | "zh";
+            /** @description The article is linked to the case already. */
+            linked: boolean;
+            /** @description The reasons in English, e.g. `solved 2 similar cases; matches text`. */
+            reason: string;
+            reasons: ("matches_text" | "solved_similar_cases")[];
+            /** @description Relevance; higher is better. Comparable within one response only. */
+            score: number;
+            /** @description An excerpt of the matching text, when the case's text matched. */
+            snippet?: string;
+            /** @description How many similar resolved cases were answered with the article. */
+            solved_cases: number;
+            title: string;
+        };
         AttributeDefinition: {
             /** @description Default value, of the attribute's type. */
             default?: unknown;
@@ -4867,6 +5184,44 @@ export interface components {
             /** Format: uuid */
             queue_id?: string;
         };
+        Job: {
+            /** @description The job's arguments (JSON). */
+            args?: string;
+            attempt: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            finalized_at?: string;
+            id: number;
+            kind: string;
+            last_error?: string;
+            max_attempts: number;
+            queue?: string;
+            /** Format: date-time */
+            scheduled_at: string;
+            /** @enum {string} */
+            state: "pending" | "scheduled" | "available" | "running" | "retryable" | "completed" | "cancelled" | "discarded";
+            /** Format: uuid */
+            tenant_id?: string;
+        };
+        JobStats: {
+            /** @description Jobs per kind, then per state. */
+            kinds: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            lag_seconds: number;
+            /**
+             * Format: date-time
+             * @description When the longest-waiting due job became due.
+             */
+            oldest_available_at?: string;
+            /** @description Jobs per state. */
+            states: {
+                [key: string]: number;
+            };
+        };
         Label: {
             en?: string;
             zh?: string;
@@ -4900,6 +5255,22 @@ export interface components {
             /** @description A TOTP code or a recovery code. */
             code: string;
         };
+        Me: {
+            admin?: boolean;
+            /**
+             * @description The person's UI language; absent until they choose one.
+             * @enum {string}
+             */
+            language?: "en" | "zh";
+            /** @description How the caller signed in: password, token, apikey, oauth… */
+            method?: string;
+            name?: string;
+            scopes?: string[];
+            /** @description The cookie name, for a cookie session. */
+            session?: string;
+            tenant_id: string;
+            user_id: string;
+        };
         Option: {
             label: components["schemas"]["Label"];
             value: string;
@@ -4911,6 +5282,10 @@ export interface components {
             /** @description The plugin's folder and manifest name. */
             name: string;
             version: string;
+        };
+        Preferences: {
+            /** @enum {string} */
+            language?: "en" | "zh";
         };
         PrincipalRef: {
             /** Format: uuid */
@@ -7305,6 +7680,16 @@ export interface components {
              * Format: date-time
              */
             published_at?: string | null;
+            /** Review comment */
+            review_comment?: string | null;
+            /** @description The related knowledge_article record, returned with $expand=root_article. */
+            readonly root_article?: components["schemas"]["knowledge_article"] | null;
+            /**
+             * Original article
+             * Format: uuid
+             * @description Id of the related knowledge_article record (navigation property root_article).
+             */
+            root_article_id?: string | null;
             /**
              * Status
              * @default draft
@@ -7324,6 +7709,8 @@ export interface components {
              * @default 1
              */
             version_number: number | null;
+            /** @description Related knowledge_article records, returned with $expand=versions. */
+            readonly versions?: components["schemas"]["knowledge_article"][];
         };
         /** Knowledge article (page) */
         knowledge_article_collection: {
@@ -7362,6 +7749,14 @@ export interface components {
              * Format: date-time
              */
             published_at?: string | null;
+            /** Review comment */
+            review_comment?: string | null;
+            /**
+             * Original article
+             * Format: uuid
+             * @description Id of the related knowledge_article record (navigation property root_article).
+             */
+            root_article_id?: string | null;
             /**
              * Status
              * @default draft
@@ -7394,6 +7789,14 @@ export interface components {
              * Format: date-time
              */
             published_at?: string | null;
+            /** Review comment */
+            review_comment?: string | null;
+            /**
+             * Original article
+             * Format: uuid
+             * @description Id of the related knowledge_article record (navigation property root_article).
+             */
+            root_article_id?: string | null;
             /**
              * Status
              * @default draft
@@ -9599,10 +10002,9 @@ export interface components {
             is_disabled: boolean | null;
             /**
              * Language
-             * @default en
              * @enum {string|null}
              */
-            language: "en" | "zh" | null;
+            language?: "en" | "zh" | null;
             /**
              * Modified on
              * Format: date-time
@@ -9674,10 +10076,9 @@ export interface components {
             is_disabled: boolean | null;
             /**
              * Language
-             * @default en
              * @enum {string|null}
              */
-            language: "en" | "zh" | null;
+            language?: "en" | "zh" | null;
             /** Phone */
             phone?: string | null;
             /** Job title */
@@ -9705,10 +10106,9 @@ export interface components {
             is_disabled: boolean | null;
             /**
              * Language
-             * @default en
              * @enum {string|null}
              */
-            language: "en" | "zh" | null;
+            language?: "en" | "zh" | null;
             /** Phone */
             phone?: string | null;
             /** Job title */
@@ -11749,6 +12149,56 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Preferences"];
+            };
+        };
+        responses: {
+            /** @description The caller, with the new preferences. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -14170,6 +14620,39 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "case.suggested_articles": {
+        parameters: {
+            query?: {
+                /** @description How many suggestions (1–100, default 5). */
+                top?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The suggestions, best first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["ArticleSuggestion"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "case.timeline": {
         parameters: {
             query?: {
@@ -14236,6 +14719,44 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "case.use_article": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    article_id: string;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The article. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["knowledge_article"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -15628,6 +16149,118 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description Only jobs in this state. */
+                state?: "pending" | "scheduled" | "available" | "running" | "retryable" | "completed" | "cancelled" | "discarded";
+                /** @description Only jobs of this kind, e.g. `sla_timer`. */
+                kind?: string;
+                /** @description How many jobs (1–1000, default 100). */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The jobs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["Job"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    jobStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobStats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's number. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    retryJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's number. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, now available. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "knowledge_article.list": {
         parameters: {
             query?: {
@@ -15898,6 +16531,72 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "knowledge_article.approve": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["knowledge_article"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "knowledge_article.archive": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["knowledge_article"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "knowledge_article.assign": {
         parameters: {
             query?: never;
@@ -16045,6 +16744,108 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "knowledge_article.new_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new version. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["knowledge_article"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "knowledge_article.publish": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["knowledge_article"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "knowledge_article.reject": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    comment: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The article after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["knowledge_article"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "knowledge_article.removeAccessTeamMember": {
         parameters: {
             query?: never;
@@ -16140,6 +16941,39 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "knowledge_article.submit": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The article after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["knowledge_article"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "knowledge_article.timeline": {
         parameters: {
             query?: {
@@ -16206,6 +17040,93 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "knowledge_article.nav.versions.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of related records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["knowledge_article_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "knowledge_article.search": {
+        parameters: {
+            query: {
+                /** @description The question or words to search for. */
+                q: string;
+                /** @description Only articles in this language. */
+                language?: "en" | "zh";
+                /** @description How many results to return (1–100, default 20). */
+                top?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The best matches, best first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["SearchHit"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -16,6 +16,8 @@ export type LoginRequest = Schemas['LoginRequest'];
 export type LoginResponse = Schemas['LoginResponse'];
 export type MFAVerifyRequest = Schemas['MFAVerifyRequest'];
 export type PluginInfo = Schemas['Plugin'];
+export type Job = Schemas['Job'];
+export type JobStats = Schemas['JobStats'];
 
 /** A record as the API returns it: attributes by logical name plus system properties. */
 export type EntityRecord = Record<string, unknown> & {
@@ -31,12 +33,6 @@ export interface RecordPage {
   '@odata.count'?: number;
 }
 
-/** The caller, from GET /auth/me. */
-export interface Me {
-  user_id: string;
-  tenant_id: string;
-  name?: string;
-  admin?: boolean;
-  method?: string;
-  session?: string;
-}
+/** The caller, from GET /auth/me (with their preferences; PATCH /auth/me sets them). */
+export type Me = Schemas['Me'];
+export type Preferences = Schemas['Preferences'];

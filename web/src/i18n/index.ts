@@ -1,5 +1,6 @@
 // Translations: every visible string of the client, in English and Simplified Chinese.
-// The language is chosen per user, switchable at once, and remembered in the browser.
+// The language is chosen per user, switchable at once, remembered in the browser and, for a
+// signed-in person, saved on their user record (features/shell/language.ts).
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import en from './en';

@@ -7,12 +7,13 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client';
 import { formatDate, formatMoney } from '../records/format';
 import { PrincipalName } from '../sharing/PrincipalPicker';
-import { COLUMNS, PERIODS, mainCurrency, openApply, periodOf, pivot, wonApply } from './forecast';
+import { COLUMNS, PERIODS, mainCurrency, openApply, perTeam, periodOf, pivot, wonApply } from './forecast';
+import { listTeams, teamMembers } from '../admin/org';
 import type { EntityRecord } from '../../api/types';
 
 // ECharts only downloads with the chart.
 const ForecastChart = lazy(() => import('./ForecastChart'));
-import type { AggregateRow, PeriodKind, Sums } from './forecast';
+import type { AggregateRow, OwnerRow, PeriodKind, Sums, TeamMembers } from './forecast';
 
 function Money({ sums, lang }: { sums: Sums; lang: string }) {
   const parts = Object.entries(sums).sort(([a], [b]) => a.localeCompare(b));
@@ -34,6 +35,21 @@ export default function ForecastPage() {
       return pivot(open, won);
     },
   });
+  const [by, setBy] = useState<'owner' | 'team'>('owner');
+  // Per team: the teams and their members (a few requests), then the owners' sums added up.
+  const teams = useQuery({
+    queryKey: ['forecast-teams'],
+    enabled: by === 'team',
+    queryFn: async (): Promise<{ list: TeamMembers[]; names: Map<string, string> }> => {
+      const all = await listTeams();
+      const members = await Promise.all(all.map((tm) => teamMembers(tm.id)));
+      return {
+        list: all.map((tm, i) => ({ id: tm.id, members: (members[i] ?? []).map((u) => u.id) })),
+        names: new Map(all.map((tm) => [tm.id, tm.name])),
+      };
+    },
+  });
+  const rows: OwnerRow[] | undefined = !q.data ? undefined : by === 'owner' ? q.data.rows : teams.data ? perTeam(q.data.rows, teams.data.list) : undefined;
   const owners = (q.data?.rows ?? []).map((r) => r.owner).filter((o) => o !== '');
   const names = useQuery({
     queryKey: ['forecast-owners', owners.join(',')],
@@ -44,6 +60,10 @@ export default function ForecastPage() {
     },
   });
   const currency = q.data ? mainCurrency(q.data.total) : undefined;
+  const rowName = (r: OwnerRow): string => {
+    if (by === 'team') return r.owner ? teams.data?.names.get(r.owner) ?? '…' : t('forecast.noTeam');
+    return r.owner ? names.data?.get(r.owner) ?? '…' : t('forecast.noOwner');
+  };
   const last = new Date(`${period.to}T00:00:00Z`);
   last.setUTCDate(last.getUTCDate() - 1);
 
@@ -57,17 +77,23 @@ export default function ForecastPage() {
             {PERIODS.map((p) => <option key={p} value={p}>{t(`forecast.periods.${p}`)}</option>)}
           </select>
         </label>
+        <label className="inline">
+          {t('forecast.by')}
+          <select value={by} onChange={(e) => setBy(e.target.value as 'owner' | 'team')}>
+            <option value="owner">{t('forecast.byOwner')}</option>
+            <option value="team">{t('forecast.byTeam')}</option>
+          </select>
+        </label>
       </header>
       <p className="muted">{t('forecast.range', { from: formatDate(period.from, lang), to: formatDate(last.toISOString().slice(0, 10), lang) })}</p>
-      {q.isPending && <p className="loading" role="status">{t('common.loading')}</p>}
-      {q.isError && <p className="form-error" role="alert">{t('errors.load')}</p>}
-      {q.data && (
-        q.data.rows.length === 0 ? <p>{t('forecast.empty')}</p> : (
+      {(q.isPending || (by === 'team' && teams.isPending)) && <p className="loading" role="status">{t('common.loading')}</p>}
+      {(q.isError || (by === 'team' && teams.isError)) && <p className="form-error" role="alert">{t('errors.load')}</p>}
+      {q.data && rows && (
+        rows.length === 0 ? <p>{t('forecast.empty')}</p> : (
           <>
           {currency && (
             <Suspense fallback={<div className="forecast-chart" />}>
-              <ForecastChart rows={q.data.rows} currency={currency}
-                names={q.data.rows.map((r) => (r.owner ? names.data?.get(r.owner) ?? '…' : t('forecast.noOwner')))} />
+              <ForecastChart rows={rows} currency={currency} names={rows.map(rowName)} />
             </Suspense>
           )}
           <div className="table-scroll">
@@ -75,14 +101,14 @@ export default function ForecastPage() {
               <caption className="sr-only">{t('forecast.caption')}</caption>
               <thead>
                 <tr>
-                  <th scope="col">{t('forecast.owner')}</th>
+                  <th scope="col">{by === 'team' ? t('forecast.team') : t('forecast.owner')}</th>
                   {COLUMNS.map((c) => <th key={c} scope="col">{t(`forecast.columns.${c}`)}</th>)}
                 </tr>
               </thead>
               <tbody>
-                {q.data.rows.map((r) => (
+                {rows.map((r) => (
                   <tr key={r.owner}>
-                    <th scope="row">{r.owner ? <PrincipalName id={r.owner} kind="user" /> : t('forecast.noOwner')}</th>
+                    <th scope="row">{by === 'team' ? rowName(r) : r.owner ? <PrincipalName id={r.owner} kind="user" /> : t('forecast.noOwner')}</th>
                     {COLUMNS.map((c) => <td key={c} data-column={c}><Money sums={r.cells[c]} lang={lang} /></td>)}
                   </tr>
                 ))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openApply, periodOf, pivot, wonApply } from './forecast';
+import { openApply, perTeam, periodOf, pivot, wonApply } from './forecast';
 
 describe('forecast', () => {
   it('computes calendar periods', () => {
@@ -55,5 +55,28 @@ describe('forecast chart data', () => {
       { column: 'committed', data: [0, 1000] },
       { column: 'won', data: [0, 0] },
     ]);
+  });
+
+  it('adds up owners into their teams, a member of two teams in both, the rest apart', () => {
+    const { rows, total } = pivot(
+      [
+        { owner_id: 'u1', forecast_category: 'pipeline', amount_currency: 'USD', total: 100, n: 1 },
+        { owner_id: 'u2', forecast_category: 'committed', amount_currency: 'USD', total: 200, n: 2 },
+        { owner_id: 't1', forecast_category: 'best_case', amount_currency: 'EUR', total: 50, n: 1 },
+        { owner_id: 'u3', forecast_category: 'pipeline', amount_currency: 'USD', total: 7, n: 1 },
+      ],
+      [{ owner_id: 'u2', amount_currency: 'USD', total: 1000, n: 1 }],
+    );
+    const teams = perTeam(rows, [
+      { id: 't1', members: ['u1', 'u2'] },
+      { id: 't2', members: ['u2'] },
+      { id: 't3', members: ['nobody'] },
+    ]);
+    expect(teams.map((r) => r.owner)).toEqual(['t1', 't2', '']);
+    expect(teams[0]!.cells).toEqual({ pipeline: { USD: 100 }, best_case: { EUR: 50 }, committed: { USD: 200 }, won: { USD: 1000 } });
+    expect(teams[0]!.count).toBe(5);
+    expect(teams[1]!.cells.committed).toEqual({ USD: 200 });
+    expect(teams[2]!.cells.pipeline).toEqual({ USD: 7 });
+    expect(total.count).toBe(6);
   });
 });

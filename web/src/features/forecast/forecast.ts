@@ -117,3 +117,43 @@ export interface ChartSeries {
 export function chartSeries(rows: OwnerRow[], currency: string): ChartSeries[] {
   return COLUMNS.map((column) => ({ column, data: rows.map((r) => r.cells[column][currency] ?? 0) }));
 }
+
+/** A team and the users in it, for the forecast per team. */
+export interface TeamMembers {
+  id: string;
+  members: string[];
+}
+
+function addCells(into: Record<Column, Sums>, from: Record<Column, Sums>) {
+  for (const c of COLUMNS) for (const [cur, v] of Object.entries(from[c])) add(into[c], cur, v);
+}
+
+/**
+ * Rows per team from the server's rows per owner: a team's row adds up its members' rows and
+ * what the team owns itself. A user in two teams counts in both (as in any team forecast);
+ * owners in no team make the row with team ''. Teams with nothing in the period are left out.
+ */
+export function perTeam(rows: OwnerRow[], teams: TeamMembers[]): OwnerRow[] {
+  const byOwner = new Map(rows.map((r) => [r.owner, r]));
+  const placed = new Set<string>();
+  const out: OwnerRow[] = [];
+  for (const team of teams) {
+    const r: OwnerRow = { owner: team.id, cells: empty(), count: 0 };
+    for (const owner of [team.id, ...team.members]) {
+      const o = byOwner.get(owner);
+      if (!o) continue;
+      addCells(r.cells, o.cells);
+      r.count += o.count;
+      placed.add(owner);
+    }
+    if (r.count > 0) out.push(r);
+  }
+  const none: OwnerRow = { owner: '', cells: empty(), count: 0 };
+  for (const o of rows) {
+    if (placed.has(o.owner)) continue;
+    addCells(none.cells, o.cells);
+    none.count += o.count;
+  }
+  if (none.count > 0) out.push(none);
+  return out;
+}

@@ -1,6 +1,7 @@
-// The sales process's buttons on a lead's or an opportunity's page: qualify, disqualify and
-// reactivate a lead; close an opportunity as won or lost, and reopen it. Each opens a small
-// dialog; an error from the API stays in the dialog with everything chosen kept.
+// The process buttons on a record's page: qualify, disqualify and reactivate a lead; close an
+// opportunity as won or lost, and reopen it; resolve, cancel and reopen a case; submit, approve,
+// reject, archive a knowledge article or make a new version of it. Each opens a small dialog; an
+// error from the API stays in the dialog with everything chosen kept.
 import { useEffect, useRef, useState } from 'react';
 import type { FormEvent, ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
@@ -32,7 +33,7 @@ export function ProcessBar({ entity, set, id, record, etag, dirty, onChanged }: 
   return (
     <div className="process-bar" role="group" aria-label={t('process.title')}>
       {actions.map((a) => (
-        <button key={a} type="button" className={a === 'disqualify' || a === 'cancel' || a === 'route' ? 'secondary' : undefined} disabled={dirty}
+        <button key={a} type="button" className={a === 'disqualify' || a === 'cancel' || a === 'reject' || a === 'archive' || a === 'route' ? 'secondary' : undefined} disabled={dirty}
           aria-describedby={dirty ? 'process-dirty' : undefined} onClick={() => setOpen(a)}>
           {t(`process.${a}Button`, { defaultValue: t(`process.${a}`) })}
         </button>
@@ -73,6 +74,7 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
   const [close, setClose] = useState<CloseForm>({ status: 'won', reason: '', competitor: '', closeDate: today() });
   const [resolution, setResolution] = useState('');
   const [satisfaction, setSatisfaction] = useState('');
+  const [comment, setComment] = useState('');
   const satisfactionAttr = entity.attributes?.find((a) => a.name === 'satisfaction');
 
   useEffect(() => {
@@ -91,11 +93,14 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
       if (action === 'disqualify') body = { reason };
       if (action === 'close') body = closeBody(close);
       if (action === 'resolve') body = resolveBody(resolution, satisfaction);
+      if (action === 'reject') body = { comment: comment.trim() };
       const out = await runAction<QualifyResult | EntityRecord>(set, id, action, body, etag);
       await Promise.all(['list', 'related', 'record', 'audit', 'pipeline', 'home'].map((k) => qc.invalidateQueries({ queryKey: [k] })));
       onClose();
       const opp = action === 'qualify' ? (out as QualifyResult).opportunity_id : undefined;
+      const version = action === 'new_version' ? String((out as EntityRecord).id ?? '') : '';
       if (opp) navigate(`/opportunities/${encodeURIComponent(opp)}`);
+      else if (version) navigate(`/${set}/${encodeURIComponent(version)}`);
       else await onChanged();
     } catch (e) {
       setError(e);
@@ -152,6 +157,13 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
     );
   } else if (action === 'route' || action === 'pick') {
     fields = <p>{t(`process.${action}Explain`)}</p>;
+  } else if (action === 'reject') {
+    fields = (
+      <label>
+        {t('process.comment')}
+        <textarea required rows={3} value={comment} onChange={(e) => setComment(e.target.value)} />
+      </label>
+    );
   } else if (action === 'close') {
     fields = (
       <>
@@ -192,7 +204,7 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
         {error !== null && <p className="form-error" role="alert">{errorMessage(error, t)}</p>}
         <div className="actions">
           <button type="button" className="secondary" onClick={onClose}>{t('common.cancel')}</button>
-          <button type="submit" disabled={busy || (action === 'disqualify' && !reason) || (action === 'resolve' && !resolution.trim())}>
+          <button type="submit" disabled={busy || (action === 'disqualify' && !reason) || (action === 'resolve' && !resolution.trim()) || (action === 'reject' && !comment.trim())}>
             {busy ? t('common.working') : t(`process.${action}`)}
           </button>
         </div>

@@ -15,6 +15,10 @@ describe('process actions', () => {
     expect(actionsFor('case', { status: 'waiting', queue_id: 'q1' })).toEqual(['resolve', 'cancel', 'pick', 'route']);
     expect(actionsFor('case', { status: 'resolved' })).toEqual(['reopen']);
     expect(actionsFor('case', { status: 'canceled' })).toEqual(['reopen']);
+    expect(actionsFor('knowledge_article', { status: 'draft' })).toEqual(['submit']);
+    expect(actionsFor('knowledge_article', { status: 'review' })).toEqual(['approve', 'reject']);
+    expect(actionsFor('knowledge_article', { status: 'published' })).toEqual(['new_version', 'archive']);
+    expect(actionsFor('knowledge_article', { status: 'archived' })).toEqual([]);
     expect(actionsFor('account', { status: 'active' })).toEqual([]);
   });
 

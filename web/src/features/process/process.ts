@@ -1,10 +1,19 @@
-// The sales process's bound actions (POST <set>(<id>)/<action>): which a record offers in its
-// current state, and the bodies they take. See docs/api.md, "Sales process".
+// The sales and service processes' bound actions (POST <set>(<id>)/<action>): which a record
+// offers in its current state, and the bodies they take. See docs/api.md, "Sales process" and
+// "Knowledge base".
 import { api } from '../../api/client';
 import { recordPath } from '../../api/odata';
 import type { EntityRecord } from '../../api/types';
 
-export type ProcessAction = 'qualify' | 'disqualify' | 'reactivate' | 'close' | 'reopen' | 'resolve' | 'cancel' | 'route' | 'pick';
+export type ProcessAction = 'qualify' | 'disqualify' | 'reactivate' | 'close' | 'reopen' | 'resolve' | 'cancel'
+  | 'submit' | 'approve' | 'reject' | 'archive' | 'new_version' | 'route' | 'pick';
+
+/** A knowledge article's workflow actions per status (archived articles have none). */
+const articleActions: Record<string, ProcessAction[]> = {
+  draft: ['submit'],
+  review: ['approve', 'reject'],
+  published: ['new_version', 'archive'],
+};
 
 /** The actions a record of `entity` offers in its current status (none for other entities). An
  * open lead or case can be routed by the assignment rules; a case in a queue can be picked. */
@@ -17,6 +26,7 @@ export function actionsFor(entity: string, record: EntityRecord): ProcessAction[
     const queued = typeof record.queue_id === 'string' && record.queue_id !== '';
     return queued ? ['resolve', 'cancel', 'pick', 'route'] : ['resolve', 'cancel', 'route'];
   }
+  if (entity === 'knowledge_article') return articleActions[status] ?? [];
   return [];
 }
 

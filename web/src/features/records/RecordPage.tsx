@@ -20,6 +20,7 @@ import { RecordPanels } from '../related/RecordPanels';
 import { auditKey } from '../related/AuditHistory';
 import { SharePanel } from '../sharing/SharePanel';
 import { ProcessBar } from '../process/ProcessBar';
+import { KnowledgePanel } from '../knowledge/KnowledgePanel';
 import { FieldValue } from '../../plugins/FieldValue';
 import { CommandMenu } from '../../plugins/CommandMenu';
 import { usePlugins } from '../../plugins';
@@ -222,6 +223,7 @@ export default function RecordPage() {
           <dd>{r.modified_at ? formatDateTime(String(r.modified_at), lang) : ''}</dd>
         </dl>
       )}
+      {r && entity.name === 'case' && <KnowledgePanel caseID={id!} />}
       {r && all.data && <RecordPanels entity={entity} all={all.data} set={set} id={id!} record={r} refresh={refresh} refreshed={refreshed} />}
       {r && entity.ownership !== 'organization' && <SharePanel entity={entity.name} set={set} id={id!} onAssigned={reload} />}
     </article>

@@ -8,6 +8,7 @@ import { useIsAdmin } from '../admin/access';
 import { signOut, useMe } from '../auth/session';
 import { GlobalSearch } from '../search/GlobalSearch';
 import { LanguageSwitch } from './LanguageSwitch';
+import { adoptLanguage } from './language';
 import { loadPlugins } from '../../plugins';
 
 export function AppShell() {
@@ -25,6 +26,10 @@ export function AppShell() {
   useEffect(() => {
     if (signedIn) void loadPlugins(); // once per page; a failing plugin is logged and left out
   }, [signedIn]);
+  const userId = me.data?.user_id;
+  useEffect(() => {
+    if (me.data) void adoptLanguage(me.data, qc); // the person's language, once per sign-in
+  }, [userId]);
 
   if (me.isPending) return <p className="loading" role="status">{t('common.loading')}</p>;
   if (me.data === null || me.isError) {
@@ -59,7 +64,7 @@ export function AppShell() {
         <NavLink to="/" className="brand">Meridian</NavLink>
         <GlobalSearch />
         <div className="topbar-right">
-          <LanguageSwitch />
+          <LanguageSwitch signedIn />
           <span className="user" title={me.data?.name}>{me.data?.name}</span>
           <button type="button" className="secondary" onClick={() => void out()}>{t('shell.signOut')}</button>
         </div>
@@ -95,6 +100,7 @@ export function AppShell() {
               <li><NavLink to="/assignment_rules">{t('shell.assignmentRules')}</NavLink></li>
               <li><NavLink to="/sla_policies">{t('shell.slaPolicies')}</NavLink></li>
               <li><NavLink to="/admin/field-profiles">{t('shell.fieldProfiles')}</NavLink></li>
+              <li><NavLink to="/admin/jobs">{t('shell.jobs')}</NavLink></li>
             </ul>
           </>
         )}
