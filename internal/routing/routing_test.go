@@ -10,13 +10,15 @@ import (
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/routing"
+	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 	"github.com/meridian-crm/meridian/internal/tenant"
 )
 
-// TestRoundRobinUnderConcurrency: leads created at the same time by many writers still take
-// distinct turns — each of three members gets exactly two of six — on both databases.
-func TestRoundRobinUnderConcurrency(t *testing.T) {
+// open returns a store with the system entities, a records service with routing wired, and a
+// context acting as the server in a new tenant.
+func open(t *testing.T) (*store.Store, *records.Service, context.Context) {
+	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)
 	sys, err := metadata.System()
@@ -34,6 +36,14 @@ func TestRoundRobinUnderConcurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 	as := principal.With(ctx, principal.System(ten.ID))
+	return st, recs, as
+}
+
+// TestRoundRobinUnderConcurrency: leads created at the same time by many writers still take
+// distinct turns — each of three members gets exactly two of six — on both databases.
+func TestRoundRobinUnderConcurrency(t *testing.T) {
+	ctx := context.Background()
+	st, recs, as := open(t)
 	create := func(entity string, in records.Input) string {
 		t.Helper()
 		r, err := recs.Create(as, entity, in)
@@ -95,23 +105,7 @@ func TestRoundRobinUnderConcurrency(t *testing.T) {
 // TestRulesChangedInTheSameTransaction: a rule written in the transaction that then creates a
 // lead applies to it (the rules a transaction keeps are read again after a rule changes).
 func TestRulesChangedInTheSameTransaction(t *testing.T) {
-	ctx := context.Background()
-	st := storetest.Open(t)
-	sys, err := metadata.System()
-	if err != nil {
-		t.Fatal(err)
-	}
-	model, err := st.SyncSystem(ctx, sys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs := records.NewService(st, metadata.NewRegistry(model), records.Options{})
-	routing.Wire(recs)
-	ten, err := tenant.Create(ctx, st, "Acme", "acme", recs.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	as := principal.With(ctx, principal.System(ten.ID))
+	st, recs, as := open(t)
 	u, err := recs.Create(as, "user", records.Input{"full_name": "U", "email": "u@example.com"})
 	if err != nil {
 		t.Fatal(err)
