@@ -91,7 +91,14 @@ func TestEmailIntakeNeedsAdmin(t *testing.T) {
 	agent, _ := s.userClient("agent@example.com", "Agent")
 	agent.post("intake/email", map[string]any{"from": "a@b.com", "subject": "x"}).wantError(http.StatusForbidden, "forbidden", "")
 	s.anon().post("intake/email", map[string]any{"from": "a@b.com", "subject": "x"}).want(http.StatusUnauthorized)
+	// An administrator's API key: with the write scope it feeds the intake, read-only it cannot.
+	reader := &client{t: t, s: s, token: a.post("auth/apikeys", map[string]any{"name": "ro", "scopes": []string{"read"}}).want(http.StatusCreated).str("key")}
+	reader.post("intake/email", map[string]any{"from": "a@b.com", "subject": "x"}).wantError(http.StatusForbidden, "insufficient_scope", "-")
 	if n := a.count("cases"); n != 0 {
 		t.Errorf("%d cases", n)
+	}
+	connector := &client{t: t, s: s, token: a.post("auth/apikeys", map[string]any{"name": "mailbox"}).want(http.StatusCreated).str("key")}
+	if r := connector.post("intake/email", map[string]any{"from": "a@b.com", "subject": "x"}).want(http.StatusCreated); r.str("outcome") != "created" {
+		t.Errorf("connector: %s", r.raw)
 	}
 }
