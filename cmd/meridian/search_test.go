@@ -38,8 +38,9 @@ func TestSearchReindex(t *testing.T) {
 	}
 	a.Close()
 	out := run(t, "", "search", "reindex", "--db", db, "--tenant", "acme", "--quiet")
-	// The two accounts and the tenant's root business unit.
-	if !strings.Contains(out, "tenant acme: indexed 3 records") {
+	// The two accounts, the tenant's root business unit and its default SLA policies (one per
+	// case priority).
+	if !strings.Contains(out, "tenant acme: indexed 7 records") {
 		t.Fatalf("reindex: %q", out)
 	}
 	a, err = app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -450,6 +450,11 @@ func (s *Service) predicate(c *caller, e *metadata.Entity, op records.Op, alias 
 				` WHERE am.tenant_id = `+t+` AND am.entity = `+entity+` AND am.record_id = `+col("id")+` AND am.user_id = `+mine[0]+
 				` AND (att.rights & `+b+`) <> 0 AND (am.expires_at IS NULL OR am.expires_at > `+now+`))`)
 	}
+	if q := e.Attr("queue_id"); q != nil && q.Type == metadata.TypeLookup && q.Target == "queue" && op == records.OpRead {
+		// The members of a queue see the records in it (cases waiting to be picked).
+		ors = append(ors, col("queue_id")+` IN (SELECT qm."queue_id" FROM "queue_membership" qm WHERE qm."tenant_id" = `+t+
+			` AND qm."user_id" = `+mine[0]+`)`)
+	}
 	return "(" + strings.Join(ors, " OR ") + ")"
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/routing"
 	"github.com/meridian-crm/meridian/internal/sales"
 	"github.com/meridian-crm/meridian/internal/service"
 )
@@ -27,6 +28,21 @@ type services struct {
 	knowledge *service.Knowledge
 	articles  *service.Articles
 	dedupe    *dedupe.Service
+	routing   *routing.Router
+}
+
+// routeAction applies the assignment rules to a lead or case on demand.
+func routeAction(entity string) processAction {
+	return processAction{params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, _ string, _ any) (any, error) {
+		res, err := sv.routing.Route(ctx, entity, id)
+		if err != nil {
+			return nil, err
+		}
+		if !res.Routed {
+			return nil, fault.New(fault.Conflict, "no_rule_matched", "no active assignment rule matches this record")
+		}
+		return res.Record, nil
+	}}
 }
 
 type leadDisqualify struct {
@@ -65,6 +81,7 @@ var processActions = map[string]map[string]processAction{
 		"reactivate": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
 			return sv.sales.Reactivate(ctx, id, ifMatch)
 		}},
+		"route": routeAction("lead"),
 	},
 	"opportunity": {
 		"close": {params: func() any { return &sales.CloseOptions{} }, run: func(ctx context.Context, sv services, id, ifMatch string, p any) (any, error) {
@@ -88,6 +105,10 @@ var processActions = map[string]map[string]processAction{
 		"cancel": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, ifMatch string, _ any) (any, error) {
 			return sv.cases.Cancel(ctx, id, ifMatch)
 		}},
+		"pick": {params: func() any { return &noParams{} }, run: func(ctx context.Context, sv services, id, _ string, _ any) (any, error) {
+			return sv.cases.Pick(ctx, id)
+		}},
+		"route": routeAction("case"),
 		"use_article": {params: func() any { return &service.UseArticleOptions{} }, run: func(ctx context.Context, sv services, id, _ string, p any) (any, error) {
 			return sv.articles.UseArticle(ctx, id, *p.(*service.UseArticleOptions))
 		}},
@@ -136,7 +157,7 @@ func (s *Server) processAction(w http.ResponseWriter, r *http.Request, e *metada
 		return
 	}
 	sv := services{sales: sales.New(s.records), cases: service.NewCases(s.records), knowledge: service.NewKnowledge(s.records),
-		articles: s.articles(), dedupe: s.Dedupe}
+		articles: s.articles(), dedupe: s.Dedupe, routing: routing.New(s.records)}
 	out, err := a.run(r.Context(), sv, id, r.Header.Get("If-Match"), params)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -154,6 +154,7 @@ func (s *Server) Handler() http.Handler {
 	s.routeAudit(authed)
 	s.routeViews(authed)
 	s.routeSearch(authed)
+	s.routeIntake(authed)
 	s.routeJobs(authed)
 	s.routeDuplicates(authed)
 	s.routePlugins(mux, authed)

@@ -44,12 +44,15 @@ func OpenAPI(m *metadata.Model, serverURL, version string) []byte {
 		object{"name": tagSecurity, "description": "Security roles, access team templates and field security profiles"},
 		object{"name": tagViews, "description": "Saved list views, personal and shared"},
 		object{"name": tagSearch, "description": "Global search across entities"},
+		object{"name": tagIntake, "description": "Inbound channels: email-to-case"},
 		object{"name": tagJobs, "description": "Background jobs: the dead letters, retrying and figures"},
 		object{"name": tagDuplicates, "description": "Duplicate detection, its rules, and the undo of merges"},
 	}
 	addServicePaths(paths)
 	addSecurityPaths(paths)
 	addSearchPaths(paths, schemas)
+	addIntakePaths(paths, schemas)
+	addRoutingPaths(paths, schemas)
 	addJobPaths(paths, schemas)
 	addKnowledgePaths(paths, schemas, m)
 	addDuplicatePaths(paths, schemas, m)

@@ -20,6 +20,16 @@ func addProcessPaths(paths object, m *metadata.Model, e *metadata.Entity) {
 			ok:     object{"200": response("The activities.", listOf("activity"))}, errors: []int{400, 401, 403, 404, 429},
 		}.build()}
 	}
+	if e.Name == "lead" || e.Name == "case" {
+		paths[base+"route"] = object{"post": operation{
+			id: e.Name + ".route", tag: e.SetName, summary: "Apply the assignment rules to the " + e.Name,
+			description: "Tries the active assignment_rules of the entity in order (sequence); the first whose condition ($filter) " +
+				"matches the record assigns it (a user, a team, round-robin over a team's members, or by territory) and, for cases, " +
+				"sets its queue. The owner is replaced even when the record has one; routed_by_rule_id names the rule. Needs the " +
+				"assign privilege on the record. 409 no_rule_matched when no rule matches (nothing is written).",
+			params: paramRefs("id"), ok: record, errors: []int{401, 403, 404, 409, 429},
+		}.build()}
+	}
 	switch e.Name {
 	case "lead":
 		paths[base+"qualify"] = object{"post": operation{
@@ -61,6 +71,12 @@ func addProcessPaths(paths object, m *metadata.Model, e *metadata.Entity) {
 		paths[base+"reopen"] = object{"post": operation{
 			id: "case.reopen", tag: e.SetName, summary: "Reopen a resolved or canceled case (status in_progress)",
 			params: params, ok: record, errors: errs,
+		}.build()}
+		paths[base+"pick"] = object{"post": operation{
+			id: "case.pick", tag: e.SetName, summary: "Pick a case from its queue (assign it to yourself)",
+			description: "The caller must be a member of the case's queue (queue members see the queue's cases); the case is " +
+				"assigned to the caller and a new case moves to in progress. 403 not_queue_member, 409 not_in_queue or case_closed.",
+			params: paramRefs("id"), ok: record, errors: []int{401, 403, 404, 409, 429},
 		}.build()}
 		paths[base+"cancel"] = object{"post": operation{
 			id: "case.cancel", tag: e.SetName, summary: "Cancel an open case", params: params, ok: record, errors: errs,

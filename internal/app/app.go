@@ -26,6 +26,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/plugin"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/routing"
 	"github.com/meridian-crm/meridian/internal/schema"
 	"github.com/meridian-crm/meridian/internal/search"
 	"github.com/meridian-crm/meridian/internal/service"
@@ -164,6 +165,7 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	// The security model (Access) and the audit trail (Auditor) plug into the records service here.
 	rec := records.NewService(st, reg, ropts)
 	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
+	routing.Wire(rec)          // new leads and cases follow the assignment rules
 	service.WireKnowledge(rec) // the knowledge article workflow's rules for plain writes
 	sch := schema.NewService(st, reg)
 	sch.Events = acc.Events // metadata changes are on the audit trail too
@@ -225,6 +227,9 @@ func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tena
 		if _, _, err := a.Access.EnsureDefaults(ctx, a.Records, t.ID, t.Name); err != nil {
 			return nil, fmt.Errorf("tenant %s: security defaults: %w", slug, err)
 		}
+		if err := service.EnsureSLAPolicies(ctx, a.Records, t.ID); err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", slug, err)
+		}
 		return t, nil
 	}
 	if !fault.Is(err, fault.NotFound) {
@@ -236,6 +241,9 @@ func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tena
 	}
 	if _, _, err := a.Access.EnsureDefaults(ctx, a.Records, t.ID, t.Name); err != nil {
 		return nil, fmt.Errorf("tenant %s: security defaults: %w", slug, err)
+	}
+	if err := service.EnsureSLAPolicies(ctx, a.Records, t.ID); err != nil {
+		return nil, fmt.Errorf("tenant %s: %w", slug, err)
 	}
 	return t, nil
 }

@@ -174,6 +174,18 @@ func TestEveryWritePathLeavesItsAuditEntry(t *testing.T) {
 		t.Errorf("share changes %s", got[1].Changes)
 	}
 
+	// Route (an assignment rule's owner and the rule): an assign naming the rule.
+	lead := e.create("lead", `{"last_name":"Routed"}`)
+	rule := e.create("assignment_rule", `{"name":"All leads","target_entity":"lead","assign_type":"user","user_id":"`+owner.ID()+`"}`)
+	s = e.head()
+	if _, err := e.svc.Route(e.ctx, "lead", lead.ID(), records.Input{"owner_id": owner.ID(), "routed_by_rule_id": rule.ID()}, true); err != nil {
+		t.Fatal(err)
+	}
+	got = e.expect(s, want{"assign", "lead", lead.ID(), true, []string{"owner_id", "routed_by_rule_id"}})
+	if c := changes(t, got[0])["routed_by_rule_id"].(map[string]any); c["new"] != rule.ID() {
+		t.Errorf("route changes %s", got[0].Changes)
+	}
+
 	// Access team membership is a share too.
 	tpl, err := access.New(e.st, metadata.NewRegistry(e.svc.Model()), e.clock.Now).CreateTemplate(
 		principal.With(context.Background(), principal.System(e.tenant)), "Deal team", "account", []string{"write"})
@@ -298,7 +310,7 @@ func TestWritePathsAreKnown(t *testing.T) {
 	audited := map[string]bool{ // exercised by TestEveryWritePathLeavesItsAuditEntry (and the import/batch tests)
 		"Create": true, "Update": true, "Upsert": true, "Delete": true, "Associate": true, "Disassociate": true,
 		"CreateMany": true, "Assign": true, "ShareRecord": true, "Unshare": true, "AddAccessTeamMember": true,
-		"RemoveAccessTeamMember": true,
+		"RemoveAccessTeamMember": true, "Route": true,
 		// exercised by TestMergeWritePathsLeaveAuditEntries
 		"Repoint": true, "RepointBack": true, "MoveLinks": true, "RestoreLinks": true, "MoveGrants": true, "RestoreGrants": true,
 	}

@@ -42,7 +42,13 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 				rowErrs[i] = err
 				continue
 			}
-			s.runHooks(e, vals, nil)
+			if err := s.runHooks(ctx, e, vals, nil); err != nil {
+				if _, ok := fault.As(err); !ok {
+					return err
+				}
+				rowErrs[i] = err
+				continue
+			}
 			valid[i] = vals
 		}
 		missing, err := s.checkLookupsMany(ctx, m, e, p.TenantID, valid)
@@ -78,11 +84,13 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		}
 		data := make([][]any, 0, n)
 		logs := make([][]any, 0, n)
+		ownerGiven := make([]bool, len(valid))
 		for i, vals := range valid {
 			if vals == nil {
 				continue
 			}
 			version++
+			_, ownerGiven[i] = vals["owner_id"]
 			if err := s.stampNew(ctx, p, e, vals, version, now); err != nil {
 				return err
 			}
@@ -108,7 +116,7 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 				continue
 			}
 			cs = append(cs, Change{Op: OpCreate, Entity: e, ID: ids[i], Version: vals["version"].(int64), After: vals,
-				TenantID: p.TenantID, UserID: p.UserID, At: now})
+				TenantID: p.TenantID, UserID: p.UserID, At: now, OwnerGiven: ownerGiven[i]})
 		}
 		if err := s.changedMany(ctx, cs); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"time"
@@ -29,26 +30,30 @@ func lowerEmail(vals, _ map[string]any) {
 	}
 }
 
-func (s *Service) runHooks(e *metadata.Entity, vals, current map[string]any) {
+func (s *Service) runHooks(ctx context.Context, e *metadata.Entity, vals, current map[string]any) error {
 	for _, h := range hooks[e.Name] {
 		h(vals, current)
 	}
 	if fs := s.beforeWrite[e.Name]; len(fs) > 0 {
 		now := s.clock().UTC()
 		for _, f := range fs {
-			f(now, vals, current)
+			if err := f(ctx, now, vals, current); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 // BeforeWrite registers fn to derive values of entity's records on every create (current nil)
 // and update, after the input is converted and before lookups are checked and the row written —
 // for behaviour wired from outside the package, such as service-level timers. vals holds typed
-// values (time.Time for datetimes, int64 for integers); now is the service's clock. Register
-// before serving requests.
-func (s *Service) BeforeWrite(entity string, fn func(now time.Time, vals, current map[string]any)) {
+// values (time.Time for datetimes, int64 for integers); now is the service's clock; ctx carries
+// the writing transaction (fn may read, e.g. the tenant's settings). An error from fn fails the
+// write. Register before serving requests.
+func (s *Service) BeforeWrite(entity string, fn func(ctx context.Context, now time.Time, vals, current map[string]any) error) {
 	if s.beforeWrite == nil {
-		s.beforeWrite = map[string][]func(time.Time, map[string]any, map[string]any){}
+		s.beforeWrite = map[string][]func(context.Context, time.Time, map[string]any, map[string]any) error{}
 	}
 	s.beforeWrite[entity] = append(s.beforeWrite[entity], fn)
 }

@@ -110,7 +110,9 @@ func (s *Service) setLookup(ctx context.Context, e *metadata.Entity, id, attr, t
 		return err
 	}
 	vals := map[string]any{attr: to}
-	s.runHooks(e, vals, cur)
+	if err := s.runHooks(ctx, e, vals, cur); err != nil {
+		return err
+	}
 	_, err = s.write(ctx, p, e, cur, vals)
 	return err
 }

@@ -73,6 +73,9 @@ type Change struct {
 	TenantID string
 	UserID   string
 	At       time.Time
+	// OwnerGiven tells, for a create, that the input named the owner (rather than the server
+	// making the caller the owner): routing rules keep an owner given explicitly.
+	OwnerGiven bool
 }
 
 // Auditor records changes inside the writing transaction (the audit seam). It may be nil.
@@ -95,7 +98,7 @@ type Service struct {
 	MaxExpand   int
 	onChange    map[string][]func(context.Context, Change) error
 	onChanges   map[string][]func(context.Context, []Change) error
-	beforeWrite map[string][]func(time.Time, map[string]any, map[string]any)
+	beforeWrite map[string][]func(context.Context, time.Time, map[string]any, map[string]any) error
 }
 
 // Options configure a Service.

@@ -131,7 +131,9 @@ func (s *Service) update(ctx context.Context, p principal.Principal, e *metadata
 	if err != nil {
 		return nil, err
 	}
-	s.runHooks(e, vals, cur)
+	if err := s.runHooks(ctx, e, vals, cur); err != nil {
+		return nil, err
+	}
 	if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
 		return nil, err
 	}

@@ -70,7 +70,15 @@ func (s *Service) Create(ctx context.Context, entity string, in Input) (*Record,
 			return err
 		}
 		var err error
-		rec, err = s.create(ctx, p, m, e, in)
+		if rec, err = s.create(ctx, p, m, e, in); err != nil || len(s.onChange[e.Name]) == 0 {
+			return err
+		}
+		// Behaviour wired onto the entity may have written the new record again (routing rules
+		// assign it): answer with the record as stored.
+		cur, err := s.loadUnscoped(ctx, p, e, rec.ID())
+		if err == nil {
+			rec = recordFromMap(e, cur)
+		}
 		return err
 	})
 	if err != nil {
@@ -94,7 +102,9 @@ func (s *Service) validNew(ctx context.Context, p principal.Principal, m *metada
 	if err != nil {
 		return nil, err
 	}
-	s.runHooks(e, vals, nil)
+	if err := s.runHooks(ctx, e, vals, nil); err != nil {
+		return nil, err
+	}
 	if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
 		return nil, err
 	}
@@ -130,6 +140,7 @@ func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata
 		return nil, err
 	}
 	now := s.clock().UTC().Truncate(1000)
+	_, ownerGiven := vals["owner_id"]
 	if err := s.stampNew(ctx, p, e, vals, version, now); err != nil {
 		return nil, err
 	}
@@ -160,7 +171,7 @@ func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata
 		return nil, err
 	}
 	if err := s.changed(ctx, Change{Op: OpCreate, Entity: e, ID: id, Version: version, After: vals,
-		TenantID: p.TenantID, UserID: p.UserID, At: now}); err != nil {
+		TenantID: p.TenantID, UserID: p.UserID, At: now, OwnerGiven: ownerGiven}); err != nil {
 		return nil, err
 	}
 	return rec, nil

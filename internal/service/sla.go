@@ -16,9 +16,20 @@ import (
 type SLA struct {
 	FirstResponse time.Duration
 	Resolve       time.Duration
+	// Warn is how long before a timer's due time it warns; zero: a quarter of its time.
+	Warn time.Duration
 }
 
-// SLAs are the targets per case priority. A timer warns when a quarter of its time is left.
+// warnAt is when the timer of span due at due warns.
+func (s SLA) warnAt(due time.Time, span time.Duration) time.Time {
+	if s.Warn > 0 {
+		return due.Add(-s.Warn)
+	}
+	return due.Add(-span / warnShare)
+}
+
+// SLAs are the default targets per case priority: the SLA policies seeded in every tenant
+// (EnsureSLAPolicies), and the targets of a priority without an active policy.
 var SLAs = map[string]SLA{
 	"urgent": {FirstResponse: time.Hour, Resolve: 4 * time.Hour},
 	"high":   {FirstResponse: 4 * time.Hour, Resolve: 24 * time.Hour},
@@ -26,7 +37,7 @@ var SLAs = map[string]SLA{
 	"low":    {FirstResponse: 24 * time.Hour, Resolve: 120 * time.Hour},
 }
 
-// warnShare is the part of a timer's time left when it warns.
+// warnShare is the part of a timer's time left when it warns, without a policy's warning time.
 const warnShare = 4 // 1/4
 
 func closed(status string) bool { return status == "resolved" || status == "canceled" }
@@ -46,12 +57,15 @@ func asTime(v any) (time.Time, bool) { t, ok := v.(time.Time); return t, ok }
 // slaTimes derives a case's SLA fields on every write: the due times from the priority when the
 // case opens (or its priority changes), a pause while it waits for the customer (the due times
 // move by the time waited), met or breached when it is resolved.
-func slaTimes(now time.Time, vals, cur map[string]any) {
+func slaTimes(ctx context.Context, recs *records.Service, now time.Time, vals, cur map[string]any) error {
 	status, _ := pick(vals, cur, "status").(string)
 	priority, _ := pick(vals, cur, "priority").(string)
-	sla, ok := SLAs[priority]
-	if !ok {
-		sla = SLAs["normal"]
+	var sla SLA
+	if p, ok := vals["priority"].(string); cur == nil || (ok && p != cur["priority"]) {
+		var err error
+		if sla, err = PolicyFor(ctx, recs, priority); err != nil {
+			return err
+		}
 	}
 	if cur == nil {
 		if _, set := vals["opened_at"]; !set || vals["opened_at"] == nil {
@@ -59,7 +73,7 @@ func slaTimes(now time.Time, vals, cur map[string]any) {
 		}
 		opened, _ := asTime(vals["opened_at"])
 		if closed(status) {
-			return
+			return nil
 		}
 		vals["first_response_by"] = opened.Add(sla.FirstResponse)
 		vals["resolve_by"] = opened.Add(sla.Resolve)
@@ -67,7 +81,7 @@ func slaTimes(now time.Time, vals, cur map[string]any) {
 		if status == "waiting" {
 			vals["sla_paused_at"] = now
 		}
-		return
+		return nil
 	}
 	was, _ := cur["status"].(string)
 	// A change of priority re-times an open case that has not breached: from when it opened,
@@ -83,7 +97,7 @@ func slaTimes(now time.Time, vals, cur map[string]any) {
 		}
 	}
 	if status == was {
-		return
+		return nil
 	}
 	// Leaving "waiting": the timers move by the time waited.
 	if was == "waiting" {
@@ -114,6 +128,7 @@ func slaTimes(now time.Time, vals, cur map[string]any) {
 	if closed(was) && !closed(status) && cur["sla_status"] == "met" {
 		vals["sla_status"] = "on_track"
 	}
+	return nil
 }
 
 func asInt(v any) int64 {
@@ -148,7 +163,9 @@ type SLAWorker struct {
 // WireSLA derives the SLA fields of every case write and schedules its timers on the queue q
 // returns, in the same transaction; it returns the worker to register.
 func WireSLA(recs *records.Service, q func() *jobs.Queue) *SLAWorker {
-	recs.BeforeWrite("case", slaTimes)
+	recs.BeforeWrite("case", func(ctx context.Context, now time.Time, vals, cur map[string]any) error {
+		return slaTimes(ctx, recs, now, vals, cur)
+	})
 	recs.OnChange("case", func(ctx context.Context, c records.Change) error {
 		if c.After == nil {
 			return nil
@@ -157,31 +174,36 @@ func WireSLA(recs *records.Service, q func() *jobs.Queue) *SLAWorker {
 		if closed(status) || status == "waiting" {
 			return nil // no timer runs; old jobs find the case so and do nothing
 		}
-		priority, _ := c.After["priority"].(string)
-		sla, ok := SLAs[priority]
-		if !ok {
-			sla = SLAs["normal"]
-		}
-		for _, t := range []struct {
-			name string
-			span time.Duration
-		}{{"first_response", sla.FirstResponse}, {"resolve", sla.Resolve}} {
-			if t.name == "first_response" && c.After["first_responded_at"] != nil {
+		var sla *SLA
+		for _, timer := range []string{"first_response", "resolve"} {
+			if timer == "first_response" && c.After["first_responded_at"] != nil {
 				continue
 			}
-			due, ok := asTime(c.After[t.name+"_by"])
+			due, ok := asTime(c.After[timer+"_by"])
 			if !ok {
 				continue
 			}
-			if before, ok := asTime(c.Before[t.name+"_by"]); ok && before.Equal(due) && c.Before["status"] == c.After["status"] {
+			if before, ok := asTime(c.Before[timer+"_by"]); ok && before.Equal(due) && c.Before["status"] == c.After["status"] {
 				continue // already scheduled
+			}
+			if sla == nil {
+				priority, _ := c.After["priority"].(string)
+				p, err := PolicyFor(ctx, recs, priority)
+				if err != nil {
+					return err
+				}
+				sla = &p
+			}
+			span := sla.FirstResponse
+			if timer == "resolve" {
+				span = sla.Resolve
 			}
 			for _, stage := range []string{"warn", "breach"} {
 				at := due
 				if stage == "warn" {
-					at = due.Add(-t.span / warnShare)
+					at = sla.warnAt(due, span)
 				}
-				if _, err := q().Enqueue(ctx, SLAArgs{TenantID: c.TenantID, CaseID: c.ID, Timer: t.name, Stage: stage, Due: due.UTC()},
+				if _, err := q().Enqueue(ctx, SLAArgs{TenantID: c.TenantID, CaseID: c.ID, Timer: timer, Stage: stage, Due: due.UTC()},
 					&river.InsertOpts{ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}}); err != nil {
 					return err
 				}

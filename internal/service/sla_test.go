@@ -2,12 +2,15 @@ package service_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/url"
 	"testing"
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/jobs"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/service"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
@@ -22,11 +25,19 @@ func (c *clock) advance(d time.Duration) { c.now = c.now.Add(d) }
 func at(t *testing.T, v any) time.Time   { t.Helper(); x, _ := v.(time.Time); return x }
 func minutes(t *testing.T, v any) int64  { t.Helper(); x, _ := v.(int64); return x }
 
-// TestSLATimers: a case's timers come from its priority, pause while it waits for the customer
-// (and move by the time waited), warn with a quarter of the time left, breach and escalate at
-// the due time; stale timer jobs do nothing; resolving in time is met — with an injected clock,
-// on both databases.
-func TestSLATimers(t *testing.T) {
+// slaEnv is a tenant on a fresh database with the SLA wired onto an insert-only job queue (the
+// tests run the timers themselves) and a clock moved by hand.
+type slaEnv struct {
+	clk  *clock
+	recs *records.Service
+	q    *jobs.Queue
+	w    *service.SLAWorker
+	ten  *tenant.Tenant
+	as   context.Context // the tenant's system principal
+}
+
+func newSLAEnv(t *testing.T) *slaEnv {
+	t.Helper()
 	ctx := context.Background()
 	st := storetest.Open(t)
 	if err := jobs.Migrate(ctx, st); err != nil {
@@ -42,7 +53,7 @@ func TestSLATimers(t *testing.T) {
 	}
 	clk := &clock{now: time.Date(2031, 3, 3, 9, 0, 0, 0, time.UTC)}
 	recs := records.NewService(st, metadata.NewRegistry(model), records.Options{Clock: clk.Now})
-	q, err := jobs.New(st, jobs.Config{}) // insert-only: the test runs the timers itself
+	q, err := jobs.New(st, jobs.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +63,17 @@ func TestSLATimers(t *testing.T) {
 		t.Fatal(err)
 	}
 	as := principal.With(ctx, principal.System(ten.ID))
+	return &slaEnv{clk: clk, recs: recs, q: q, w: w, ten: ten, as: as}
+}
+
+// TestSLATimers: a case's timers come from its priority, pause while it waits for the customer
+// (and move by the time waited), warn with a quarter of the time left, breach and escalate at
+// the due time; stale timer jobs do nothing; resolving in time is met — with an injected clock,
+// on both databases.
+func TestSLATimers(t *testing.T) {
+	ctx := context.Background()
+	env := newSLAEnv(t)
+	clk, recs, q, w, ten, as := env.clk, env.recs, env.q, env.w, env.ten, env.as
 	get := func(id string) *records.Record {
 		r, err := recs.Get(as, "case", id, nil)
 		if err != nil {
@@ -152,5 +174,70 @@ func TestSLATimers(t *testing.T) {
 	}
 	if s := get(c2.ID()).Get("sla_status"); s != "met" {
 		t.Errorf("resolved in time: sla_status %v", s)
+	}
+}
+
+// TestSLAPolicies: a tenant gets one default policy per priority (once); an edited policy times
+// new cases and their warnings; a deactivated one falls back to the default targets.
+func TestSLAPolicies(t *testing.T) {
+	env := newSLAEnv(t)
+	ctx, recs := env.as, env.recs
+	for range 2 {
+		if err := service.EnsureSLAPolicies(context.Background(), recs, env.ten.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, err := query.ParseOptions("$filter=" + url.QueryEscape("priority eq 'urgent'"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := recs.List(ctx, "sla_policy", &query.Options{}, records.ReadOptions{})
+	if err != nil || len(all.Records) != 4 {
+		t.Fatalf("%d default policies (%v), want 4", len(all.Records), err)
+	}
+	urgent, err := recs.List(ctx, "sla_policy", o, records.ReadOptions{})
+	if err != nil || len(urgent.Records) != 1 || minutes(t, urgent.Records[0].Get("first_response_minutes")) != 60 {
+		t.Fatalf("urgent policy %v", err)
+	}
+	pol := urgent.Records[0].ID()
+	if _, err := recs.Update(ctx, "sla_policy", pol, records.Input{"first_response_minutes": json.Number("30"),
+		"resolve_minutes": json.Number("120"), "warn_before_minutes": json.Number("10")}, ""); err != nil {
+		t.Fatal(err)
+	}
+	open := env.clk.now
+	c, err := recs.Create(ctx, "case", records.Input{"title": "Outage", "priority": "urgent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !at(t, c.Get("first_response_by")).Equal(open.Add(30*time.Minute)) || !at(t, c.Get("resolve_by")).Equal(open.Add(2*time.Hour)) {
+		t.Fatalf("timers from the policy: %v %v", c.Get("first_response_by"), c.Get("resolve_by"))
+	}
+	scheduled, err := env.q.List(context.Background(), jobs.Filter{State: "scheduled", Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	warnings := map[time.Time]bool{}
+	for _, j := range scheduled {
+		var a service.SLAArgs
+		if err := json.Unmarshal([]byte(j.Args), &a); err != nil {
+			t.Fatal(err)
+		}
+		if a.Stage == "warn" {
+			warnings[j.ScheduledAt.UTC()] = true
+		}
+	}
+	if !warnings[open.Add(20*time.Minute)] || !warnings[open.Add(110*time.Minute)] || len(warnings) != 2 {
+		t.Errorf("warnings at %v, want 10 minutes before each due time", warnings)
+	}
+	// Deactivated: the default targets again (1 h / 4 h for urgent).
+	if _, err := recs.Update(ctx, "sla_policy", pol, records.Input{"is_active": false}, ""); err != nil {
+		t.Fatal(err)
+	}
+	c, err = recs.Create(ctx, "case", records.Input{"title": "Outage 2", "priority": "urgent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !at(t, c.Get("first_response_by")).Equal(open.Add(time.Hour)) {
+		t.Errorf("inactive policy still used: %v", c.Get("first_response_by"))
 	}
 }

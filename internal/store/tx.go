@@ -16,7 +16,40 @@ type txKey struct{}
 type txState struct {
 	tx    *sql.Tx
 	conn  *sql.Conn
-	after []func() // run once the transaction has committed
+	after []func()    // run once the transaction has committed
+	memo  map[any]any // TxMemo's values, gone with the transaction
+}
+
+// TxMemo returns the value kept under key in ctx's transaction, computing it with fn the first
+// time (every time when ctx has no transaction). It lives as long as the transaction — for what
+// one write reads again and again, such as the rules a bulk import applies to each of its rows;
+// TxForget drops it when the transaction itself changes what it was computed from.
+func TxMemo[T any](ctx context.Context, key any, fn func() (T, error)) (T, error) {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return fn()
+	}
+	if v, ok := st.memo[key].(T); ok {
+		return v, nil
+	}
+	v, err := fn()
+	if err != nil {
+		return v, err
+	}
+	if st.memo == nil {
+		st.memo = map[any]any{}
+	}
+	st.memo[key] = v
+	return v, nil
+}
+
+// TxForget drops the values TxMemo keeps under keys in ctx's transaction.
+func TxForget(ctx context.Context, keys ...any) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		for _, k := range keys {
+			delete(st.memo, k)
+		}
+	}
 }
 
 // AfterCommit runs fn once ctx's transaction has committed (at once when ctx has none; never

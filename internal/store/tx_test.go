@@ -97,3 +97,42 @@ func TestAfterCommit(t *testing.T) {
 		t.Fatalf("ran %s", got)
 	}
 }
+
+// TestTxMemo: a value is computed once per transaction, again in the next one and after
+// TxForget, and every time outside a transaction.
+func TestTxMemo(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	calls := 0
+	get := func(ctx context.Context) int {
+		v, err := store.TxMemo(ctx, "k", func() (int, error) { calls++; return calls, nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	err := s.WithTx(ctx, func(ctx context.Context) error {
+		if a, b := get(ctx), get(ctx); a != 1 || b != 1 {
+			t.Errorf("in one transaction: %d then %d, want 1 twice", a, b)
+		}
+		store.TxForget(ctx, "k")
+		if c := get(ctx); c != 2 {
+			t.Errorf("after TxForget: %d, want 2", c)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WithTx(ctx, func(ctx context.Context) error {
+		if v := get(ctx); v != 3 {
+			t.Errorf("next transaction: %d, want 3", v)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := get(ctx), get(ctx); a != 4 || b != 5 {
+		t.Errorf("outside a transaction: %d then %d, want 4 and 5", a, b)
+	}
+}

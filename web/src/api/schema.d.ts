@@ -559,6 +559,123 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/assignment_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Assignment rules
+         * @description Records visible to the caller, with OData query options. Pages end with @odata.nextLink; with `Prefer: odata.track-changes` the last page carries an @odata.deltaLink that later returns only the changes.
+         */
+        get: operations["assignment_rule.list"];
+        put?: never;
+        /** Create Assignment rule */
+        post: operations["assignment_rule.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assignment_rules({id})": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Assignment rule */
+        get: operations["assignment_rule.get"];
+        put?: never;
+        post?: never;
+        /** Delete Assignment rule */
+        delete: operations["assignment_rule.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Assignment rule
+         * @description Changes the given properties only. Send If-Match to fail instead of overwriting a newer version.
+         */
+        patch: operations["assignment_rule.update"];
+        trace?: never;
+    };
+    "/assignment_rules({id})/routed_cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Cases of Assignment rule */
+        get: operations["assignment_rule.nav.routed_cases.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assignment_rules({id})/routed_leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Leads of Assignment rule */
+        get: operations["assignment_rule.nav.routed_leads.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assignment_rules({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Assignment rule
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["assignment_rule.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/assignment_rules/$apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the assignment rules to many leads or cases
+         * @description Routes, as POST <set>(<id>)/route does, each lead or case the filter selects that the caller may read (oldest first, at most 1,000), each in its own transaction. Records no active rule matches are counted as unmatched, records the caller may not assign as denied. 400 not_routable (target entity) for other entities.
+         */
+        post: operations["assignment_rule.apply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/login": {
         parameters: {
             query?: never;
@@ -1312,6 +1429,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases({id})/pick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pick a case from its queue (assign it to yourself)
+         * @description The caller must be a member of the case's queue (queue members see the queue's cases); the case is assigned to the caller and a new case moves to in progress. 403 not_queue_member, 409 not_in_queue or case_closed.
+         */
+        post: operations["case.pick"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases({id})/remove_access_team_member": {
         parameters: {
             query?: never;
@@ -1360,6 +1497,26 @@ export interface paths {
          * @description Status resolved, resolved_at now, the resolution notes and optionally the customer's satisfaction (1–5). 409 already_resolved or case_canceled.
          */
         post: operations["case.resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases({id})/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the assignment rules to the case
+         * @description Tries the active assignment_rules of the entity in order (sequence); the first whose condition ($filter) matches the record assigns it (a user, a team, round-robin over a team's members, or by territory) and, for cases, sets its queue. The owner is replaced even when the record has one; routed_by_rule_id names the rule. Needs the assign privilege on the record. 409 no_rule_matched when no rule matches (nothing is written).
+         */
+        post: operations["case.route"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1988,6 +2145,26 @@ export interface paths {
         get: operations["healthz"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/intake/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take in an inbound email (email-to-case)
+         * @description For tenant administrators (a person, or a mailbox connector's API key with the write scope). In one transaction: a message whose message_id was taken in before is ignored (200, outcome duplicate); a reply — the subject carries a case number such as [CAS-000123], or in_reply_to/references name a message stored on a case — is added to that case as an incoming email and a case waiting for the customer goes back in progress (200, outcome threaded); any other message opens a case (201, outcome created): origin email, title from the subject, description from the text (else the HTML without tags), the contact with the sender's address (created when there is none) and its account, the queue whose email_address is one of to/cc with its default priority, and the email on the case. The assignment rules then route the new case.
+         */
+        post: operations["intake.email"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2641,6 +2818,26 @@ export interface paths {
         put?: never;
         /** Remove a user from an access team of Lead */
         post: operations["lead.removeAccessTeamMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/leads({id})/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply the assignment rules to the lead
+         * @description Tries the active assignment_rules of the entity in order (sequence); the first whose condition ($filter) matches the record assigns it (a user, a team, round-robin over a team's members, or by territory) and, for cases, sets its queue. The owner is replaced even when the record has one; routed_by_rule_id names the rule. Needs the assign privilege on the record. 409 no_rule_matched when no rule matches (nothing is written).
+         */
+        post: operations["lead.route"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3916,6 +4113,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Queues
+         * @description Records visible to the caller, with OData query options. Pages end with @odata.nextLink; with `Prefer: odata.track-changes` the last page carries an @odata.deltaLink that later returns only the changes.
+         */
+        get: operations["queue.list"];
+        put?: never;
+        /** Create Queue */
+        post: operations["queue.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queues({id})": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Queue */
+        get: operations["queue.get"];
+        put?: never;
+        post?: never;
+        /** Delete Queue */
+        delete: operations["queue.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Queue
+         * @description Changes the given properties only. Send If-Match to fail instead of overwriting a newer version.
+         */
+        patch: operations["queue.update"];
+        trace?: never;
+    };
+    "/queues({id})/assignment_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Assignment rules of Queue */
+        get: operations["queue.nav.assignment_rules.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queues({id})/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Cases of Queue */
+        get: operations["queue.nav.cases.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queues({id})/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Users of Queue */
+        get: operations["queue.nav.members.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queues({id})/members({related_id})/$ref": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink User from Queue */
+        delete: operations["queue.nav.members.ref.remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queues({id})/members/$ref": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link User to Queue */
+        post: operations["queue.nav.members.ref.add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/queues({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of Queue
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["queue.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -4188,6 +4533,69 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sla_policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Sla policies
+         * @description Records visible to the caller, with OData query options. Pages end with @odata.nextLink; with `Prefer: odata.track-changes` the last page carries an @odata.deltaLink that later returns only the changes.
+         */
+        get: operations["sla_policy.list"];
+        put?: never;
+        /** Create SLA policy */
+        post: operations["sla_policy.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sla_policies({id})": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get SLA policy */
+        get: operations["sla_policy.get"];
+        put?: never;
+        post?: never;
+        /** Delete SLA policy */
+        delete: operations["sla_policy.delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update SLA policy
+         * @description Changes the given properties only. Send If-Match to fail instead of overwriting a newer version.
+         */
+        patch: operations["sla_policy.update"];
+        trace?: never;
+    };
+    "/sla_policies({id})/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The activity timeline of SLA policy
+         * @description Activities (the activities view) regarding the record and, rolled up, those of the contacts, opportunities, cases and leads that point to it through a lookup (up to 500 of each), newest first unless $orderby says otherwise. $filter, $select, $orderby and $top (at most 100, default 25) apply; one page, no next link.
+         */
+        get: operations["sla_policy.timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tasks": {
         parameters: {
             query?: never;
@@ -4387,6 +4795,23 @@ export interface paths {
         patch: operations["team.update"];
         trace?: never;
     };
+    "/teams({id})/assignment_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Assignment rules of Team */
+        get: operations["team.nav.assignment_rules.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/teams({id})/members": {
         parameters: {
             query?: never;
@@ -4520,6 +4945,74 @@ export interface paths {
          * @description Changes the given properties only. Send If-Match to fail instead of overwriting a newer version.
          */
         patch: operations["user.update"];
+        trace?: never;
+    };
+    "/users({id})/assignment_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Assignment rules of User */
+        get: operations["user.nav.assignment_rules.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users({id})/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Queues of User */
+        get: operations["user.nav.queues.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users({id})/queues({related_id})/$ref": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink Queue from User */
+        delete: operations["user.nav.queues.ref.remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users({id})/queues/$ref": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link Queue to User */
+        post: operations["user.nav.queues.ref.add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/users({id})/teams": {
@@ -4890,6 +5383,20 @@ export interface components {
             /** @enum {string} */
             privilege: "create" | "read" | "write" | "delete" | "append" | "append_to" | "assign" | "share";
         };
+        IntakeResult: {
+            /** Format: uuid */
+            case_id: string;
+            case_number?: string;
+            contact_created?: boolean;
+            /** Format: uuid */
+            contact_id?: string;
+            /** Format: uuid */
+            email_id?: string;
+            /** @enum {string} */
+            outcome: "created" | "threaded" | "duplicate";
+            /** Format: uuid */
+            queue_id?: string;
+        };
         Job: {
             /** @description The job's arguments (JSON). */
             args?: string;
@@ -5052,6 +5559,11 @@ export interface components {
             is_admin?: boolean;
             name: string;
             privileges?: components["schemas"]["Grant"][];
+        };
+        RoutingSummary: {
+            denied: number;
+            routed: number;
+            unmatched: number;
         };
         SavedView: {
             columns: string[];
@@ -5791,6 +6303,259 @@ export interface components {
             /** Subject */
             subject?: string;
         };
+        /** Assignment rule */
+        assignment_rule: {
+            /** @description Version tag of the record; send it in If-Match. */
+            readonly "@odata.etag"?: string;
+            /**
+             * Assign to
+             * @default none
+             * @enum {string|null}
+             */
+            assign_type: "none" | "user" | "team" | "round_robin" | "territory" | null;
+            /**
+             * Condition ($filter)
+             * @description An OData $filter expression over the record; empty matches every record.
+             */
+            condition?: string | null;
+            /**
+             * Created on
+             * Format: date-time
+             */
+            readonly created_at?: string;
+            /**
+             * Created by
+             * Format: uuid
+             */
+            readonly created_by?: string | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * ID
+             * Format: uuid
+             */
+            readonly id?: string;
+            /**
+             * Active
+             * @default true
+             */
+            is_active: boolean | null;
+            /**
+             * Modified on
+             * Format: date-time
+             */
+            readonly modified_at?: string;
+            /**
+             * Modified by
+             * Format: uuid
+             */
+            readonly modified_by?: string | null;
+            /** Name */
+            name?: string;
+            /**
+             * Owner
+             * Format: uuid
+             */
+            readonly owner_id?: string | null;
+            /** @description The related queue record, returned with $expand=queue. */
+            readonly queue?: components["schemas"]["queue"] | null;
+            /**
+             * Queue
+             * Format: uuid
+             * @description Id of the related queue record (navigation property queue).
+             */
+            queue_id?: string | null;
+            /** @description Related case records, returned with $expand=routed_cases. */
+            readonly routed_cases?: components["schemas"]["case"][];
+            /** @description Related lead records, returned with $expand=routed_leads. */
+            readonly routed_leads?: components["schemas"]["lead"][];
+            /**
+             * Order
+             * Format: int64
+             * @default 100
+             */
+            sequence: number | null;
+            /**
+             * Applies to
+             * @enum {string}
+             */
+            target_entity?: "lead" | "case";
+            /** @description The related team record, returned with $expand=team. */
+            readonly team?: components["schemas"]["team"] | null;
+            /**
+             * Team
+             * Format: uuid
+             * @description Id of the related team record (navigation property team).
+             */
+            team_id?: string | null;
+            /**
+             * Territories (JSON)
+             * @description A JSON object from territory values to user or team ids; "*" matches any other value.
+             */
+            territories?: string | null;
+            /**
+             * Territory field
+             * @description The record's attribute whose value picks the territory, e.g. country.
+             */
+            territory_attribute?: string | null;
+            /** @description The related user record, returned with $expand=user. */
+            readonly user?: components["schemas"]["user"] | null;
+            /**
+             * User
+             * Format: uuid
+             * @description Id of the related user record (navigation property user).
+             */
+            user_id?: string | null;
+            /**
+             * Version
+             * Format: int64
+             */
+            readonly version?: number;
+        };
+        /** Assignment rule (page) */
+        assignment_rule_collection: {
+            "@odata.context"?: string;
+            /**
+             * Format: int64
+             * @description Number of matching records (with $count=true).
+             */
+            "@odata.count"?: number;
+            /**
+             * Format: uri-reference
+             * @description URL that returns the changes since this response (with Prefer: odata.track-changes).
+             */
+            "@odata.deltaLink"?: string;
+            /**
+             * Format: uri-reference
+             * @description URL of the next page; absent on the last page.
+             */
+            "@odata.nextLink"?: string;
+            value: components["schemas"]["assignment_rule"][];
+        };
+        /** Assignment rule (create) */
+        assignment_rule_create: {
+            /**
+             * Assign to
+             * @default none
+             * @enum {string|null}
+             */
+            assign_type: "none" | "user" | "team" | "round_robin" | "territory" | null;
+            /**
+             * Condition ($filter)
+             * @description An OData $filter expression over the record; empty matches every record.
+             */
+            condition?: string | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Active
+             * @default true
+             */
+            is_active: boolean | null;
+            /** Name */
+            name: string;
+            /**
+             * Queue
+             * Format: uuid
+             * @description Id of the related queue record (navigation property queue).
+             */
+            queue_id?: string | null;
+            /**
+             * Order
+             * Format: int64
+             * @default 100
+             */
+            sequence: number | null;
+            /**
+             * Applies to
+             * @enum {string}
+             */
+            target_entity: "lead" | "case";
+            /**
+             * Team
+             * Format: uuid
+             * @description Id of the related team record (navigation property team).
+             */
+            team_id?: string | null;
+            /**
+             * Territories (JSON)
+             * @description A JSON object from territory values to user or team ids; "*" matches any other value.
+             */
+            territories?: string | null;
+            /**
+             * Territory field
+             * @description The record's attribute whose value picks the territory, e.g. country.
+             */
+            territory_attribute?: string | null;
+            /**
+             * User
+             * Format: uuid
+             * @description Id of the related user record (navigation property user).
+             */
+            user_id?: string | null;
+        };
+        /** Assignment rule (update) */
+        assignment_rule_update: {
+            /**
+             * Assign to
+             * @default none
+             * @enum {string|null}
+             */
+            assign_type: "none" | "user" | "team" | "round_robin" | "territory" | null;
+            /**
+             * Condition ($filter)
+             * @description An OData $filter expression over the record; empty matches every record.
+             */
+            condition?: string | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Active
+             * @default true
+             */
+            is_active: boolean | null;
+            /** Name */
+            name?: string;
+            /**
+             * Queue
+             * Format: uuid
+             * @description Id of the related queue record (navigation property queue).
+             */
+            queue_id?: string | null;
+            /**
+             * Order
+             * Format: int64
+             * @default 100
+             */
+            sequence: number | null;
+            /**
+             * Applies to
+             * @enum {string}
+             */
+            target_entity?: "lead" | "case";
+            /**
+             * Team
+             * Format: uuid
+             * @description Id of the related team record (navigation property team).
+             */
+            team_id?: string | null;
+            /**
+             * Territories (JSON)
+             * @description A JSON object from territory values to user or team ids; "*" matches any other value.
+             */
+            territories?: string | null;
+            /**
+             * Territory field
+             * @description The record's attribute whose value picks the territory, e.g. country.
+             */
+            territory_attribute?: string | null;
+            /**
+             * User
+             * Format: uuid
+             * @description Id of the related user record (navigation property user).
+             */
+            user_id?: string | null;
+        };
         /** Business unit */
         business_unit: {
             /** @description Version tag of the record; send it in If-Match. */
@@ -6396,6 +7161,14 @@ export interface components {
              * @enum {string|null}
              */
             priority: "low" | "normal" | "high" | "urgent" | null;
+            /** @description The related queue record, returned with $expand=queue. */
+            readonly queue?: components["schemas"]["queue"] | null;
+            /**
+             * Queue
+             * Format: uuid
+             * @description Id of the related queue record (navigation property queue).
+             */
+            queue_id?: string | null;
             /** Resolution */
             resolution?: string | null;
             /**
@@ -6408,6 +7181,14 @@ export interface components {
              * Format: date-time
              */
             resolved_at?: string | null;
+            /** @description The related assignment_rule record, returned with $expand=routed_by_rule. */
+            readonly routed_by_rule?: components["schemas"]["assignment_rule"] | null;
+            /**
+             * Routed by rule
+             * Format: uuid
+             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
+             */
+            routed_by_rule_id?: string | null;
             /**
              * Satisfaction (1–5)
              * Format: int64
@@ -6514,6 +7295,12 @@ export interface components {
              * @enum {string|null}
              */
             priority: "low" | "normal" | "high" | "urgent" | null;
+            /**
+             * Queue
+             * Format: uuid
+             * @description Id of the related queue record (navigation property queue).
+             */
+            queue_id?: string | null;
             /** Resolution */
             resolution?: string | null;
             /**
@@ -6526,6 +7313,12 @@ export interface components {
              * Format: date-time
              */
             resolved_at?: string | null;
+            /**
+             * Routed by rule
+             * Format: uuid
+             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
+             */
+            routed_by_rule_id?: string | null;
             /**
              * Satisfaction (1–5)
              * Format: int64
@@ -6607,6 +7400,12 @@ export interface components {
              * @enum {string|null}
              */
             priority: "low" | "normal" | "high" | "urgent" | null;
+            /**
+             * Queue
+             * Format: uuid
+             * @description Id of the related queue record (navigation property queue).
+             */
+            queue_id?: string | null;
             /** Resolution */
             resolution?: string | null;
             /**
@@ -6619,6 +7418,12 @@ export interface components {
              * Format: date-time
              */
             resolved_at?: string | null;
+            /**
+             * Routed by rule
+             * Format: uuid
+             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
+             */
+            routed_by_rule_id?: string | null;
             /**
              * Satisfaction (1–5)
              * Format: int64
@@ -7366,6 +8171,14 @@ export interface components {
              * Format: date
              */
             received_on?: string | null;
+            /** @description The related assignment_rule record, returned with $expand=routed_by_rule. */
+            readonly routed_by_rule?: components["schemas"]["assignment_rule"] | null;
+            /**
+             * Routed by rule
+             * Format: uuid
+             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
+             */
+            routed_by_rule_id?: string | null;
             /**
              * Lead source
              * @enum {string|null}
@@ -7484,6 +8297,12 @@ export interface components {
              */
             received_on?: string | null;
             /**
+             * Routed by rule
+             * Format: uuid
+             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
+             */
+            routed_by_rule_id?: string | null;
+            /**
              * Lead source
              * @enum {string|null}
              */
@@ -7575,6 +8394,12 @@ export interface components {
              * Format: date
              */
             received_on?: string | null;
+            /**
+             * Routed by rule
+             * Format: uuid
+             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
+             */
+            routed_by_rule_id?: string | null;
             /**
              * Lead source
              * @enum {string|null}
@@ -8782,6 +9607,270 @@ export interface components {
              */
             unit_price_currency?: string | null;
         };
+        /** Queue */
+        queue: {
+            /** @description Version tag of the record; send it in If-Match. */
+            readonly "@odata.etag"?: string;
+            /** @description Related assignment_rule records, returned with $expand=assignment_rules. */
+            readonly assignment_rules?: components["schemas"]["assignment_rule"][];
+            /** @description Related case records, returned with $expand=cases. */
+            readonly cases?: components["schemas"]["case"][];
+            /**
+             * Created on
+             * Format: date-time
+             */
+            readonly created_at?: string;
+            /**
+             * Created by
+             * Format: uuid
+             */
+            readonly created_by?: string | null;
+            /**
+             * Default priority
+             * @enum {string|null}
+             */
+            default_priority?: "low" | "normal" | "high" | "urgent" | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Intake email address
+             * Format: email
+             */
+            email_address?: string | null;
+            /**
+             * ID
+             * Format: uuid
+             */
+            readonly id?: string;
+            /** @description Related user records, returned with $expand=members. */
+            readonly members?: components["schemas"]["user"][];
+            /**
+             * Modified on
+             * Format: date-time
+             */
+            readonly modified_at?: string;
+            /**
+             * Modified by
+             * Format: uuid
+             */
+            readonly modified_by?: string | null;
+            /** Name */
+            name?: string;
+            /**
+             * Owner
+             * Format: uuid
+             */
+            readonly owner_id?: string | null;
+            /**
+             * Version
+             * Format: int64
+             */
+            readonly version?: number;
+        };
+        /** Queue (page) */
+        queue_collection: {
+            "@odata.context"?: string;
+            /**
+             * Format: int64
+             * @description Number of matching records (with $count=true).
+             */
+            "@odata.count"?: number;
+            /**
+             * Format: uri-reference
+             * @description URL that returns the changes since this response (with Prefer: odata.track-changes).
+             */
+            "@odata.deltaLink"?: string;
+            /**
+             * Format: uri-reference
+             * @description URL of the next page; absent on the last page.
+             */
+            "@odata.nextLink"?: string;
+            value: components["schemas"]["queue"][];
+        };
+        /** Queue (create) */
+        queue_create: {
+            /**
+             * Default priority
+             * @enum {string|null}
+             */
+            default_priority?: "low" | "normal" | "high" | "urgent" | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Intake email address
+             * Format: email
+             */
+            email_address?: string | null;
+            /** Name */
+            name: string;
+        };
+        /** Queue (update) */
+        queue_update: {
+            /**
+             * Default priority
+             * @enum {string|null}
+             */
+            default_priority?: "low" | "normal" | "high" | "urgent" | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Intake email address
+             * Format: email
+             */
+            email_address?: string | null;
+            /** Name */
+            name?: string;
+        };
+        /** SLA policy */
+        sla_policy: {
+            /** @description Version tag of the record; send it in If-Match. */
+            readonly "@odata.etag"?: string;
+            /**
+             * Created on
+             * Format: date-time
+             */
+            readonly created_at?: string;
+            /**
+             * Created by
+             * Format: uuid
+             */
+            readonly created_by?: string | null;
+            /**
+             * First response within (minutes)
+             * Format: int64
+             */
+            first_response_minutes?: number;
+            /**
+             * ID
+             * Format: uuid
+             */
+            readonly id?: string;
+            /**
+             * Active
+             * @default true
+             */
+            is_active: boolean | null;
+            /**
+             * Modified on
+             * Format: date-time
+             */
+            readonly modified_at?: string;
+            /**
+             * Modified by
+             * Format: uuid
+             */
+            readonly modified_by?: string | null;
+            /** Name */
+            name?: string;
+            /**
+             * Owner
+             * Format: uuid
+             */
+            readonly owner_id?: string | null;
+            /**
+             * Case priority
+             * @enum {string}
+             */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /**
+             * Resolve within (minutes)
+             * Format: int64
+             */
+            resolve_minutes?: number;
+            /**
+             * Version
+             * Format: int64
+             */
+            readonly version?: number;
+            /**
+             * Warn before due (minutes)
+             * Format: int64
+             * @description How long before a timer's due time the case is marked as nearing breach; empty: a quarter of the timer's time.
+             */
+            warn_before_minutes?: number | null;
+        };
+        /** SLA policy (page) */
+        sla_policy_collection: {
+            "@odata.context"?: string;
+            /**
+             * Format: int64
+             * @description Number of matching records (with $count=true).
+             */
+            "@odata.count"?: number;
+            /**
+             * Format: uri-reference
+             * @description URL that returns the changes since this response (with Prefer: odata.track-changes).
+             */
+            "@odata.deltaLink"?: string;
+            /**
+             * Format: uri-reference
+             * @description URL of the next page; absent on the last page.
+             */
+            "@odata.nextLink"?: string;
+            value: components["schemas"]["sla_policy"][];
+        };
+        /** SLA policy (create) */
+        sla_policy_create: {
+            /**
+             * First response within (minutes)
+             * Format: int64
+             */
+            first_response_minutes: number;
+            /**
+             * Active
+             * @default true
+             */
+            is_active: boolean | null;
+            /** Name */
+            name: string;
+            /**
+             * Case priority
+             * @enum {string}
+             */
+            priority: "low" | "normal" | "high" | "urgent";
+            /**
+             * Resolve within (minutes)
+             * Format: int64
+             */
+            resolve_minutes: number;
+            /**
+             * Warn before due (minutes)
+             * Format: int64
+             * @description How long before a timer's due time the case is marked as nearing breach; empty: a quarter of the timer's time.
+             */
+            warn_before_minutes?: number | null;
+        };
+        /** SLA policy (update) */
+        sla_policy_update: {
+            /**
+             * First response within (minutes)
+             * Format: int64
+             */
+            first_response_minutes?: number;
+            /**
+             * Active
+             * @default true
+             */
+            is_active: boolean | null;
+            /** Name */
+            name?: string;
+            /**
+             * Case priority
+             * @enum {string}
+             */
+            priority?: "low" | "normal" | "high" | "urgent";
+            /**
+             * Resolve within (minutes)
+             * Format: int64
+             */
+            resolve_minutes?: number;
+            /**
+             * Warn before due (minutes)
+             * Format: int64
+             * @description How long before a timer's due time the case is marked as nearing breach; empty: a quarter of the timer's time.
+             */
+            warn_before_minutes?: number | null;
+        };
         /** Task */
         task: {
             /** @description Version tag of the record; send it in If-Match. */
@@ -8993,6 +10082,8 @@ export interface components {
         team: {
             /** @description Version tag of the record; send it in If-Match. */
             readonly "@odata.etag"?: string;
+            /** @description Related assignment_rule records, returned with $expand=assignment_rules. */
+            readonly assignment_rules?: components["schemas"]["assignment_rule"][];
             /** @description The related business_unit record, returned with $expand=business_unit. */
             readonly business_unit?: components["schemas"]["business_unit"] | null;
             /**
@@ -9111,6 +10202,8 @@ export interface components {
         user: {
             /** @description Version tag of the record; send it in If-Match. */
             readonly "@odata.etag"?: string;
+            /** @description Related assignment_rule records, returned with $expand=assignment_rules. */
+            readonly assignment_rules?: components["schemas"]["assignment_rule"][];
             /** @description The related business_unit record, returned with $expand=business_unit. */
             readonly business_unit?: components["schemas"]["business_unit"] | null;
             /**
@@ -9168,6 +10261,8 @@ export interface components {
             readonly owner_id?: string | null;
             /** Phone */
             phone?: string | null;
+            /** @description Related queue records, returned with $expand=queues. */
+            readonly queues?: components["schemas"]["queue"][];
             /** @description Related team records, returned with $expand=teams. */
             readonly teams?: components["schemas"]["team"][];
             /** Job title */
@@ -10949,6 +12044,396 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records. */
+            200: {
+                headers: {
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["assignment_rule_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["assignment_rule_create"];
+            };
+        };
+        responses: {
+            /** @description Created; the body is the new record. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["assignment_rule"];
+                };
+            };
+            /** @description Created (with `Prefer: return=minimal`). */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "OData-EntityId": components["headers"]["OData-EntityId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.get": {
+        parameters: {
+            query?: {
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["assignment_rule"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["assignment_rule_update"];
+            };
+        };
+        responses: {
+            /** @description Updated (with `Prefer: return=representation`). */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["assignment_rule"];
+                };
+            };
+            /** @description Updated. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.nav.routed_cases.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of related records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["case_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.nav.routed_leads.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of related records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["lead_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "assignment_rule.apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    entity: "lead" | "case";
+                    /** @description An OData $filter over the entity; empty: every record. */
+                    filter?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What was done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoutingSummary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -13223,6 +14708,34 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "case.pick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["case"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "case.removeAccessTeamMember": {
         parameters: {
             query?: never;
@@ -13328,6 +14841,34 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "case.route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["case"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -15027,6 +16568,57 @@ export interface operations {
             };
         };
     };
+    "intake.email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    cc?: string[];
+                    /** Format: date-time */
+                    date?: string;
+                    /** @description The sender, `Name <address>` or an address. */
+                    from: string;
+                    from_name?: string;
+                    html?: string;
+                    in_reply_to?: string;
+                    message_id?: string;
+                    references?: string[];
+                    subject?: string;
+                    text?: string;
+                    to?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description A duplicate or a reply. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeResult"];
+                };
+            };
+            /** @description A new case. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeResult"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     listJobs: {
         parameters: {
             query?: {
@@ -16619,6 +18211,34 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "lead.route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record after the action. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["lead"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -20277,6 +21897,475 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "queue.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records. */
+            200: {
+                headers: {
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["queue_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["queue_create"];
+            };
+        };
+        responses: {
+            /** @description Created; the body is the new record. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["queue"];
+                };
+            };
+            /** @description Created (with `Prefer: return=minimal`). */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "OData-EntityId": components["headers"]["OData-EntityId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.get": {
+        parameters: {
+            query?: {
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["queue"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["queue_update"];
+            };
+        };
+        responses: {
+            /** @description Updated (with `Prefer: return=representation`). */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["queue"];
+                };
+            };
+            /** @description Updated. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.nav.assignment_rules.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of related records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["assignment_rule_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.nav.cases.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of related records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["case_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.nav.members.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of related records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["user_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.nav.members.ref.remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+                /** @description Id of the related record (UUID). */
+                related_id: components["parameters"]["related_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.nav.members.ref.add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntityReference"];
+            };
+        };
+        responses: {
+            /** @description Linked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "queue.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     readyz: {
         parameters: {
             query?: never;
@@ -20868,6 +22957,255 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records. */
+            200: {
+                headers: {
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sla_policy_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.create": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["sla_policy_create"];
+            };
+        };
+        responses: {
+            /** @description Created; the body is the new record. */
+            201: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sla_policy"];
+                };
+            };
+            /** @description Created (with `Prefer: return=minimal`). */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "OData-EntityId": components["headers"]["OData-EntityId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.get": {
+        parameters: {
+            query?: {
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The record. */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sla_policy"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.delete": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.update": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version the change is based on (the ETag header or @odata.etag); the request fails with 412 when the record has changed since. `*` matches any version. */
+                "If-Match"?: components["parameters"]["if_match"];
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["sla_policy_update"];
+            };
+        };
+        responses: {
+            /** @description Updated (with `Prefer: return=representation`). */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Preference-Applied": components["headers"]["Preference-Applied"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["sla_policy"];
+                };
+            };
+            /** @description Updated. */
+            204: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "sla_policy.timeline": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+            };
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The activities. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        value: components["schemas"]["activity"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -21550,6 +23888,60 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    "team.nav.assignment_rules.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of related records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["assignment_rule_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     "team.nav.members.list": {
         parameters: {
             query?: {
@@ -22002,6 +24394,172 @@ export interface operations {
             409: components["responses"]["Conflict"];
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "user.nav.assignment_rules.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of related records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["assignment_rule_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "user.nav.queues.list": {
+        parameters: {
+            query?: {
+                /** @description Filter expression, e.g. `city eq 'Shanghai' and revenue gt 1000000`. */
+                $filter?: components["parameters"]["filter"];
+                /** @description Comma-separated properties to return, e.g. `name,city`. */
+                $select?: components["parameters"]["select"];
+                /** @description Comma-separated sort keys with optional asc/desc, e.g. `created_at desc`. */
+                $orderby?: components["parameters"]["orderby"];
+                /** @description Maximum number of records to return. */
+                $top?: components["parameters"]["top"];
+                /** @description Number of records to skip. */
+                $skip?: components["parameters"]["skip"];
+                /** @description Include the total number of matching records in @odata.count. */
+                $count?: components["parameters"]["count"];
+                /** @description Navigation properties to include, with nested options, e.g. `primary_contact($select=full_name),contacts($top=5)`. */
+                $expand?: components["parameters"]["expand"];
+                /** @description Aggregation transformations, e.g. `groupby((industry),aggregate(revenue with sum as total))`; rows then hold the grouped and aggregated properties. */
+                $apply?: components["parameters"]["apply"];
+                /** @description Opaque paging token; use the @odata.nextLink as given. */
+                $skiptoken?: components["parameters"]["skiptoken"];
+                /** @description Opaque change-tracking token; use the @odata.deltaLink as given. */
+                $deltatoken?: components["parameters"]["deltatoken"];
+            };
+            header?: {
+                /** @description Preferences: `return=representation` or `return=minimal`, `odata.maxpagesize=N`, `odata.track-changes` (ask for a delta link), `odata.include-annotations=*`. */
+                Prefer?: components["parameters"]["prefer"];
+                /** @description The reader's languages. When the preferred one is simplified Chinese (`zh`, `zh-CN`, `zh-Hans`), `$orderby` sorts string, email and url properties in pinyin order (阿 < 北 < 成 < 张); otherwise in the database's default order. Follow @odata.nextLink with the same header. */
+                "Accept-Language"?: components["parameters"]["accept_language"];
+            };
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of related records. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["queue_collection"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "user.nav.queues.ref.remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+                /** @description Id of the related record (UUID). */
+                related_id: components["parameters"]["related_id"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unlinked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    "user.nav.queues.ref.add": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Record id (UUID). */
+                id: components["parameters"]["id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EntityReference"];
+            };
+        };
+        responses: {
+            /** @description Linked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };

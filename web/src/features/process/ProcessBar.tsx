@@ -33,7 +33,7 @@ export function ProcessBar({ entity, set, id, record, etag, dirty, onChanged }: 
   return (
     <div className="process-bar" role="group" aria-label={t('process.title')}>
       {actions.map((a) => (
-        <button key={a} type="button" className={a === 'disqualify' || a === 'cancel' || a === 'reject' || a === 'archive' ? 'secondary' : undefined} disabled={dirty}
+        <button key={a} type="button" className={a === 'disqualify' || a === 'cancel' || a === 'reject' || a === 'archive' || a === 'route' ? 'secondary' : undefined} disabled={dirty}
           aria-describedby={dirty ? 'process-dirty' : undefined} onClick={() => setOpen(a)}>
           {t(`process.${a}Button`, { defaultValue: t(`process.${a}`) })}
         </button>
@@ -155,6 +155,8 @@ function ActionDialog({ action, entity, set, id, record, etag, onClose, onChange
         </label>
       </>
     );
+  } else if (action === 'route' || action === 'pick') {
+    fields = <p>{t(`process.${action}Explain`)}</p>;
   } else if (action === 'reject') {
     fields = (
       <label>

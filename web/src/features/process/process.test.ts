@@ -3,16 +3,16 @@ import { actionsFor, closeBody, qualifyBody, resolveBody, today } from './proces
 
 describe('process actions', () => {
   it('offers what the status allows', () => {
-    expect(actionsFor('lead', { status: 'new' })).toEqual(['qualify', 'disqualify']);
-    expect(actionsFor('lead', { status: 'contacted' })).toEqual(['qualify', 'disqualify']);
+    expect(actionsFor('lead', { status: 'new' })).toEqual(['qualify', 'disqualify', 'route']);
+    expect(actionsFor('lead', { status: 'contacted' })).toEqual(['qualify', 'disqualify', 'route']);
     expect(actionsFor('lead', { status: 'qualified' })).toEqual(['reactivate']);
     expect(actionsFor('lead', { status: 'disqualified' })).toEqual(['reactivate']);
     expect(actionsFor('opportunity', { status: 'open' })).toEqual(['close']);
     expect(actionsFor('opportunity', { status: null })).toEqual(['close']);
     expect(actionsFor('opportunity', { status: 'won' })).toEqual(['reopen']);
     expect(actionsFor('opportunity', { status: 'lost' })).toEqual(['reopen']);
-    expect(actionsFor('case', { status: 'new' })).toEqual(['resolve', 'cancel']);
-    expect(actionsFor('case', { status: 'waiting' })).toEqual(['resolve', 'cancel']);
+    expect(actionsFor('case', { status: 'new' })).toEqual(['resolve', 'cancel', 'route']);
+    expect(actionsFor('case', { status: 'waiting', queue_id: 'q1' })).toEqual(['resolve', 'cancel', 'pick', 'route']);
     expect(actionsFor('case', { status: 'resolved' })).toEqual(['reopen']);
     expect(actionsFor('case', { status: 'canceled' })).toEqual(['reopen']);
     expect(actionsFor('knowledge_article', { status: 'draft' })).toEqual(['submit']);

@@ -6,7 +6,7 @@ import { recordPath } from '../../api/odata';
 import type { EntityRecord } from '../../api/types';
 
 export type ProcessAction = 'qualify' | 'disqualify' | 'reactivate' | 'close' | 'reopen' | 'resolve' | 'cancel'
-  | 'submit' | 'approve' | 'reject' | 'archive' | 'new_version';
+  | 'submit' | 'approve' | 'reject' | 'archive' | 'new_version' | 'route' | 'pick';
 
 /** A knowledge article's workflow actions per status (archived articles have none). */
 const articleActions: Record<string, ProcessAction[]> = {
@@ -15,12 +15,17 @@ const articleActions: Record<string, ProcessAction[]> = {
   published: ['new_version', 'archive'],
 };
 
-/** The actions a record of `entity` offers in its current status (none for other entities). */
+/** The actions a record of `entity` offers in its current status (none for other entities). An
+ * open lead or case can be routed by the assignment rules; a case in a queue can be picked. */
 export function actionsFor(entity: string, record: EntityRecord): ProcessAction[] {
   const status = typeof record.status === 'string' ? record.status : '';
-  if (entity === 'lead') return status === 'qualified' || status === 'disqualified' ? ['reactivate'] : ['qualify', 'disqualify'];
+  if (entity === 'lead') return status === 'qualified' || status === 'disqualified' ? ['reactivate'] : ['qualify', 'disqualify', 'route'];
   if (entity === 'opportunity') return status === 'won' || status === 'lost' ? ['reopen'] : ['close'];
-  if (entity === 'case') return status === 'resolved' || status === 'canceled' ? ['reopen'] : ['resolve', 'cancel'];
+  if (entity === 'case') {
+    if (status === 'resolved' || status === 'canceled') return ['reopen'];
+    const queued = typeof record.queue_id === 'string' && record.queue_id !== '';
+    return queued ? ['resolve', 'cancel', 'pick', 'route'] : ['resolve', 'cancel', 'route'];
+  }
   if (entity === 'knowledge_article') return articleActions[status] ?? [];
   return [];
 }

@@ -20,5 +20,7 @@ describe('case queue SLA', () => {
   it('filters open cases, mine, escalated', () => {
     expect(queueFilter({})).toBe("status ne 'resolved' and status ne 'canceled'");
     expect(queueFilter({ ownerId: 'u1', escalated: true })).toBe("status ne 'resolved' and status ne 'canceled' and owner_id eq u1 and escalated eq true");
+    expect(queueFilter({ queueIds: ['q1', 'q2'] })).toBe("status ne 'resolved' and status ne 'canceled' and queue_id in (q1,q2)");
+    expect(queueFilter({ queueIds: [] })).toBe("status ne 'resolved' and status ne 'canceled' and id eq null");
   });
 });

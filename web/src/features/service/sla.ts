@@ -34,9 +34,11 @@ export function durationParts(min: number): { d: number; h: number; m: number } 
 }
 
 /** The queue's filter: open cases, optionally only the caller's or only escalated ones. */
-export function queueFilter(opts: { ownerId?: string | undefined; escalated?: boolean }): string {
+export function queueFilter(opts: { ownerId?: string | undefined; escalated?: boolean; queueIds?: string[] | undefined }): string {
   const parts = ["status ne 'resolved'", "status ne 'canceled'"];
   if (opts.ownerId) parts.push(`owner_id eq ${opts.ownerId}`);
+  // In one of the chosen queues; an empty choice (member of no queue) matches nothing.
+  if (opts.queueIds) parts.push(opts.queueIds.length ? `queue_id in (${opts.queueIds.join(',')})` : 'id eq null');
   if (opts.escalated) parts.push('escalated eq true');
   return parts.join(' and ');
 }

@@ -96,6 +96,9 @@ export function AppShell() {
               <li><NavLink to="/admin/units">{t('shell.units')}</NavLink></li>
               <li><NavLink to="/admin/users">{t('shell.users')}</NavLink></li>
               <li><NavLink to="/admin/teams">{t('shell.teams')}</NavLink></li>
+              <li><NavLink to="/queues">{t('shell.queues')}</NavLink></li>
+              <li><NavLink to="/assignment_rules">{t('shell.assignmentRules')}</NavLink></li>
+              <li><NavLink to="/sla_policies">{t('shell.slaPolicies')}</NavLink></li>
               <li><NavLink to="/admin/field-profiles">{t('shell.fieldProfiles')}</NavLink></li>
               <li><NavLink to="/admin/jobs">{t('shell.jobs')}</NavLink></li>
             </ul>

@@ -1,0 +1,9 @@
+-- Round-robin cursors of assignment rules: how many records each rule has handed out, so that
+-- the next one goes to the next member of the rule's team. The routing step bumps it with one
+-- upsert inside the writing transaction (the row lock orders concurrent creates).
+CREATE TABLE IF NOT EXISTS assignment_cursor (
+  tenant_id uuid NOT NULL,
+  rule_id uuid NOT NULL,
+  turns bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, rule_id)
+);
