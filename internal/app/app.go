@@ -54,7 +54,9 @@ type App struct {
 	Access   *access.Service
 	Audit    *audit.Service
 	// Jobs is the durable job queue on this App's database (worked while serving).
-	Jobs   *jobs.Queue
+	Jobs *jobs.Queue
+	// SLA is the worker of the cases' service-level timers (tests run a timer at a time).
+	SLA    *service.SLAWorker
 	Search *search.Index
 	// Dedupe is duplicate detection and merge.
 	Dedupe *dedupe.Service

@@ -16,7 +16,8 @@ func (a *App) openJobs(context.Context) error {
 	workers := river.NewWorkers()
 	queue := func() *jobs.Queue { return a.Jobs }
 	river.AddWorker(workers, reminders.Wire(a.Records, queue))
-	river.AddWorker(workers, service.WireSLA(a.Records, queue))
+	a.SLA = service.WireSLA(a.Records, queue)
+	river.AddWorker(workers, a.SLA)
 	q, err := jobs.New(a.Store, jobs.Config{Workers: workers, Logger: a.Log})
 	if err != nil {
 		return err
