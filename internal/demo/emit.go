@@ -50,6 +50,7 @@ func (g *gen) emit(r *rng) {
 	d.add("lead", leads)
 	g.emitOpportunities()
 	g.emitKnowledge(r)
+	g.emitQueues()
 	var cases []Row
 	for i, c := range g.cases {
 		cases = append(cases, g.caseRow(c))
@@ -139,4 +140,24 @@ func (g *gen) emitOpportunities() {
 	}
 	g.ds.add("opportunity", opps)
 	g.ds.add("opportunity_line", lines)
+}
+
+// SupportAddress is the demo company's support mailbox: e-mail to it opens cases in the Support
+// queue (POST /api/v1/intake/email).
+const SupportAddress = "support@" + CompanyDomain
+
+// emitQueues writes the Support queue, whose members are the service staff, and the assignment
+// rule that puts every case that arrives by e-mail into it (before the cases, which it routes).
+func (g *gen) emitQueues() {
+	d := g.ds
+	d.add("queue", []Row{{"name": "Support · 技术支持", "email_address": SupportAddress, "default_priority": "high",
+		"description": "Cases that arrive by e-mail wait here for a support engineer to pick them. 通过电子邮件收到的服务案例在此等待技术支持工程师处理。"}})
+	for i, s := range demoStaff {
+		if s.Role == "service" {
+			d.Links = append(d.Links, Link{From: Ref{"queue", 0}, Nav: "members", To: userRef(i)})
+		}
+	}
+	d.add("assignment_rule", []Row{{"name": "E-mail to the Support queue", "target_entity": "case", "sequence": 10, "is_active": true,
+		"condition": "origin eq 'email'", "assign_type": "none", "queue_id": Ref{"queue", 0},
+		"description": "Every case that arrives by e-mail goes to the Support queue; its owner stays as given."}})
 }

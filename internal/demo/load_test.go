@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/meridian-crm/meridian/internal/app"
@@ -106,6 +107,23 @@ func TestInstallSmallDemo(t *testing.T) {
 	}
 	if langs["contact zh"] < 50 || langs["contact en"] < 50 || langs["article zh"] != int64(len(articles)) || langs["article en"] != int64(len(articles)) {
 		t.Fatalf("languages: %v", langs)
+	}
+	// Cases that came by e-mail were routed into the Support queue by its rule at creation; the
+	// others are in no queue.
+	inQueue := map[string]int64{}
+	for _, r := range apply(t, ctx, a.Records, "case", "$apply=groupby((origin,queue_id/name),aggregate($count as n))") {
+		origin, _ := r.Vals[0].(string)
+		queue, _ := r.Vals[1].(string)
+		inQueue[origin+" → "+queue] += r.Get("n").(int64)
+	}
+	t.Logf("cases by origin and queue: %v", inQueue)
+	for k, n := range inQueue {
+		if email, support := strings.HasPrefix(k, "email → "), strings.HasSuffix(k, " → Support · 技术支持"); email != support && n > 0 {
+			t.Errorf("cases by origin and queue: %v", inQueue)
+		}
+	}
+	if inQueue["email → Support · 技术支持"] == 0 {
+		t.Errorf("no e-mailed case in the Support queue: %v", inQueue)
 	}
 	// Closed-won amounts peak in the fourth quarter.
 	sum4 := apply(t, ctx, a.Records, "opportunity", "$apply=filter(status eq 'won' and month(close_date) ge 10)/aggregate(amount with sum as total)")
