@@ -96,6 +96,12 @@ func TestSearch(t *testing.T) {
 		if hits := searchHits(admin.in(t), "harbor", "entities=contacts"); len(hits) != 1 || field(hits[0], "entity") != "contact" {
 			t.Fatalf("entities=contacts: %v", hits)
 		}
+		// The entity's name, or its set name without underscores, name it too.
+		for _, alias := range []string{"contact", "Contacts", "contacts,knowledgearticles"} {
+			if hits := searchHits(admin.in(t), "harbor", "entities="+alias); len(hits) != 1 || field(hits[0], "entity") != "contact" {
+				t.Fatalf("entities=%s: %v", alias, hits)
+			}
+		}
 		if hits := searchHits(admin.in(t), "harbor", "top=1"); len(hits) != 1 {
 			t.Fatalf("top=1: %v", hits)
 		}

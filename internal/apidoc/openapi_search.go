@@ -12,7 +12,7 @@ func addSearchPaths(paths object, schemas object) {
 			"attributes under field-level security are not searched.",
 		params: []any{
 			object{"name": "q", "in": "query", "required": true, "description": "The search text.", "schema": stringSchema},
-			queryParam("entities", "Comma-separated entity sets to search, e.g. `accounts,contacts` (default: every searchable entity the caller may read).", stringSchema),
+			queryParam("entities", "Comma-separated entity sets to search, e.g. `accounts,contacts` (an entity's name, or its set name without underscores such as `knowledgearticles`, also names it; default: every searchable entity the caller may read).", stringSchema),
 			queryParam("top", "How many results to return (1–100, default 20).", object{"type": "integer", "minimum": 1, "maximum": 100}),
 		},
 		ok:     object{"200": response("The best matches, best first.", listOf("SearchHit"))},

@@ -118,6 +118,24 @@ func (x *Index) Search(ctx context.Context, rd Reader, r Request) ([]Hit, error)
 
 // entities resolves the requested sets (all searchable entities when none) and keeps those the
 // caller may read.
+// entityNamed finds an entity by its set name ("knowledge_articles"), its name
+// ("knowledge_article") or its set name written without underscores ("knowledgearticles", as
+// OData clients that camel-case names send it).
+func entityNamed(m *metadata.Model, s string) *metadata.Entity {
+	if e := m.EntityBySet(s); e != nil {
+		return e
+	}
+	if e := m.Entity(s); e != nil {
+		return e
+	}
+	for _, e := range m.Entities() {
+		if strings.EqualFold(strings.ReplaceAll(e.SetName, "_", ""), s) {
+			return e
+		}
+	}
+	return nil
+}
+
 func (x *Index) entities(ctx context.Context, rd Reader, sets []string) ([]*metadata.Entity, error) {
 	m := x.reg.Model()
 	var want []*metadata.Entity
@@ -129,7 +147,7 @@ func (x *Index) entities(ctx context.Context, rd Reader, sets []string) ([]*meta
 		}
 	} else {
 		for _, s := range sets {
-			e := m.EntityBySet(s)
+			e := entityNamed(m, s)
 			if e == nil {
 				return nil, fault.Field("entities", "unknown_entity_set", "%q is not an entity set", s)
 			}

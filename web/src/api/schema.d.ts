@@ -22396,7 +22396,7 @@ export interface operations {
             query: {
                 /** @description The search text. */
                 q: string;
-                /** @description Comma-separated entity sets to search, e.g. `accounts,contacts` (default: every searchable entity the caller may read). */
+                /** @description Comma-separated entity sets to search, e.g. `accounts,contacts` (an entity's name, or its set name without underscores such as `knowledgearticles`, also names it; default: every searchable entity the caller may read). */
                 entities?: string;
                 /** @description How many results to return (1–100, default 20). */
                 top?: number;
