@@ -22,7 +22,7 @@ type testClock struct {
 	now time.Time
 }
 
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *testClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *testClock) set(t time.Time) { c.mu.Lock(); c.now = t; c.mu.Unlock() }
 
 // TestSalesAndServiceDay is the day the sales and service processes promise, through the API on
@@ -66,7 +66,7 @@ func TestSalesAndServiceDay(t *testing.T) {
 	rule := admin.create("assignment_rules", map[string]any{"name": "E-mail to support", "target_entity": "case", "sequence": 1,
 		"condition": "origin eq 'email'", "assign_type": "user", "user_id": agent, "queue_id": queue})
 	article := admin.create("knowledge_articles", map[string]any{"title": "Resetting a hub to factory settings",
-		"content": "Hold the reset button for ten seconds until the LED blinks; the hub reboots with factory settings.",
+		"content":  "Hold the reset button for ten seconds until the LED blinks; the hub reboots with factory settings.",
 		"keywords": "reset, factory", "language": "en"})
 	admin.post("knowledge_articles("+article+")/submit", nil).want(http.StatusOK)
 	admin.post("knowledge_articles("+article+")/approve", nil).want(http.StatusOK)
