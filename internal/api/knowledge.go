@@ -32,7 +32,7 @@ func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeHits(w, hits)
+	writeHits(w, hits, "")
 }
 
 // suggestedArticles answers GET /api/v1/cases(<id>)/suggested_articles[?top=5].

@@ -21,6 +21,9 @@ type searchHit struct {
 
 type searchResult struct {
 	Value []searchHit `json:"value"`
+	// Match is "any" when no record held every word of the query and the hits hold some of
+	// them (a question typed in full); absent when they hold every word.
+	Match string `json:"match,omitempty"`
 }
 
 // routeSearch serves the global search and the knowledge base search (knowledge.go).
@@ -53,16 +56,22 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		req.Top = n
 	}
 	hits, err := s.Search.Search(r.Context(), s.records, req)
+	match := ""
+	if err == nil && len(hits) == 0 && len(strings.Fields(req.Q)) > 1 {
+		// Nothing holds every word: the records holding the most (and rarest) of them instead.
+		req.Any, match = true, "any"
+		hits, err = s.Search.Search(r.Context(), s.records, req)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeHits(w, hits)
+	writeHits(w, hits, match)
 }
 
 // writeHits answers search hits as {"value":[…]}.
-func writeHits(w http.ResponseWriter, hits []search.Hit) {
-	out := searchResult{Value: make([]searchHit, len(hits))}
+func writeHits(w http.ResponseWriter, hits []search.Hit, match string) {
+	out := searchResult{Value: make([]searchHit, len(hits)), Match: match}
 	for i, h := range hits {
 		out.Value[i] = searchHit{Entity: h.Entity.Name, Set: h.Entity.SetName, ID: h.ID, Title: h.Title, Snippet: h.Snippet, Score: h.Score}
 	}

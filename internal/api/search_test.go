@@ -105,6 +105,18 @@ func TestSearch(t *testing.T) {
 		if hits := searchHits(admin.in(t), "harbor", "top=1"); len(hits) != 1 {
 			t.Fatalf("top=1: %v", hits)
 		}
+		// No record holds every word of a question: the ones holding some come back, marked.
+		strict := admin.get("search?q=harbor").want(http.StatusOK)
+		if strict.at("match") != nil {
+			t.Fatalf("a search every hit of which holds the words is marked: %s", strict.raw)
+		}
+		loose := admin.get("search?q=" + url.QueryEscape("where is the harbor zebra")).want(http.StatusOK)
+		if got := loose.values(); len(got) != 3 || field(got[0], "id") != harbor || loose.str("match") != "any" {
+			t.Fatalf("any-word fallback: %s", loose.raw)
+		}
+		if single := admin.get("search?q=zebra").want(http.StatusOK); len(single.values()) != 0 || single.at("match") != nil {
+			t.Fatalf("one word that matches nothing: %s", single.raw)
+		}
 	})
 	t.Run("changes", func(t *testing.T) {
 		c := admin.in(t)

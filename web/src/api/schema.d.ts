@@ -4287,7 +4287,7 @@ export interface paths {
         };
         /**
          * Search records across entities
-         * @description Full-text search over the searchable text of every entity (primary name, text, e-mail, phone and URL attributes, alternate keys) in English and Chinese: Latin words match whole (the last word of q also as a prefix), Chinese text matches by characters and pairs of characters. Results are ranked across entities (a match in the title counts more) and include only records the caller may read; attributes under field-level security are not searched.
+         * @description Full-text search over the searchable text of every entity (primary name, text, e-mail, phone and URL attributes, alternate keys) in English and Chinese: Latin words match whole (the last word of q also as a prefix), Chinese text matches by characters and pairs of characters. Results are ranked across entities (a match in the title counts more) and include only records the caller may read; attributes under field-level security are not searched. When no record holds every word of a query of several words, the records holding the most (and rarest) of them are answered instead, marked `"match":"any"`.
          */
         get: operations["search"];
         put?: never;
@@ -5632,6 +5632,14 @@ export interface components {
             snippet?: string;
             /** @description The record's primary name. */
             title: string;
+        };
+        SearchResult: {
+            /**
+             * @description `any`: no record held every word; these hold some of them. Absent when every hit holds every word.
+             * @enum {string}
+             */
+            match?: "any";
+            value: components["schemas"]["SearchHit"][];
         };
         SecurityDescription: {
             /** Format: uuid */
@@ -22413,9 +22421,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        value: components["schemas"]["SearchHit"][];
-                    };
+                    "application/json": components["schemas"]["SearchResult"];
                 };
             };
             400: components["responses"]["BadRequest"];
