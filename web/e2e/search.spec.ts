@@ -66,6 +66,21 @@ test('the results page says when nothing matches', async ({ page }) => {
   await expectAccessible(page, 'empty search results');
 });
 
+test('a question whose words are not all in one record finds the records holding some of them', async ({ page, request }) => {
+  const api = await apiClient(request);
+  const tag = unique('Quokka').split(' ')[1]!;
+  const name = `Quokka Freight ${tag}`;
+  await api.create('accounts', { name });
+  await signIn(page);
+  await page.goto(`/search?q=${encodeURIComponent(`which quokka freight ${tag} ships zebras`)}`);
+  await expect(page.getByRole('link', { name })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'None holds every word; these hold some of them.' })).toBeVisible();
+  // Every word held: no such note.
+  await page.goto(`/search?q=${encodeURIComponent(`quokka ${tag}`)}`);
+  await expect(page.getByRole('link', { name })).toBeVisible();
+  await expect(page.getByText('None holds every word')).toHaveCount(0);
+});
+
 test.describe('on a phone (375 px)', () => {
   test.use({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
 

@@ -255,6 +255,7 @@ const en = {
     allEntities: 'All record types',
     empty: 'Type what you are looking for: a name, an email, a phone number, words of a note or an article.',
     none: 'Nothing found for “{{q}}”.',
+    partial: 'None holds every word; these hold some of them.',
     count_one: '{{count}} result for “{{q}}”',
     count_other: '{{count}} results for “{{q}}”',
     failed: 'The search failed; try again.',

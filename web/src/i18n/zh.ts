@@ -259,6 +259,7 @@ const zh: Strings<Resources> = {
     allEntities: '全部记录类型',
     empty: '输入要查找的内容：名称、邮箱、电话号码、备注或文章中的词语。',
     none: '没有找到“{{q}}”。',
+    partial: '没有结果包含所有词语；以下结果包含其中一部分。',
     count_one: '“{{q}}”共 {{count}} 条结果',
     count_other: '“{{q}}”共 {{count}} 条结果',
     failed: '搜索失败，请重试。',

@@ -34,7 +34,7 @@ export function GlobalSearch() {
   const q = useDebounced(text, 200);
   const results = useSearch(q, { top: TYPEAHEAD }, open);
   const entities = useEntities();
-  const hits = searchable(text) ? (results.data ?? []) : [];
+  const hits = searchable(text) ? (results.data?.value ?? []) : [];
   const count = searchable(text) ? hits.length + 1 : 0; // the hits, then "see all results"
 
   // "/" anywhere but in a text field focuses the box.

@@ -23,7 +23,8 @@ export default function SearchPage() {
   const all = useSearch(q, { top: PAGE });
   const results = useSearch(q, { top: PAGE, entities: entity ? [setName(entity)] : [] }, !!entity);
   const shown = entity ? results : all;
-  const hits = shown.data ?? [];
+  const hits = shown.data?.value ?? [];
+  const partial = shown.data?.match === 'any' && hits.length > 0;
   const lang = i18n.language;
 
   useEffect(() => setText(q), [q]);
@@ -36,7 +37,7 @@ export default function SearchPage() {
     return e ? entityLabel(e, lang) : name;
   };
   // The filter offers the entities of the unfiltered results.
-  const found = entitiesOf(all.data ?? []);
+  const found = entitiesOf(all.data?.value ?? []);
   if (entity && !found.includes(entity.name)) found.push(entity.name);
 
   return (
@@ -80,6 +81,7 @@ export default function SearchPage() {
       {searchable(q) && shown.isSuccess && (
         <p className="muted" role="status">
           {hits.length === 0 ? t('search.none', { q }) : t('search.count', { count: hits.length, q })}
+          {partial && <> {t('search.partial')}</>}
         </p>
       )}
       {hits.length > 0 && (

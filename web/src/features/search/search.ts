@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import type { components } from '../../api/schema';
 
 export type SearchHit = components['schemas']['SearchHit'];
+export type SearchResult = components['schemas']['SearchResult'];
 
 /** `search?q=…&top=…[&entities=…]`, each part encoded. */
 export function searchPath(q: string, opts: { top?: number; entities?: string[] } = {}): string {
@@ -34,7 +35,8 @@ export function useSearch(q: string, opts: { top?: number; entities?: string[] }
   return useQuery({
     queryKey: ['search', q.trim(), opts.top ?? 20, opts.entities?.join(',') ?? ''],
     enabled: enabled && searchable(q),
-    queryFn: async ({ signal }) => (await api<{ value: SearchHit[] }>(searchPath(q, opts), { signal })).data.value,
+    // value: the hits; match "any" when none held every word and these hold some of them.
+    queryFn: async ({ signal }) => (await api<SearchResult>(searchPath(q, opts), { signal })).data,
     staleTime: 5_000,
     placeholderData: (prev) => prev,
   });
