@@ -30,6 +30,7 @@ func (s *Server) routeJobs(mux *http.ServeMux) {
 // A jobAction changes one job's state: allowed says from which states.
 type jobAction struct {
 	name    string
+	past    string // for messages: "retried", "canceled"
 	allowed []string
 	run     func(q *jobs.Queue, ctx context.Context, id int64) (jobs.Job, error)
 }
@@ -37,10 +38,10 @@ type jobAction struct {
 var (
 	// Retry runs a failed, cancelled or finished job again now (not a waiting one early: a timer
 	// that fired before its time would be wrong).
-	retryAction = jobAction{name: "retry", allowed: []string{"retryable", "discarded", "cancelled", "completed"},
+	retryAction = jobAction{name: "retry", past: "retried", allowed: []string{"retryable", "discarded", "cancelled", "completed"},
 		run: (*jobs.Queue).Retry}
 	// Cancel stops a job that has not run yet or is waiting for its next attempt.
-	cancelAction = jobAction{name: "cancel", allowed: []string{"pending", "scheduled", "available", "retryable"},
+	cancelAction = jobAction{name: "cancel", past: "canceled", allowed: []string{"pending", "scheduled", "available", "retryable"},
 		run: (*jobs.Queue).Cancel}
 )
 
@@ -125,7 +126,7 @@ func (s *Server) jobAction(w http.ResponseWriter, r *http.Request, a jobAction) 
 	}
 	if !slices.Contains(a.allowed, j.State) {
 		s.writeError(w, r, fault.Newf(fault.Conflict, "job_state", "a %s job cannot be %s: only one that is %s",
-			j.State, map[string]string{"retry": "retried", "cancel": "canceled"}[a.name], strings.Join(a.allowed, ", ")))
+			j.State, a.past, strings.Join(a.allowed, ", ")))
 		return
 	}
 	if j, err = a.run(s.Jobs, ctx, id); err != nil {

@@ -305,7 +305,8 @@ func (q *Queue) Counts(ctx context.Context) (map[string]int64, error) {
 	return st.States, err
 }
 
-// Stats counts tenant's jobs ("" every tenant's) by kind and state, with the lag at now.
+// Stats counts tenant's jobs ("" every tenant's) by kind and state, with the lag at now (a
+// zero now: counts only, without looking up the longest-waiting job).
 func (q *Queue) Stats(ctx context.Context, tenant string, now time.Time) (Stats, error) {
 	out := Stats{States: map[string]int64{}, Kinds: map[string]map[string]int64{}}
 	for _, s := range States {
@@ -332,7 +333,7 @@ func (q *Queue) Stats(ctx context.Context, tenant string, now time.Time) (Stats,
 		}
 		out.Kinds[kind][state] = n
 	}
-	if err := rows.Err(); err != nil || out.States["available"] == 0 {
+	if err := rows.Err(); err != nil || out.States["available"] == 0 || now.IsZero() {
 		return out, err
 	}
 	// The longest-waiting due job, through River's own listing (it reads its time columns on
@@ -348,7 +349,7 @@ func (q *Queue) Stats(ctx context.Context, tenant string, now time.Time) (Stats,
 	if len(res.Jobs) == 1 {
 		at := res.Jobs[0].ScheduledAt.UTC()
 		out.OldestAvailableAt = &at
-		if !now.IsZero() && now.After(at) {
+		if now.After(at) {
 			out.LagSeconds = now.Sub(at).Seconds()
 		}
 	}
