@@ -115,23 +115,12 @@ func withFullName(vals map[string]any) map[string]any {
 // lookup returns the ids of records sharing a key of ks under rule r (for a similarity rule,
 // the keys are prefixes of bigrams: any shared one makes a candidate), most shared first.
 func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, ks []string) ([]string, error) {
-	if len(ks) == 0 {
-		return nil, nil
-	}
-	ph := s.st.D.Placeholder
-	args := []any{tenant, entity, r.Name}
-	marks := make([]string, len(ks))
+	hs := make([]int64, len(ks))
 	for i, k := range ks {
-		args = append(args, k)
-		marks[i] = ph(len(args))
+		hs[i] = keyHash(tenant, entity, r.Name, k)
 	}
-	q := `SELECT record_id FROM dedupe_key WHERE tenant_id = ` + ph(1) + ` AND entity = ` + ph(2) + ` AND rule = ` + ph(3) +
-		` AND key IN (` + strings.Join(marks, ", ") + `) GROUP BY record_id ORDER BY COUNT(*) DESC, record_id LIMIT ` + fmt.Sprint(maxCandidates)
-	ids, err := s.st.QueryIDs(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("dedupe: candidates: %w", err)
-	}
-	return ids, nil
+	slices.Sort(hs)
+	return s.sharing(ctx, tenant, entity, slices.Compact(hs))
 }
 
 // readable reads the candidates ids of entity through the records read path: those the

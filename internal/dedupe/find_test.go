@@ -107,7 +107,12 @@ func TestBackfillIndexesRecordsWrittenBeforeTheIndex(t *testing.T) {
 	e := newEnv(t)
 	a := e.create("account", records.Input{"name": "Acme Inc."})
 	// A database upgraded from a release without the index: records but no keys.
-	if _, err := e.st.Exec(e.ctx, `DELETE FROM dedupe_key`); err != nil {
+	if e.st.D.Name() == "sqlite" {
+		if _, err := e.st.Exec(e.ctx, `INSERT INTO dedupe_fts (dedupe_fts) VALUES ('delete-all')`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.st.Exec(e.ctx, `DELETE FROM dedupe_doc`); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := e.dup.Find(e.ctx, "account", map[string]any{"name": "ACME"}); len(got) != 0 {

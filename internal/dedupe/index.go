@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/metadata"
@@ -45,101 +47,92 @@ func (s *Service) event(ctx context.Context, action, entity, id string, details 
 	return s.Events(ctx, action, entity, id, details)
 }
 
-// onChanges rewrites the keys of the records one write changed (all of one entity and tenant):
-// the old keys of updated and deleted records go, the keys of created and updated ones are
-// written, with a few statements for the whole write (an import batch is hundreds of rows).
+// onChanges rewrites the keys of the records one write changed (all of one entity and tenant),
+// with a few statements for the whole write (an import batch is thousands of rows). An update
+// that touches none of the compared values writes nothing here.
 func (s *Service) onChanges(ctx context.Context, cs []records.Change) error {
-	var drop []string
-	var put []records.Change
+	var keyed []records.Change
 	for _, c := range cs {
 		switch c.Op {
-		case records.OpCreate:
-		case records.OpUpdate, records.OpAssign, records.OpDelete:
-			drop = append(drop, c.ID)
-		default:
-			continue // associations and shares change no values
+		case records.OpCreate, records.OpUpdate, records.OpAssign, records.OpDelete:
+			keyed = append(keyed, c)
 		}
-		if c.After != nil {
-			put = append(put, c)
-		}
+		// associations and shares change no values
 	}
-	if len(drop)+len(put) == 0 {
+	if len(keyed) == 0 {
 		return nil
 	}
-	tenant, entity := cs[0].TenantID, cs[0].Entity.Name
-	if err := s.dropKeys(ctx, tenant, entity, drop); err != nil {
-		return err
-	}
-	if len(put) == 0 {
-		return nil
-	}
+	tenant, entity := keyed[0].TenantID, keyed[0].Entity.Name
 	rules, err := s.rules(ctx, tenant, entity)
 	if err != nil {
 		return err
 	}
-	var ks []keyRow
-	for _, c := range put {
-		ks = append(ks, keyRows(rules, c.ID, c.After)...)
-	}
-	return s.putKeys(ctx, tenant, entity, ks)
-}
-
-// chunk is how many rows one statement of the key index writes or deletes (5 parameters a row
-// stays far below SQLite's and PostgreSQL's limits).
-const chunk = 500
-
-// dropKeys deletes the keys of records ids of entity.
-func (s *Service) dropKeys(ctx context.Context, tenant, entity string, ids []string) error {
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(len(ids), start+chunk)]
-		args := &store.Args{D: s.st.D}
-		q := `DELETE FROM dedupe_key WHERE tenant_id = ` + args.Add(tenant) + ` AND entity = ` + args.Add(entity) + ` AND record_id IN (`
-		for i, id := range part {
-			if i > 0 {
-				q += ", "
+	// Normalising values is CPU work the database does not wait for: a bulk write's records
+	// are keyed on two goroutines (the writer holds SQLite's lock meanwhile either way).
+	olds, curs := make([][]int64, len(keyed)), make([][]int64, len(keyed))
+	keyRange := func(from, to int) {
+		for i := from; i < to; i++ {
+			c := keyed[i]
+			if c.After != nil {
+				curs[i] = recordKeys(tenant, entity, rules, c.After)
 			}
-			q += args.Add(id)
-		}
-		if _, err := s.st.Exec(ctx, q+`)`, args.List...); err != nil {
-			return fmt.Errorf("dedupe: keys of %s: %w", entity, err)
+			if c.Before != nil && c.Op != records.OpCreate {
+				olds[i] = recordKeys(tenant, entity, rules, c.Before)
+			}
 		}
 	}
-	return nil
+	if half := len(keyed) / 2; half >= 256 {
+		var wg sync.WaitGroup
+		wg.Go(func() { keyRange(0, half) })
+		keyRange(half, len(keyed))
+		wg.Wait()
+	} else {
+		keyRange(0, len(keyed))
+	}
+	var created, changed []docKeys
+	for i, c := range keyed {
+		switch {
+		case c.Op == records.OpCreate:
+			if len(curs[i]) > 0 {
+				created = append(created, docKeys{c.ID, curs[i]})
+			}
+		case !slices.Equal(olds[i], curs[i]):
+			changed = append(changed, docKeys{c.ID, curs[i]})
+		}
+	}
+	if err := s.insertDocs(ctx, tenant, entity, created); err != nil {
+		return err
+	}
+	return s.replaceDocs(ctx, tenant, entity, changed)
 }
 
-// keyRow is one row of the key index.
-type keyRow struct{ rule, key, id string }
+// keyHash is the index's form of key k of rule in a tenant's entity: a 64-bit FNV-1a hash of
+// all four. A collision only adds a candidate, which scoring against the record's values then
+// drops (and the look-up checks the tenant and entity).
+func keyHash(tenant, entity, rule, k string) int64 {
+	h := uint64(14695981039346656037)
+	for _, part := range [4]string{tenant, entity, rule, k} {
+		for i := 0; i < len(part); i++ {
+			h ^= uint64(part[i])
+			h *= 1099511628211
+		}
+		h ^= 0 // parts are separated by a zero byte
+		h *= 1099511628211
+	}
+	return int64(h)
+}
 
-// keyRows returns the index rows of record id with values vals under rules.
-func keyRows(rules []Rule, id string, vals map[string]any) []keyRow {
-	var out []keyRow
+// recordKeys returns the index keys of a record of a tenant's entity with values vals under
+// rules, sorted and distinct.
+func recordKeys(tenant, entity string, rules []Rule, vals map[string]any) []int64 {
+	var out []int64
 	for _, r := range rules {
 		for _, k := range keys(r, vals) {
-			out = append(out, keyRow{r.Name, k, id})
+			out = append(out, keyHash(tenant, entity, r.Name, k))
 		}
 	}
-	return out
-}
-
-// putKeys writes index rows of entity, a few hundred per statement.
-func (s *Service) putKeys(ctx context.Context, tenant, entity string, rows []keyRow) error {
-	for start := 0; start < len(rows); start += chunk {
-		part := rows[start:min(len(rows), start+chunk)]
-		args := &store.Args{D: s.st.D}
-		var b strings.Builder
-		b.WriteString(`INSERT INTO dedupe_key (tenant_id, entity, rule, key, record_id) VALUES `)
-		for i, r := range part {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(" + args.Add(tenant) + ", " + args.Add(entity) + ", " + args.Add(r.rule) + ", " + args.Add(r.key) + ", " + args.Add(r.id) + ")")
-		}
-		b.WriteString(` ON CONFLICT DO NOTHING`)
-		if _, err := s.st.Exec(ctx, b.String(), args.List...); err != nil {
-			return fmt.Errorf("dedupe: keys of %s: %w", entity, err)
-		}
-	}
-	return nil
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // values returns what rule r compares of a record: its normalised values for an exact rule,
@@ -148,7 +141,6 @@ func (s *Service) putKeys(ctx context.Context, tenant, entity string, rows []key
 func values(r Rule, vals map[string]any) []string {
 	prefix := alsoKey(r, vals)
 	var out []string
-	seen := map[string]bool{}
 	for _, a := range r.Attributes {
 		v, _ := vals[a].(string)
 		if v == "" {
@@ -161,9 +153,11 @@ func values(r Rule, vals map[string]any) []string {
 			ks = []string{k}
 		}
 		for _, k := range ks {
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, prefix+k)
+			if prefix != "" {
+				k = prefix + k
+			}
+			if !slices.Contains(out, k) {
+				out = append(out, k)
 			}
 		}
 	}
@@ -179,25 +173,44 @@ func keys(r Rule, vals map[string]any) []string {
 	if !r.similar() || len(vs) == 0 {
 		return vs
 	}
-	sort.Slice(vs, func(i, j int) bool {
-		hi, hj := gramOrder(vs[i]), gramOrder(vs[j])
-		if hi != hj {
-			return hi < hj
-		}
-		return vs[i] < vs[j]
-	})
+	order := make([]uint32, len(vs))
+	for i, v := range vs {
+		order[i] = gramOrder(v)
+	}
+	sort.Sort(byGramOrder{vs, order})
 	t := r.threshold()
 	tau := t / (2 - t)
 	n := len(vs) - int(math.Ceil(tau*float64(len(vs))-1e-9)) + 1
 	return vs[:min(len(vs), max(1, n))]
 }
 
-// gramOrder is the global order of bigrams for prefix filtering (a hash: stable across
-// processes and releases, and it spreads common bigrams such as 公司 over the positions).
+// gramOrder is the global order of bigrams for prefix filtering (a 32-bit FNV-1a hash: stable
+// across processes and releases, and it spreads common bigrams such as 公司 over the positions).
 func gramOrder(g string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(g))
-	return h.Sum32()
+	h := uint32(2166136261)
+	for i := 0; i < len(g); i++ {
+		h ^= uint32(g[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// byGramOrder sorts grams by their gramOrder (then as text).
+type byGramOrder struct {
+	grams []string
+	order []uint32
+}
+
+func (b byGramOrder) Len() int { return len(b.grams) }
+func (b byGramOrder) Less(i, j int) bool {
+	if b.order[i] != b.order[j] {
+		return b.order[i] < b.order[j]
+	}
+	return b.grams[i] < b.grams[j]
+}
+func (b byGramOrder) Swap(i, j int) {
+	b.grams[i], b.grams[j] = b.grams[j], b.grams[i]
+	b.order[i], b.order[j] = b.order[j], b.order[i]
 }
 
 // alsoKey is the part of a key made of the rule's "also" values ("" for none).
@@ -228,12 +241,13 @@ func exactKey(r Rule, v string) string {
 	return ""
 }
 
-// reindex rebuilds the keys of every record of e in tenant (after a change of its rules). It
-// reads the entity table directly, as the server: what a caller sees is decided when searching.
+// reindex rebuilds the keys of every record of e in tenant (after a change of its rules, or
+// for records never indexed). It reads the entity table directly, as the server: what a caller
+// sees is decided when searching.
 func (s *Service) reindex(ctx context.Context, tenant string, e *metadata.Entity) error {
 	ph := s.st.D.Placeholder
-	if _, err := s.st.Exec(ctx, `DELETE FROM dedupe_key WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2), tenant, e.Name); err != nil {
-		return fmt.Errorf("dedupe: reindex %s: %w", e.Name, err)
+	if err := s.clearDocs(ctx, tenant, e.Name); err != nil {
+		return err
 	}
 	rules, err := s.rules(ctx, tenant, e.Name)
 	if err != nil {
@@ -251,41 +265,63 @@ func (s *Service) reindex(ctx context.Context, tenant string, e *metadata.Entity
 		names = append(names, n)
 		cols = append(cols, store.Quote(n))
 	}
-	rows, err := s.st.Query(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+store.Quote(e.Name)+` WHERE "tenant_id" = `+ph(1), tenant)
-	if err != nil {
-		return fmt.Errorf("dedupe: reindex %s: %w", e.Name, err)
+	// In pages of reindexPage records by id, so a tenant of a million accounts is never held
+	// in memory at once.
+	q := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + store.Quote(e.Name) + ` WHERE "tenant_id" = ` + ph(1) +
+		` AND "id" > ` + ph(2) + ` ORDER BY "id" LIMIT ` + strconv.Itoa(reindexPage)
+	after := "00000000-0000-0000-0000-000000000000" // below every id
+	for {
+		page, err := s.readPage(ctx, q, names, attrs, s.st.D.Encode(idAttr, tenant), s.st.D.Encode(idAttr, after))
+		if err != nil {
+			return fmt.Errorf("dedupe: reindex %s: %w", e.Name, err)
+		}
+		var docs []docKeys
+		for _, vals := range page {
+			if ks := recordKeys(tenant, e.Name, rules, vals); len(ks) > 0 {
+				docs = append(docs, docKeys{vals["id"].(string), ks})
+			}
+		}
+		if err := s.insertDocs(ctx, tenant, e.Name, docs); err != nil {
+			return err
+		}
+		if len(page) < reindexPage {
+			return nil
+		}
+		after = page[len(page)-1]["id"].(string)
 	}
-	var all []map[string]any
-	raw := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
+}
+
+// reindexPage is how many records reindex reads at a time (a variable for tests).
+var reindexPage = 5000
+
+// readPage runs q and decodes its rows, whose columns are the attributes names.
+func (s *Service) readPage(ctx context.Context, q string, names []string, attrs map[string]*metadata.Attribute, args ...any) ([]map[string]any, error) {
+	rows, err := s.st.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []map[string]any
+	raw := make([]any, len(names))
+	ptrs := make([]any, len(names))
 	for i := range raw {
 		ptrs[i] = &raw[i]
 	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
-		vals := map[string]any{}
+		vals := make(map[string]any, len(names))
 		for i, n := range names {
 			v, err := s.st.D.Decode(attrs[n], raw[i])
 			if err != nil {
-				rows.Close()
-				return err
+				return nil, err
 			}
 			vals[n] = v
 		}
-		all = append(all, vals)
+		out = append(out, vals)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	var ks []keyRow
-	for _, vals := range all {
-		ks = append(ks, keyRows(rules, vals["id"].(string), vals)...)
-	}
-	return s.putKeys(ctx, tenant, e.Name, ks)
+	return out, rows.Err()
 }
 
 // Backfill indexes the records of every tenant and entity with duplicate detection that were

@@ -2,8 +2,10 @@ package dedupe
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
@@ -166,16 +168,19 @@ func isHanWord(w string) bool {
 // works alike for Chinese, which has no spaces, and for Latin names); a one-character name is
 // its own single gram.
 func Bigrams(name string) []string {
-	rs := []rune(strings.ReplaceAll(name, " ", ""))
-	if len(rs) == 1 {
-		return []string{string(rs)}
+	name = strings.ReplaceAll(name, " ", "")
+	if utf8.RuneCountInString(name) == 1 {
+		return []string{name}
 	}
-	seen := map[string]bool{}
 	var out []string
-	for i := 0; i+1 < len(rs); i++ {
-		g := string(rs[i : i+2])
-		if !seen[g] {
-			seen[g] = true
+	for i, r := range name {
+		j := i + utf8.RuneLen(r)
+		if j >= len(name) {
+			break
+		}
+		_, n := utf8.DecodeRuneInString(name[j:])
+		g := name[i : j+n] // a substring: no copy
+		if !slices.Contains(out, g) {
 			out = append(out, g)
 		}
 	}

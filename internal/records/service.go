@@ -218,11 +218,16 @@ func (s *Service) changedMany(ctx context.Context, cs []Change) error {
 		return s.react(ctx, cs)
 	}
 	for _, c := range cs {
-		if err := s.changed(ctx, c); err != nil {
-			return err
+		if o, ok := s.access.(ChangeObserver); ok {
+			o.Observe(ctx, c)
+		}
+		if s.auditor != nil {
+			if err := s.auditor.Audit(ctx, c); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return s.react(ctx, cs)
 }
 
 func (s *Service) authorize(ctx context.Context, op Op, e *metadata.Entity, rec *Record) error {

@@ -143,6 +143,9 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) e
 
 // Exec runs a statement in ctx's transaction (or on the write handle when there is none).
 func (s *Store) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if s.D.Name() == "sqlite" {
+		query, args = positional(query, args)
+	}
 	if st, ok := ctx.Value(txKey{}).(*txState); ok {
 		if s.wstmts != nil && cacheable(query) {
 			return s.wstmts.exec(ctx, st.conn, query, args)

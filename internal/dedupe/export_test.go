@@ -1,0 +1,66 @@
+package dedupe
+
+import (
+	"context"
+	"slices"
+)
+
+// IndexedKeys returns the keys the index holds for record id of entity in tenant (nil: no
+// index row).
+func (s *Service) IndexedKeys(ctx context.Context, tenant, entity, id string) ([]int64, error) {
+	ph := s.st.D.Placeholder
+	keys := "keys"
+	if !s.sqlite() {
+		keys = "keys::text"
+	}
+	rows, err := s.st.Query(ctx, `SELECT `+keys+` FROM dedupe_doc WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2)+` AND record_id = `+ph(3),
+		s.st.D.Encode(idAttr, tenant), entity, s.st.D.Encode(idAttr, id))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	n := 0
+	for rows.Next() {
+		var text string
+		if err := rows.Scan(&text); err != nil {
+			return nil, err
+		}
+		n++
+		if s.sqlite() {
+			out = parseKeyWords(text)
+		} else {
+			out = parsePGArray(text)
+		}
+	}
+	if n > 1 {
+		return nil, errTwoRows
+	}
+	return out, rows.Err()
+}
+
+// ExpectedKeys returns the keys the index should hold for a record with values vals.
+func (s *Service) ExpectedKeys(ctx context.Context, tenant, entity string, vals map[string]any) ([]int64, error) {
+	rules, err := s.rules(ctx, tenant, entity)
+	if err != nil {
+		return nil, err
+	}
+	ks := recordKeys(tenant, entity, rules, vals)
+	if len(ks) == 0 {
+		return nil, nil
+	}
+	return slices.Clip(ks), nil
+}
+
+type twoRows struct{}
+
+func (twoRows) Error() string { return "two index rows for one record" }
+
+var errTwoRows error = twoRows{}
+
+// SetReindexPage makes reindex read n records at a time until the returned function runs.
+func SetReindexPage(n int) func() {
+	old := reindexPage
+	reindexPage = n
+	return func() { reindexPage = old }
+}

@@ -1,0 +1,120 @@
+package dedupe_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/meridian-crm/meridian/internal/dedupe"
+	"github.com/meridian-crm/meridian/internal/records"
+)
+
+// checkIndexed fails unless the key index holds exactly the keys of the current values of
+// record id (none for a deleted record or one without keys).
+func (e *env) checkIndexed(entity, id string) {
+	e.t.Helper()
+	got, err := e.dup.IndexedKeys(e.ctx, e.tenant, entity, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var want []int64
+	if rec, err := e.recs.Get(e.ctx, entity, id, nil); err == nil {
+		if want, err = e.dup.ExpectedKeys(e.ctx, e.tenant, entity, rec.Map()); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	if !slices.Equal(got, want) {
+		e.t.Fatalf("%s %s: index holds %d keys %v, its values give %d %v", entity, id, len(got), got, len(want), want)
+	}
+}
+
+// checkFTS runs SQLite's FTS5 integrity check, which compares the inverted index with the
+// dedupe_doc rows it was built from.
+func (e *env) checkFTS() {
+	e.t.Helper()
+	if e.st.D.Name() != "sqlite" {
+		return
+	}
+	if _, err := e.st.Exec(e.ctx, `INSERT INTO dedupe_fts (dedupe_fts, rank) VALUES ('integrity-check', 1)`); err != nil {
+		e.t.Fatalf("FTS index out of step with dedupe_doc: %v", err)
+	}
+}
+
+func TestKeyIndexFollowsEveryWrite(t *testing.T) {
+	e := newEnv(t)
+	a := e.create("account", records.Input{"name": "Acme Trading Co., Ltd.", "email": "info@acme.example", "phone": "+86 21 5555 0101"})
+	e.checkIndexed("account", a)
+	before, _ := e.dup.IndexedKeys(e.ctx, e.tenant, "account", a)
+
+	// A change of a value no rule compares leaves the keys alone.
+	if _, err := e.recs.Update(e.ctx, "account", a, records.Input{"city": "Shanghai"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.checkIndexed("account", a)
+	if after, _ := e.dup.IndexedKeys(e.ctx, e.tenant, "account", a); !slices.Equal(after, before) {
+		t.Fatal("keys changed by an unrelated update")
+	}
+	// New e-mail: its key replaces the old one, and only the new one finds the record.
+	if _, err := e.recs.Update(e.ctx, "account", a, records.Input{"email": "sales@acme.example"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.checkIndexed("account", a)
+	if got, _ := e.dup.Find(e.ctx, "account", map[string]any{"email": "SALES@acme.example"}); !slices.Equal(candidateIDs(got), []string{a}) {
+		t.Fatalf("new e-mail: %+v", got)
+	}
+
+	// A record whose last key goes loses its index row; one that gains a key gets it back.
+	if _, err := e.dup.SetRules(e.ctx, "contact", dedupe.Defaults("contact")[:2]); err != nil { // e-mail and phones only
+		t.Fatal(err)
+	}
+	c := e.create("contact", records.Input{"last_name": "Solo", "email": "solo@example.com"})
+	e.checkIndexed("contact", c)
+	if _, err := e.recs.Update(e.ctx, "contact", c, records.Input{"email": nil}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if ks, _ := e.dup.IndexedKeys(e.ctx, e.tenant, "contact", c); ks != nil {
+		t.Fatalf("a contact without keys is still indexed: %v", ks)
+	}
+	if _, err := e.recs.Update(e.ctx, "contact", c, records.Input{"phone": "138 0013 8000"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.checkIndexed("contact", c)
+
+	// A bulk write indexes every row; a delete drops the row.
+	rows := make([]records.Input, 300)
+	for i := range rows {
+		rows[i] = records.Input{"name": fmt.Sprintf("北京东方科技%d有限公司", i%50), "email": fmt.Sprintf("x%d@example.cn", i)}
+	}
+	ids, errs, err := e.recs.CreateMany(e.ctx, "account", rows)
+	if err != nil || len(errs) > 0 {
+		t.Fatal(err, errs)
+	}
+	for _, id := range ids {
+		e.checkIndexed("account", id)
+	}
+	if err := e.recs.Delete(e.ctx, "account", ids[7], ""); err != nil {
+		t.Fatal(err)
+	}
+	e.checkIndexed("account", ids[7])
+	got, _ := e.dup.Find(e.ctx, "account", map[string]any{"name": "北京东方科技7有限公司"})
+	same := 0
+	for _, c := range got {
+		if c.Score == 1 {
+			same++
+		}
+	}
+	if same != 5 {
+		t.Errorf("same name, six written, one deleted: %d candidates of score 1", same)
+	}
+
+	// Changing the rules rebuilds the index with the new keys (a page of 64 records at a time).
+	defer dedupe.SetReindexPage(64)()
+	if _, err := e.dup.SetRules(e.ctx, "account", []dedupe.Rule{{Name: "email", Match: dedupe.MatchEmail, Attributes: []string{"email"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.checkIndexed("account", a)
+	for _, id := range ids {
+		e.checkIndexed("account", id)
+	}
+	e.checkFTS()
+}
