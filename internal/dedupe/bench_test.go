@@ -30,3 +30,37 @@ func BenchmarkCreateMany(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFind measures a duplicate look-up of one new account among 20,000 with names of
+// one pattern (as an import from one source has): their common bigrams are in most records'
+// keys, and the look-up must not read every record holding one.
+func BenchmarkFind(b *testing.B) {
+	e := openEnv(b, true)
+	const n = 20000
+	for start := 0; start < n; start += 5000 {
+		rows := make([]records.Input, 5000)
+		for i := range rows {
+			k := start + i
+			rows[i] = records.Input{"name": fmt.Sprintf("Import %07d %s", k, []string{"Shanghai", "Beijing", "Shenzhen", "London"}[k%4]),
+				"email": fmt.Sprintf("info%d@example.com", k), "phone": fmt.Sprintf("+86 21 %08d", k), "website": fmt.Sprintf("https://www.example%d.com", k)}
+		}
+		if _, errs, err := e.recs.CreateMany(e.ctx, "account", rows); err != nil || len(errs) > 0 {
+			b.Fatal(err, errs)
+		}
+	}
+	// As an import does after growing a table (PostgreSQL: ANALYZE).
+	for _, t := range append([]string{"account"}, e.recs.DerivedTables("account")...) {
+		if err := e.st.RefreshStatistics(e.ctx, t); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		k := n + i
+		got, err := e.dup.Find(e.ctx, "account", map[string]any{"name": fmt.Sprintf("Import %07d Shanghai", k), "email": fmt.Sprintf("info%d@example.com", k)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = got
+	}
+}

@@ -3,6 +3,8 @@ package dedupe
 import (
 	"context"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // IndexedKeys returns the keys the index holds for record id of entity in tenant (nil: no
@@ -63,4 +65,26 @@ func SetReindexPage(n int) func() {
 	old := reindexPage
 	reindexPage = n
 	return func() { reindexPage = old }
+}
+
+// parseKeyWords reads keyWords back.
+func parseKeyWords(s string) []int64 {
+	var out []int64
+	for _, w := range strings.Fields(s) {
+		if u, err := strconv.ParseUint(strings.TrimPrefix(w, "k"), 16, 64); err == nil {
+			out = append(out, int64(u))
+		}
+	}
+	return out
+}
+
+// parsePGArray reads a bigint[] in text form.
+func parsePGArray(s string) []int64 {
+	var out []int64
+	for _, p := range strings.Split(strings.Trim(s, "{}"), ",") {
+		if k, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64); err == nil {
+			out = append(out, k)
+		}
+	}
+	return out
 }

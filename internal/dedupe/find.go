@@ -120,7 +120,7 @@ func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, ks 
 		hs[i] = keyHash(tenant, entity, r.Name, k)
 	}
 	slices.Sort(hs)
-	return s.sharing(ctx, tenant, entity, slices.Compact(hs))
+	return s.sharing(ctx, tenant, entity, slices.Compact(hs), !r.similar())
 }
 
 // readable reads the candidates ids of entity through the records read path: those the

@@ -34,6 +34,7 @@ func Wire(recs *records.Service) *Service {
 	s := &Service{recs: recs, st: recs.Store(), UndoWindow: 24 * time.Hour}
 	for _, name := range Entities {
 		recs.OnChanges(name, s.onChanges)
+		recs.AddDerivedTable(name, "dedupe_doc")
 	}
 	return s
 }

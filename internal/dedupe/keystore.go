@@ -3,7 +3,6 @@ package dedupe
 import (
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,37 +38,6 @@ func keyWord(k int64) string {
 	return "k" + strings.Repeat("0", 16-len(w)) + w
 }
 
-// parseKeyWords reads keyWords back.
-func parseKeyWords(s string) []int64 {
-	var out []int64
-	for _, w := range strings.Fields(s) {
-		if u, err := strconv.ParseUint(strings.TrimPrefix(w, "k"), 16, 64); err == nil {
-			out = append(out, int64(u))
-		}
-	}
-	return out
-}
-
-// pgArray is keys as a PostgreSQL array literal.
-func pgArray(keys []int64) string {
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = strconv.FormatInt(k, 10)
-	}
-	return "{" + strings.Join(parts, ",") + "}"
-}
-
-// parsePGArray reads a bigint[] in text form.
-func parsePGArray(s string) []int64 {
-	var out []int64
-	for _, p := range strings.Split(strings.Trim(s, "{}"), ",") {
-		if k, err := strconv.ParseInt(strings.TrimSpace(p), 10, 64); err == nil {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
 func (s *Service) sqlite() bool { return s.st.D.Name() == "sqlite" }
 
 // insertDocs indexes records that have no index row yet (just created, or after clearDocs).
@@ -94,16 +62,17 @@ func (s *Service) insertDocs(ctx context.Context, tenant, entity string, docs []
 		return fmt.Errorf("dedupe: keys of %s: %w", entity, err)
 	}
 	rows := make([][]any, len(docs))
-	fts := make([][]any, len(docs))
 	for i, d := range docs {
-		words := keyWords(d.keys)
-		rows[i] = []any{last + 1 + int64(i), tid, entity, d.id, words}
-		fts[i] = []any{last + 1 + int64(i), words}
+		rows[i] = []any{last + 1 + int64(i), tid, entity, d.id, keyWords(d.keys)}
 	}
 	if err := s.st.BulkInsert(ctx, "dedupe_doc", []string{"doc_id", "tenant_id", "entity", "record_id", "keys"}, rows); err != nil {
 		return fmt.Errorf("dedupe: keys of %s: %w", entity, err)
 	}
-	if err := s.st.BulkInsert(ctx, "dedupe_fts", []string{"rowid", "keys"}, fts); err != nil {
+	// One statement for the whole write: FTS5 flushes its pending terms as a new segment (and
+	// merges segments) at every statement's savepoint, so a statement per few hundred rows
+	// would write many small segments.
+	ph := s.st.D.Placeholder
+	if _, err := s.st.Exec(ctx, `INSERT INTO dedupe_fts (rowid, keys) SELECT doc_id, keys FROM dedupe_doc WHERE doc_id > `+ph(1)+` ORDER BY doc_id`, last); err != nil {
 		return fmt.Errorf("dedupe: keys of %s: %w", entity, err)
 	}
 	return nil
@@ -171,79 +140,110 @@ func (s *Service) clearDocs(ctx context.Context, tenant, entity string) error {
 	return nil
 }
 
-// maxScanned caps the index rows one look-up reads: keys shared by more records than this
-// are weak evidence, and the records sharing the most keys are among those read.
-const maxScanned = 20000
+// stopKey is how many records a similarity rule's key may be shared by and still make
+// candidates. A key held by more — a bigram common to a whole import's names — tells little
+// about which records are duplicates, and reading its records would make every look-up cost as
+// much as the tenant is large (like a stop word in a search engine); a pair of similar names
+// shares several keys, so dropping the common ones keeps it. An exact rule's key (an e-mail, a
+// phone) yields its first maxCandidates records however many hold it.
+const stopKey = 200
 
 // sharing returns the records of entity in tenant that have any of keys, those sharing the
-// most first (then by id), at most maxCandidates.
-func (s *Service) sharing(ctx context.Context, tenant, entity string, keys []int64) ([]string, error) {
-	if len(keys) == 0 {
-		return nil, nil
-	}
+// most first (then by id), at most maxCandidates. exact says every key is an exact rule's.
+func (s *Service) sharing(ctx context.Context, tenant, entity string, keys []int64, exact bool) ([]string, error) {
 	ph := s.st.D.Placeholder
 	tid := s.st.D.Encode(idAttr, tenant)
-	var q string
-	var args []any
-	if s.sqlite() {
-		words := make([]string, len(keys))
-		for i, k := range keys {
-			words[i] = keyWord(k)
-		}
-		q = `SELECT d.record_id, d.keys FROM dedupe_fts JOIN dedupe_doc d ON d.doc_id = dedupe_fts.rowid WHERE dedupe_fts MATCH ` + ph(1) +
-			` AND d.tenant_id = ` + ph(2) + ` AND d.entity = ` + ph(3) + ` LIMIT ` + strconv.Itoa(maxScanned)
-		args = []any{strings.Join(words, " OR "), tid, entity}
-	} else {
-		q = `SELECT record_id, keys::text FROM dedupe_doc WHERE keys && ` + ph(1) + `::bigint[] AND tenant_id = ` + ph(2) +
-			` AND entity = ` + ph(3) + ` LIMIT ` + strconv.Itoa(maxScanned)
-		args = []any{pgArray(keys), tid, entity}
+	limit := stopKey + 1
+	if exact {
+		limit = maxCandidates
 	}
-	rows, err := s.st.Query(ctx, q, args...)
+	// On SQLite the FTS index gives document ids, mapped to records once for the best; on
+	// PostgreSQL the GIN index gives the dedupe_doc rows and so the records at once.
+	q := `SELECT rowid FROM dedupe_fts WHERE dedupe_fts MATCH ` + ph(1) + ` LIMIT ` + strconv.Itoa(limit)
+	if !s.sqlite() {
+		q = `SELECT record_id FROM dedupe_doc WHERE keys @> ARRAY[` + ph(1) + `::bigint] AND tenant_id = ` + ph(2) +
+			` AND entity = ` + ph(3) + ` LIMIT ` + strconv.Itoa(limit)
+	}
+	shared := map[string]int{}
+	for _, k := range keys {
+		var hits []string
+		var err error
+		if s.sqlite() {
+			hits, err = s.queryStrings(ctx, q, keyWord(k))
+		} else {
+			hits, err = s.st.QueryIDs(ctx, q, k, tid, entity)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("dedupe: candidates: %w", err)
+		}
+		if !exact && len(hits) > stopKey {
+			continue
+		}
+		for _, h := range hits {
+			shared[h]++
+		}
+	}
+	best := make([]string, 0, len(shared))
+	for h := range shared {
+		best = append(best, h)
+	}
+	sort.Slice(best, func(i, j int) bool {
+		if shared[best[i]] != shared[best[j]] {
+			return shared[best[i]] > shared[best[j]]
+		}
+		return best[i] < best[j]
+	})
+	best = best[:min(len(best), maxCandidates)]
+	if !s.sqlite() || len(best) == 0 {
+		return best, nil
+	}
+	// Document ids to records, keeping the order (a key hash covers tenant and entity; they
+	// are checked all the same).
+	args := &store.Args{D: s.st.D}
+	in := make([]string, len(best))
+	for i, h := range best {
+		in[i] = args.Add(h)
+	}
+	rows, err := s.st.Query(ctx, `SELECT doc_id, record_id FROM dedupe_doc WHERE doc_id IN (`+strings.Join(in, ", ")+`) AND tenant_id = `+
+		args.Add(tid)+` AND entity = `+args.Add(entity), args.List...)
 	if err != nil {
 		return nil, fmt.Errorf("dedupe: candidates: %w", err)
 	}
 	defer rows.Close()
-	type hit struct {
-		id     string
-		shared int
-	}
-	var hits []hit
+	record := map[string]string{}
 	for rows.Next() {
-		var raw any
-		var text string
-		if err := rows.Scan(&raw, &text); err != nil {
+		var doc, id string
+		if err := rows.Scan(&doc, &id); err != nil {
 			return nil, err
 		}
-		id, err := s.st.D.Decode(idAttr, raw)
-		if err != nil {
-			return nil, err
-		}
-		var theirs []int64
-		if s.sqlite() {
-			theirs = parseKeyWords(text)
-		} else {
-			theirs = parsePGArray(text)
-		}
-		n := 0
-		for _, k := range keys {
-			if _, ok := slices.BinarySearch(theirs, k); ok {
-				n++
-			}
-		}
-		hits = append(hits, hit{id.(string), n})
+		record[doc] = id
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].shared != hits[j].shared {
-			return hits[i].shared > hits[j].shared
+	out := make([]string, 0, len(best))
+	for _, h := range best {
+		if id, ok := record[h]; ok {
+			out = append(out, id)
 		}
-		return hits[i].id < hits[j].id
-	})
-	out := make([]string, 0, min(len(hits), maxCandidates))
-	for _, h := range hits[:min(len(hits), maxCandidates)] {
-		out = append(out, h.id)
 	}
 	return out, nil
+}
+
+// queryStrings runs a query of one column and returns its values as text.
+func (s *Service) queryStrings(ctx context.Context, q string, args ...any) ([]string, error) {
+	rows, err := s.st.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

@@ -34,8 +34,9 @@ type run struct {
 	analyzed  int64 // rows created when the table's statistics were last refreshed
 }
 
-// analyze refreshes PostgreSQL's statistics of the entity's table whenever the job has grown
-// the tenant's rows tenfold (from 1,000 on). Without it the planner keeps estimating a new
+// analyze refreshes PostgreSQL's statistics of the entity's table (and of the tables hooks keep
+// in step with it, such as the duplicate keys) whenever the job has grown the tenant's rows
+// tenfold (from 1,000 on). Without it the planner keeps estimating a new
 // tenant's rows from statistics taken before the import, and the key look-ups of each batch
 // (cached as generic plans) scan the whole tenant instead of using the key's index: the
 // import would slow down as it goes.
@@ -45,7 +46,12 @@ func (r *run) analyze(ctx context.Context) error {
 		return nil
 	}
 	r.analyzed = j.Created + j.Updated
-	return r.im.st.RefreshStatistics(ctx, j.Entity)
+	for _, t := range append([]string{j.Entity}, r.im.svc.DerivedTables(j.Entity)...) {
+		if err := r.im.st.RefreshStatistics(ctx, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r *run) run(ctx context.Context) error {

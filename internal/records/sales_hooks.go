@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -136,6 +137,21 @@ func (s *Service) OnChanges(entity string, fn func(ctx context.Context, cs []Cha
 	}
 	s.onChanges[entity] = append(s.onChanges[entity], fn)
 }
+
+// AddDerivedTable records that a hook keeps table in step with the rows of entity (an index of
+// its own, such as the duplicate keys). Register before serving requests.
+func (s *Service) AddDerivedTable(entity, table string) {
+	if s.derived == nil {
+		s.derived = map[string][]string{}
+	}
+	if !slices.Contains(s.derived[entity], table) {
+		s.derived[entity] = append(s.derived[entity], table)
+	}
+}
+
+// DerivedTables returns the tables hooks keep in step with entity's rows: a bulk writer that
+// refreshes the planner statistics of the entity's table refreshes theirs too.
+func (s *Service) DerivedTables(entity string) []string { return s.derived[entity] }
 
 // OnChange registers fn to run, inside the writing transaction, after every change of a record
 // of entity (create, update, delete) — for behaviour wired from outside the package, such as

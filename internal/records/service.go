@@ -98,6 +98,7 @@ type Service struct {
 	MaxExpand   int
 	onChange    map[string][]func(context.Context, Change) error
 	onChanges   map[string][]func(context.Context, []Change) error
+	derived     map[string][]string // entity → tables hooks keep in step (AddDerivedTable)
 	beforeWrite map[string][]func(context.Context, time.Time, map[string]any, map[string]any) error
 }
 

@@ -15,5 +15,5 @@ CREATE TABLE IF NOT EXISTS dedupe_doc (
   keys TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS dedupe_doc_record ON dedupe_doc (tenant_id, entity, record_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS dedupe_fts USING fts5(keys, content = 'dedupe_doc', content_rowid = 'doc_id', tokenize = 'ascii', detail = 'none');
+CREATE VIRTUAL TABLE IF NOT EXISTS dedupe_fts USING fts5(keys, content = 'dedupe_doc', content_rowid = 'doc_id', tokenize = 'ascii', detail = 'none', columnsize = 0);
 DELETE FROM dedupe_state;
