@@ -52,7 +52,7 @@ func (s *Service) Find(ctx context.Context, entity string, vals map[string]any, 
 	ids := map[string]bool{}
 	var order []string
 	for _, r := range rules {
-		found, err := s.lookup(ctx, p.TenantID, entity, r, keys(r, vals))
+		found, err := s.lookup(ctx, p.TenantID, entity, r, vals)
 		if err != nil {
 			return nil, err
 		}
@@ -112,15 +112,22 @@ func withFullName(vals map[string]any) map[string]any {
 	return out
 }
 
-// lookup returns the ids of records sharing a key of ks under rule r (for a similarity rule,
-// the keys are prefixes of bigrams: any shared one makes a candidate), most shared first.
-func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, ks []string) ([]string, error) {
-	hs := make([]int64, len(ks))
-	for i, k := range ks {
-		hs[i] = keyHash(tenant, entity, r.Name, k)
+// lookup returns the ids of records sharing a key with a record of values vals under rule r,
+// most shared first: an exact rule's values, a similarity rule's whole names and bigram prefix
+// (any shared bigram makes a candidate, unless it is a stop key).
+func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, vals map[string]any) ([]string, error) {
+	hashes := func(ks []string) []int64 {
+		hs := make([]int64, len(ks))
+		for i, k := range ks {
+			hs[i] = keyHash(tenant, entity, r.Name, k)
+		}
+		slices.Sort(hs)
+		return slices.Compact(hs)
 	}
-	slices.Sort(hs)
-	return s.sharing(ctx, tenant, entity, slices.Compact(hs), !r.similar())
+	if !r.similar() {
+		return s.sharing(ctx, tenant, entity, hashes(keys(r, vals)), nil)
+	}
+	return s.sharing(ctx, tenant, entity, hashes(wholeNames(r, vals)), hashes(keys(r, vals)))
 }
 
 // readable reads the candidates ids of entity through the records read path: those the

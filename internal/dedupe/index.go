@@ -131,6 +131,9 @@ func recordKeys(tenant, entity string, rules []Rule, vals map[string]any) []int6
 		for _, k := range keys(r, vals) {
 			out = append(out, keyHash(tenant, entity, r.Name, k))
 		}
+		for _, k := range wholeNames(r, vals) {
+			out = append(out, keyHash(tenant, entity, r.Name, k))
+		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
@@ -183,6 +186,25 @@ func keys(r Rule, vals map[string]any) []string {
 	tau := t / (2 - t)
 	n := len(vs) - int(math.Ceil(tau*float64(len(vs))-1e-9)) + 1
 	return vs[:min(len(vs), max(1, n))]
+}
+
+// wholeNames returns the keys of a similarity rule that match a whole normalised name ("=" in
+// front keeps them apart from bigrams), so that records of the very same name find each other
+// however many share it — their bigrams are then common, and common bigrams are skipped as stop
+// keys (sharing). An exact rule has none.
+func wholeNames(r Rule, vals map[string]any) []string {
+	if !r.similar() {
+		return nil
+	}
+	prefix := alsoKey(r, vals)
+	var out []string
+	for _, a := range r.Attributes {
+		v, _ := vals[a].(string)
+		if n := NormalName(v, r.Match == MatchCompany); n != "" && !slices.Contains(out, "="+prefix+n) {
+			out = append(out, "="+prefix+n)
+		}
+	}
+	return out
 }
 
 // gramOrder is the global order of bigrams for prefix filtering (a 32-bit FNV-1a hash: stable

@@ -140,48 +140,57 @@ func (s *Service) clearDocs(ctx context.Context, tenant, entity string) error {
 	return nil
 }
 
-// stopKey is how many records a similarity rule's key may be shared by and still make
-// candidates. A key held by more — a bigram common to a whole import's names — tells little
-// about which records are duplicates, and reading its records would make every look-up cost as
-// much as the tenant is large (like a stop word in a search engine); a pair of similar names
-// shares several keys, so dropping the common ones keeps it. An exact rule's key (an e-mail, a
-// phone) yields its first maxCandidates records however many hold it.
+// stopKey is how many records a bigram key may be shared by and still make candidates. A key
+// held by more — a bigram common to a whole import's names — tells little about which records
+// are duplicates, and reading its records would make every look-up cost as much as the tenant
+// is large (like a stop word in a search engine); a pair of similar names shares several keys,
+// so dropping the common ones keeps it, and records of the very same name share a whole-name
+// key, which is never dropped. An exact key (an e-mail, a phone, a whole name) yields its first
+// maxCandidates records however many hold it.
 const stopKey = 200
 
-// sharing returns the records of entity in tenant that have any of keys, those sharing the
-// most first (then by id), at most maxCandidates. exact says every key is an exact rule's.
-func (s *Service) sharing(ctx context.Context, tenant, entity string, keys []int64, exact bool) ([]string, error) {
+// sharing returns the records of entity in tenant that hold any of the keys, those sharing the
+// most first (then by id), at most maxCandidates. A key of exact yields its first maxCandidates
+// records however many hold it; a key of grams held by more than stopKey records is skipped.
+func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, grams []int64) ([]string, error) {
 	ph := s.st.D.Placeholder
 	tid := s.st.D.Encode(idAttr, tenant)
-	limit := stopKey + 1
-	if exact {
-		limit = maxCandidates
-	}
 	// On SQLite the FTS index gives document ids, mapped to records once for the best; on
 	// PostgreSQL the GIN index gives the dedupe_doc rows and so the records at once.
-	q := `SELECT rowid FROM dedupe_fts WHERE dedupe_fts MATCH ` + ph(1) + ` LIMIT ` + strconv.Itoa(limit)
-	if !s.sqlite() {
-		q = `SELECT record_id FROM dedupe_doc WHERE keys @> ARRAY[` + ph(1) + `::bigint] AND tenant_id = ` + ph(2) +
+	query := func(limit int) string {
+		if s.sqlite() {
+			return `SELECT rowid FROM dedupe_fts WHERE dedupe_fts MATCH ` + ph(1) + ` LIMIT ` + strconv.Itoa(limit)
+		}
+		return `SELECT record_id FROM dedupe_doc WHERE keys @> ARRAY[` + ph(1) + `::bigint] AND tenant_id = ` + ph(2) +
 			` AND entity = ` + ph(3) + ` LIMIT ` + strconv.Itoa(limit)
 	}
 	shared := map[string]int{}
-	for _, k := range keys {
-		var hits []string
-		var err error
-		if s.sqlite() {
-			hits, err = s.queryStrings(ctx, q, keyWord(k))
-		} else {
-			hits, err = s.st.QueryIDs(ctx, q, k, tid, entity)
+	look := func(keys []int64, q string, stop bool) error {
+		for _, k := range keys {
+			var hits []string
+			var err error
+			if s.sqlite() {
+				hits, err = s.queryStrings(ctx, q, keyWord(k))
+			} else {
+				hits, err = s.st.QueryIDs(ctx, q, k, tid, entity)
+			}
+			if err != nil {
+				return fmt.Errorf("dedupe: candidates: %w", err)
+			}
+			if stop && len(hits) > stopKey {
+				continue
+			}
+			for _, h := range hits {
+				shared[h]++
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("dedupe: candidates: %w", err)
-		}
-		if !exact && len(hits) > stopKey {
-			continue
-		}
-		for _, h := range hits {
-			shared[h]++
-		}
+		return nil
+	}
+	if err := look(exact, query(maxCandidates), false); err != nil {
+		return nil, err
+	}
+	if err := look(grams, query(stopKey+1), true); err != nil {
+		return nil, err
 	}
 	best := make([]string, 0, len(shared))
 	for h := range shared {

@@ -219,8 +219,8 @@ const maxDuplicateWarnings = 200
 
 // warnDuplicates adds a warning for each possible duplicate of a created row's record.
 func (r *run) warnDuplicates(ctx context.Context, b *batchState, row *row, id string, in records.Input) error {
-	if r.im.Duplicates == nil {
-		return nil
+	if r.im.Duplicates == nil || len(b.next.Warnings) > maxDuplicateWarnings {
+		return nil // none asked for, or no more listed: the look-up would be wasted
 	}
 	dups, err := r.im.Duplicates(ctx, r.job.Entity, id, in)
 	if err != nil {
