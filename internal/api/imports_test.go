@@ -24,7 +24,7 @@ func importServer(t *testing.T) (*server, *client) {
 	s := newServer(t)
 	s.app.Imports.Close()
 	im := exchange.NewImporter(s.app.Records)
-	im.Duplicates = s.app.API.Dedupe.Describe
+	im.Duplicates = s.app.API.Dedupe.DescribeMany
 	r := exchange.NewRunner(im, t.TempDir(), s.app.Log)
 	s.app.Imports, s.app.API.Imports = r, r
 	return s, s.login()

@@ -197,7 +197,7 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	}
 	srv.Dedupe = dup
 	importer := exchange.NewImporter(rec)
-	importer.Duplicates = dup.Describe // imported rows with possible duplicates are kept, with a warning
+	importer.Duplicates = dup.DescribeMany // imported rows with possible duplicates are kept, with a warning
 	imports := exchange.NewRunner(importer, c.DataDir, log)
 	srv.Imports = imports
 	idx := search.New(st, reg)

@@ -187,3 +187,44 @@ func (s *Service) Describe(ctx context.Context, entity, id string, vals map[stri
 	}
 	return out, nil
 }
+
+// DescribeMany is Describe for records ids of entity, whose values are vals, just written by
+// one bulk write (an import batch), at most max lines in all. Most records of a batch hold no
+// key another record holds: one query per few hundred keys finds those that do, and only they
+// are looked up (which costs a query per key).
+func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string, vals []map[string]any, max int) ([][]string, error) {
+	p, ok := principal.From(ctx)
+	if !ok {
+		return nil, fault.New(fault.Unauthenticated, "unauthenticated", "no authenticated caller")
+	}
+	rules, err := s.rules(ctx, p.TenantID, entity)
+	if err != nil {
+		return nil, err
+	}
+	keysOf := make([][]int64, len(ids))
+	var all []int64
+	for i := range ids {
+		keysOf[i] = recordKeys(p.TenantID, entity, rules, withFullName(vals[i]))
+		all = append(all, keysOf[i]...)
+	}
+	slices.Sort(all)
+	shared, err := s.heldByOthers(ctx, slices.Compact(all))
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]string, len(ids))
+	lines := 0
+	for i, id := range ids {
+		if lines >= max {
+			break
+		}
+		if !slices.ContainsFunc(keysOf[i], func(k int64) bool { return shared[k] }) {
+			continue
+		}
+		if out[i], err = s.Describe(ctx, entity, id, vals[i]); err != nil {
+			return nil, err
+		}
+		lines += len(out[i])
+	}
+	return out, nil
+}

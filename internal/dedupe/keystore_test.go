@@ -1,6 +1,7 @@
 package dedupe_test
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"testing"
@@ -117,4 +118,63 @@ func TestKeyIndexFollowsEveryWrite(t *testing.T) {
 		e.checkIndexed("account", id)
 	}
 	e.checkFTS()
+}
+
+// TestDescribeManyAgreesWithDescribe writes a batch where most records are unique and a few
+// match another by e-mail, phone, a similar name or the same name: describing the batch at once
+// (which looks up only the records holding a key another holds) says what describing each does.
+func TestDescribeManyAgreesWithDescribe(t *testing.T) {
+	e := newEnv(t)
+	e.create("account", records.Input{"name": "Kestrel Systems Ltd", "email": "hello@kestrel.example"})
+	var rows []records.Input
+	for i := range 60 {
+		sum := sha256.Sum256([]byte{byte(i)}) // names that share hardly a bigram
+		rows = append(rows, records.Input{"name": fmt.Sprintf("%x", sum[:6]), "email": fmt.Sprintf("u%d@firm%d.example", i, i)})
+	}
+	rows = append(rows,
+		records.Input{"name": "Kestrel Systems", "phone": "021 5555 0101"},     // similar name to the existing one
+		records.Input{"name": "Blue Harbor", "email": "HELLO@kestrel.example"}, // its e-mail
+		records.Input{"name": "Harbor Blue Trading", "phone": "+86 21 5555 0101"},
+		records.Input{"name": "北京东方科技有限公司"},
+		records.Input{"name": "北京东方科技"},
+	)
+	ids, errs, err := e.recs.CreateMany(e.ctx, "account", rows)
+	if err != nil || len(errs) > 0 {
+		t.Fatal(err, errs)
+	}
+	vals := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		vals[i] = r
+	}
+	many, err := e.dup.DescribeMany(e.ctx, "account", ids, vals, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged := 0
+	for i, id := range ids {
+		one, err := e.dup.Describe(e.ctx, "account", id, vals[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(many[i], one) {
+			t.Errorf("row %d (%v): at once %q, alone %q", i, vals[i]["name"], many[i], one)
+		}
+		if len(one) > 0 {
+			flagged++
+		}
+	}
+	if flagged != 5 {
+		t.Errorf("%d rows with possible duplicates, want the last 5", flagged)
+	}
+	// The cap: no row is described once max lines are.
+	few, _ := e.dup.DescribeMany(e.ctx, "account", ids, vals, 1)
+	described := 0
+	for _, lines := range few {
+		if len(lines) > 0 {
+			described++
+		}
+	}
+	if described != 1 {
+		t.Errorf("max 1: %d rows described", described)
+	}
 }

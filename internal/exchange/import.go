@@ -29,9 +29,10 @@ type Importer struct {
 	st    *store.Store
 	jobs  jobStore
 	clock func() time.Time
-	// Duplicates, when set, describes the possible duplicates of a record the import created
-	// (id, with its input values): each becomes a warning of the import, the row is kept.
-	Duplicates func(ctx context.Context, entity, id string, vals map[string]any) ([]string, error)
+	// Duplicates, when set, describes the possible duplicates of the records one batch of the
+	// import created (ids, with their input values), a list per record, at most max lines in
+	// all: each becomes a warning of the import, the rows are kept.
+	Duplicates func(ctx context.Context, entity string, ids []string, vals []map[string]any, max int) ([][]string, error)
 }
 
 // NewImporter returns an importer writing through svc.

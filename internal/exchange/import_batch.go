@@ -201,37 +201,44 @@ func (r *run) create(ctx context.Context, b *batchState, rows []*row) error {
 	if err != nil {
 		return err
 	}
+	var made []*row
+	var madeIDs []string
+	var madeVals []map[string]any
 	for i, row := range rows {
 		if e := rowErrs[i]; e != nil {
 			b.faults[row] = append(b.faults[row], faultsOf(e)...)
 			continue
 		}
 		b.next.Created++
-		if err := r.warnDuplicates(ctx, b, row, ids[i], ins[i]); err != nil {
-			return err
-		}
+		made, madeIDs, madeVals = append(made, row), append(madeIDs, ids[i]), append(madeVals, ins[i])
 	}
-	return nil
+	return r.warnDuplicates(ctx, b, made, madeIDs, madeVals)
 }
 
 // maxDuplicateWarnings caps the duplicate warnings an import lists.
 const maxDuplicateWarnings = 200
 
-// warnDuplicates adds a warning for each possible duplicate of a created row's record.
-func (r *run) warnDuplicates(ctx context.Context, b *batchState, row *row, id string, in records.Input) error {
-	if r.im.Duplicates == nil || len(b.next.Warnings) > maxDuplicateWarnings {
-		return nil // none asked for, or no more listed: the look-up would be wasted
+// warnDuplicates adds a warning for each possible duplicate of the records created from rows.
+func (r *run) warnDuplicates(ctx context.Context, b *batchState, rows []*row, ids []string, vals []map[string]any) error {
+	room := maxDuplicateWarnings + 1 - len(b.next.Warnings)
+	if r.im.Duplicates == nil || len(rows) == 0 || room <= 0 {
+		return nil // none asked for, or no more listed: the look-ups would be wasted
 	}
-	dups, err := r.im.Duplicates(ctx, r.job.Entity, id, in)
+	dups, err := r.im.Duplicates(ctx, r.job.Entity, ids, vals, room)
 	if err != nil {
 		return err
 	}
-	for _, d := range dups {
-		switch n := len(b.next.Warnings); {
-		case n < maxDuplicateWarnings:
-			b.next.Warnings = append(slices.Clip(b.next.Warnings), fmt.Sprintf("line %d: possible duplicate of %s", row.line, d))
-		case n == maxDuplicateWarnings:
-			b.next.Warnings = append(slices.Clip(b.next.Warnings), "more possible duplicates are not listed")
+	for i, row := range rows {
+		if i >= len(dups) {
+			break
+		}
+		for _, d := range dups[i] {
+			switch n := len(b.next.Warnings); {
+			case n < maxDuplicateWarnings:
+				b.next.Warnings = append(slices.Clip(b.next.Warnings), fmt.Sprintf("line %d: possible duplicate of %s", row.line, d))
+			case n == maxDuplicateWarnings:
+				b.next.Warnings = append(slices.Clip(b.next.Warnings), "more possible duplicates are not listed")
+			}
 		}
 	}
 	return nil
