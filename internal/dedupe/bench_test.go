@@ -81,6 +81,11 @@ func BenchmarkDescribeBatch(b *testing.B) {
 			b.Fatal(err, errs)
 		}
 	}
+	for _, t := range append([]string{"account"}, e.recs.DerivedTables("account")...) {
+		if err := e.st.RefreshStatistics(e.ctx, t); err != nil {
+			b.Fatal(err)
+		}
+	}
 	batch := 0
 	newBatch := func() ([]string, []map[string]any) {
 		batch++

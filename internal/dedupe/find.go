@@ -189,9 +189,9 @@ func (s *Service) Describe(ctx context.Context, entity, id string, vals map[stri
 }
 
 // DescribeMany is Describe for records ids of entity, whose values are vals, just written by
-// one bulk write (an import batch), at most max lines in all. Most records of a batch hold no
-// key another record holds: one query per few hundred keys finds those that do, and only they
-// are looked up (which costs a query per key).
+// one bulk write (an import batch), at most max lines in all. Records that hold no key another
+// record holds have none: on SQLite one query per few hundred keys finds those that do, and
+// only they are looked up (which costs a query per key).
 func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string, vals []map[string]any, max int) ([][]string, error) {
 	p, ok := principal.From(ctx)
 	if !ok {

@@ -258,44 +258,34 @@ func (s *Service) queryStrings(ctx context.Context, q string, args ...any) ([]st
 }
 
 // heldByOthers returns which of keys more than one record holds (a record just written holds
-// its own). SQLite reads the documents per term from the FTS index's vocabulary; PostgreSQL
-// probes the GIN index for two rows per key, in one statement for many keys.
+// its own), from the document counts of the FTS index's vocabulary. On PostgreSQL, where a GIN
+// index has no such counts (a probe per key, planned without the key's value, scanned the
+// table), every key counts as held.
 func (s *Service) heldByOthers(ctx context.Context, keys []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
+	if !s.sqlite() {
+		for _, k := range keys {
+			out[k] = true
+		}
+		return out, nil
+	}
 	for start := 0; start < len(keys); start += chunk {
 		part := keys[start:min(len(keys), start+chunk)]
 		args := &store.Args{D: s.st.D}
-		var q string
-		if s.sqlite() {
-			marks := make([]string, len(part))
-			for i, k := range part {
-				marks[i] = args.Add(keyWord(k))
-			}
-			q = `SELECT term FROM dedupe_vocab WHERE term IN (` + strings.Join(marks, ", ") + `) AND doc > 1`
-		} else {
-			words := make([]string, len(part))
-			for i, k := range part {
-				words[i] = strconv.FormatInt(k, 10)
-			}
-			q = `SELECT k::text FROM unnest(` + args.Add("{"+strings.Join(words, ",")+"}") + `::bigint[]) AS k` +
-				` WHERE (SELECT count(*) FROM (SELECT 1 FROM dedupe_doc WHERE keys @> ARRAY[k] LIMIT 2) AS two) > 1`
+		marks := make([]string, len(part))
+		for i, k := range part {
+			marks[i] = args.Add(keyWord(k))
 		}
-		terms, err := s.queryStrings(ctx, q, args.List...)
+		terms, err := s.queryStrings(ctx, `SELECT term FROM dedupe_vocab WHERE term IN (`+strings.Join(marks, ", ")+`) AND doc > 1`, args.List...)
 		if err != nil {
 			return nil, fmt.Errorf("dedupe: shared keys: %w", err)
 		}
 		for _, t := range terms {
-			var k int64
-			if s.sqlite() {
-				u, err := strconv.ParseUint(strings.TrimPrefix(t, "k"), 16, 64)
-				if err != nil {
-					return nil, fmt.Errorf("dedupe: shared keys: term %q", t)
-				}
-				k = int64(u)
-			} else if k, err = strconv.ParseInt(t, 10, 64); err != nil {
-				return nil, fmt.Errorf("dedupe: shared keys: %w", err)
+			u, err := strconv.ParseUint(strings.TrimPrefix(t, "k"), 16, 64)
+			if err != nil {
+				return nil, fmt.Errorf("dedupe: shared keys: term %q", t)
 			}
-			out[k] = true
+			out[int64(u)] = true
 		}
 	}
 	return out, nil
