@@ -170,7 +170,7 @@ func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, gra
 			var hits []string
 			var err error
 			if s.sqlite() {
-				hits, err = s.queryStrings(ctx, q, keyWord(k))
+				hits, err = s.st.QueryStrings(ctx, q, keyWord(k))
 			} else {
 				hits, err = s.st.QueryIDs(ctx, q, k, tid, entity)
 			}
@@ -239,24 +239,6 @@ func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, gra
 	return out, nil
 }
 
-// queryStrings runs a query of one column and returns its values as text.
-func (s *Service) queryStrings(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := s.st.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // heldByOthers returns which of keys more than one record holds (a record just written holds
 // its own), from the document counts of the FTS index's vocabulary. On PostgreSQL, where a GIN
 // index has no such counts (a probe per key, planned without the key's value, scanned the
@@ -276,7 +258,7 @@ func (s *Service) heldByOthers(ctx context.Context, keys []int64) (map[int64]boo
 		for i, k := range part {
 			marks[i] = args.Add(keyWord(k))
 		}
-		terms, err := s.queryStrings(ctx, `SELECT term FROM dedupe_vocab WHERE term IN (`+strings.Join(marks, ", ")+`) AND doc > 1`, args.List...)
+		terms, err := s.st.QueryStrings(ctx, `SELECT term FROM dedupe_vocab WHERE term IN (`+strings.Join(marks, ", ")+`) AND doc > 1`, args.List...)
 		if err != nil {
 			return nil, fmt.Errorf("dedupe: shared keys: %w", err)
 		}
