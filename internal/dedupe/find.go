@@ -40,19 +40,24 @@ func (s *Service) Find(ctx context.Context, entity string, vals map[string]any, 
 	if !ok {
 		return nil, fault.New(fault.Unauthenticated, "unauthenticated", "no authenticated caller")
 	}
-	e := s.recs.Model().Entity(entity)
-	if e == nil {
-		return nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", entity)
-	}
 	rules, err := s.rules(ctx, p.TenantID, entity)
 	if err != nil {
 		return nil, err
+	}
+	return s.find(ctx, p.TenantID, entity, rules, vals, exclude...)
+}
+
+// find is Find with the rules of entity in tenant read.
+func (s *Service) find(ctx context.Context, tenant, entity string, rules []Rule, vals map[string]any, exclude ...string) ([]Candidate, error) {
+	e := s.recs.Model().Entity(entity)
+	if e == nil {
+		return nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", entity)
 	}
 	vals = withFullName(vals)
 	ids := map[string]bool{}
 	var order []string
 	for _, r := range rules {
-		found, err := s.lookup(ctx, p.TenantID, entity, r, vals)
+		found, err := s.lookup(ctx, tenant, entity, r, vals)
 		if err != nil {
 			return nil, err
 		}
@@ -181,11 +186,16 @@ func (s *Service) Describe(ctx context.Context, entity, id string, vals map[stri
 	if err != nil {
 		return nil, err
 	}
+	return describe(entity, cands), nil
+}
+
+// describe renders candidates of entity as Describe's lines.
+func describe(entity string, cands []Candidate) []string {
 	out := make([]string, len(cands))
 	for i, c := range cands {
 		out[i] = fmt.Sprintf("%s %s %q (matched by %s, score %g)", entity, c.ID, c.Name, strings.Join(c.Rules, ", "), c.Score)
 	}
-	return out, nil
+	return out
 }
 
 // DescribeMany is Describe for records ids of entity, whose values are vals, just written by
@@ -221,9 +231,11 @@ func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string,
 		if !slices.ContainsFunc(keysOf[i], func(k int64) bool { return shared[k] }) {
 			continue
 		}
-		if out[i], err = s.Describe(ctx, entity, id, vals[i]); err != nil {
+		cands, err := s.find(ctx, p.TenantID, entity, rules, vals[i], id)
+		if err != nil {
 			return nil, err
 		}
+		out[i] = describe(entity, cands)
 		lines += len(out[i])
 	}
 	return out, nil

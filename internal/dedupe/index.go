@@ -1,13 +1,13 @@
 package dedupe
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,8 +117,7 @@ func keyHash(tenant, entity, rule, k string) int64 {
 			h ^= uint64(part[i])
 			h *= 1099511628211
 		}
-		h ^= 0 // parts are separated by a zero byte
-		h *= 1099511628211
+		h *= 1099511628211 // a zero byte between parts (h ^ 0 is h)
 	}
 	return int64(h)
 }
@@ -177,11 +176,18 @@ func keys(r Rule, vals map[string]any) []string {
 	if !r.similar() || len(vs) == 0 {
 		return vs
 	}
-	order := make([]uint32, len(vs))
-	for i, v := range vs {
-		order[i] = gramOrder(v)
+	type gram struct {
+		order uint32
+		text  string
 	}
-	sort.Sort(byGramOrder{vs, order})
+	gs := make([]gram, len(vs))
+	for i, v := range vs {
+		gs[i] = gram{gramOrder(v), v}
+	}
+	slices.SortFunc(gs, func(a, b gram) int { return cmp.Or(cmp.Compare(a.order, b.order), strings.Compare(a.text, b.text)) })
+	for i, g := range gs {
+		vs[i] = g.text
+	}
 	t := r.threshold()
 	tau := t / (2 - t)
 	n := len(vs) - int(math.Ceil(tau*float64(len(vs))-1e-9)) + 1
@@ -216,24 +222,6 @@ func gramOrder(g string) uint32 {
 		h *= 16777619
 	}
 	return h
-}
-
-// byGramOrder sorts grams by their gramOrder (then as text).
-type byGramOrder struct {
-	grams []string
-	order []uint32
-}
-
-func (b byGramOrder) Len() int { return len(b.grams) }
-func (b byGramOrder) Less(i, j int) bool {
-	if b.order[i] != b.order[j] {
-		return b.order[i] < b.order[j]
-	}
-	return b.grams[i] < b.grams[j]
-}
-func (b byGramOrder) Swap(i, j int) {
-	b.grams[i], b.grams[j] = b.grams[j], b.grams[i]
-	b.order[i], b.order[j] = b.order[j], b.order[i]
 }
 
 // alsoKey is the part of a key made of the rule's "also" values ("" for none).

@@ -34,8 +34,13 @@ func keyWords(keys []int64) string {
 }
 
 func keyWord(k int64) string {
-	w := strconv.FormatUint(uint64(k), 16)
-	return "k" + strings.Repeat("0", 16-len(w)) + w
+	const digits = "0123456789abcdef"
+	var b [17]byte
+	b[0] = 'k'
+	for i, u := 16, uint64(k); i > 0; i, u = i-1, u>>4 {
+		b[i] = digits[u&15]
+	}
+	return string(b[:])
 }
 
 func (s *Service) sqlite() bool { return s.st.D.Name() == "sqlite" }
@@ -111,30 +116,29 @@ func (s *Service) deleteDocs(ctx context.Context, tenant, entity string, docs []
 			where += args.Add(s.st.D.Encode(idAttr, d.id))
 		}
 		where += `)`
-		if s.sqlite() {
-			// An external-content FTS5 table forgets a row when told its indexed text.
-			if _, err := s.st.Exec(ctx, `INSERT INTO dedupe_fts (dedupe_fts, rowid, keys) SELECT 'delete', doc_id, keys FROM dedupe_doc`+where, args.List...); err != nil {
-				return fmt.Errorf("dedupe: keys of %s: %w", entity, err)
-			}
-		}
-		if _, err := s.st.Exec(ctx, `DELETE FROM dedupe_doc`+where, args.List...); err != nil {
+		if err := s.dropDocs(ctx, where, args.List); err != nil {
 			return fmt.Errorf("dedupe: keys of %s: %w", entity, err)
 		}
 	}
 	return nil
 }
 
+// dropDocs deletes the dedupe_doc rows that where selects, and on SQLite first their terms
+// from the FTS index (an external-content FTS5 table forgets a row when told its indexed text).
+func (s *Service) dropDocs(ctx context.Context, where string, args []any) error {
+	if s.sqlite() {
+		if _, err := s.st.Exec(ctx, `INSERT INTO dedupe_fts (dedupe_fts, rowid, keys) SELECT 'delete', doc_id, keys FROM dedupe_doc`+where, args...); err != nil {
+			return err
+		}
+	}
+	_, err := s.st.Exec(ctx, `DELETE FROM dedupe_doc`+where, args...)
+	return err
+}
+
 // clearDocs removes the index rows of every record of entity in tenant.
 func (s *Service) clearDocs(ctx context.Context, tenant, entity string) error {
 	ph := s.st.D.Placeholder
-	where := ` WHERE tenant_id = ` + ph(1) + ` AND entity = ` + ph(2)
-	tid := s.st.D.Encode(idAttr, tenant)
-	if s.sqlite() {
-		if _, err := s.st.Exec(ctx, `INSERT INTO dedupe_fts (dedupe_fts, rowid, keys) SELECT 'delete', doc_id, keys FROM dedupe_doc`+where, tid, entity); err != nil {
-			return fmt.Errorf("dedupe: clear %s: %w", entity, err)
-		}
-	}
-	if _, err := s.st.Exec(ctx, `DELETE FROM dedupe_doc`+where, tid, entity); err != nil {
+	if err := s.dropDocs(ctx, ` WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2), []any{s.st.D.Encode(idAttr, tenant), entity}); err != nil {
 		return fmt.Errorf("dedupe: clear %s: %w", entity, err)
 	}
 	return nil
@@ -255,19 +259,18 @@ func (s *Service) heldByOthers(ctx context.Context, keys []int64) (map[int64]boo
 		part := keys[start:min(len(keys), start+chunk)]
 		args := &store.Args{D: s.st.D}
 		marks := make([]string, len(part))
+		key := make(map[string]int64, len(part))
 		for i, k := range part {
-			marks[i] = args.Add(keyWord(k))
+			w := keyWord(k)
+			key[w] = k
+			marks[i] = args.Add(w)
 		}
 		terms, err := s.st.QueryStrings(ctx, `SELECT term FROM dedupe_vocab WHERE term IN (`+strings.Join(marks, ", ")+`) AND doc > 1`, args.List...)
 		if err != nil {
 			return nil, fmt.Errorf("dedupe: shared keys: %w", err)
 		}
 		for _, t := range terms {
-			u, err := strconv.ParseUint(strings.TrimPrefix(t, "k"), 16, 64)
-			if err != nil {
-				return nil, fmt.Errorf("dedupe: shared keys: term %q", t)
-			}
-			out[int64(u)] = true
+			out[key[t]] = true
 		}
 	}
 	return out, nil

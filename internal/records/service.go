@@ -207,22 +207,17 @@ type BatchAuditor interface {
 
 // changedMany is changed for the changes of one bulk write, in order.
 func (s *Service) changedMany(ctx context.Context, cs []Change) error {
-	if b, ok := s.auditor.(BatchAuditor); ok {
-		if o, ok := s.access.(ChangeObserver); ok {
-			for _, c := range cs {
-				o.Observe(ctx, c)
-			}
+	if o, ok := s.access.(ChangeObserver); ok {
+		for _, c := range cs {
+			o.Observe(ctx, c)
 		}
+	}
+	if b, ok := s.auditor.(BatchAuditor); ok {
 		if err := b.AuditBatch(ctx, cs); err != nil {
 			return err
 		}
-		return s.react(ctx, cs)
-	}
-	for _, c := range cs {
-		if o, ok := s.access.(ChangeObserver); ok {
-			o.Observe(ctx, c)
-		}
-		if s.auditor != nil {
+	} else if s.auditor != nil {
+		for _, c := range cs {
 			if err := s.auditor.Audit(ctx, c); err != nil {
 				return err
 			}
