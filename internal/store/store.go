@@ -36,6 +36,8 @@ type Store struct {
 	stmts *stmtCache
 	// wstmts caches the prepared statements of the write connection (SQLite only).
 	wstmts *writeStmts
+	// ckpt checkpoints the write-ahead log in the background (SQLite only).
+	ckpt *checkpointer
 	// pinyin tells whether the database can order text in CollationPinyin (SQLite: always, with
 	// the registered collation; PostgreSQL: when it was built with ICU).
 	pinyin bool
@@ -70,7 +72,8 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	registerSQLiteCollations()
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"+
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerCheckpointPages))
 	if err != nil {
 		return nil, fmt.Errorf("store: sqlite: %w", err)
 	}
@@ -91,6 +94,15 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
 	}
+	c, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	c.SetMaxOpenConns(1)
+	c.SetMaxIdleConns(1)
+	c.SetConnMaxLifetime(0)
+	s.ckpt = newCheckpointer(c)
 	return s, nil
 }
 
@@ -123,6 +135,9 @@ func (s *Store) Close() error {
 	}
 	if s.wstmts != nil {
 		s.wstmts.close()
+	}
+	if s.ckpt != nil {
+		s.ckpt.close()
 	}
 	err := s.write.Close()
 	if s.read != s.write {

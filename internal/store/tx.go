@@ -135,6 +135,9 @@ func (s *Store) runTx(ctx context.Context, fn func(ctx context.Context) error) e
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	if s.ckpt != nil {
+		s.ckpt.committed()
+	}
 	for _, f := range state.after {
 		f()
 	}
@@ -154,6 +157,9 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) (sql.Result
 	}
 	if c := tenantConnFrom(ctx); c != nil {
 		return c.ExecContext(ctx, query, args...)
+	}
+	if s.ckpt != nil {
+		defer s.ckpt.committed()
 	}
 	return s.write.ExecContext(ctx, query, args...)
 }
