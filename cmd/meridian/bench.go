@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -33,6 +34,15 @@ func newBench() *cobra.Command {
 					return err
 				}
 				defer pprof.StopCPUProfile()
+			}
+			if prof, _ := cmd.Flags().GetString("memprofile"); prof != "" {
+				runtime.MemProfileRate = 64 << 10
+				defer func() {
+					if f, err := os.Create(prof); err == nil {
+						_ = pprof.Lookup("allocs").WriteTo(f, 0)
+						f.Close()
+					}
+				}()
 			}
 			if sc, _ := cmd.Flags().GetString("scenario"); sc == "import" {
 				r, err := bench.RunImport(cmd.Context(), bench.Config{DB: db, Accounts: n, Seed: seed, Progress: cmd.ErrOrStderr()})
@@ -65,6 +75,7 @@ func newBench() *cobra.Command {
 	cmd.Flags().Duration("duration", 3*time.Second, "measuring time per scenario and side")
 	cmd.Flags().Uint64("seed", 1, "random seed of the generated data")
 	cmd.Flags().String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	cmd.Flags().String("memprofile", "", "write an allocation profile of the whole run to this file (go tool pprof -sample_index=alloc_space)")
 	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP) or import (CSV import versus raw bulk load)")
 	return cmd
 }
