@@ -156,6 +156,11 @@ func (s *Service) appendMany(ctx context.Context, es []*Entry) error {
 			return err
 		}
 	}
+	return s.writeMany(ctx, es)
+}
+
+// writeMany chains prepared entries and writes them.
+func (s *Service) writeMany(ctx context.Context, es []*Entry) error {
 	return s.st.WithTx(ctx, func(ctx context.Context) error {
 		for start := 0; start < len(es); {
 			end := start + 1

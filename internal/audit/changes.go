@@ -16,6 +16,8 @@ var _ records.Auditor = (*Service)(nil)
 
 var _ records.BatchAuditor = (*Service)(nil)
 
+var _ records.StagedAuditor = (*Service)(nil)
+
 // Audit records a change of the records service; it runs inside the writing transaction, so the
 // entry commits or rolls back with the change (records.Auditor).
 func (s *Service) Audit(ctx context.Context, c records.Change) error {
@@ -44,6 +46,33 @@ func (s *Service) AuditBatch(ctx context.Context, cs []records.Change) error {
 		return fmt.Errorf("audit: %d changes: %w", len(cs), err)
 	}
 	return nil
+}
+
+// StageBatch is AuditBatch in stages (records.StagedAuditor): the entries are built and
+// encoded while the bulk write inserts its rows, then chained and written after them.
+func (s *Service) StageBatch(ctx context.Context, cs []records.Change) (records.Compute, error) {
+	// The compute stage sees the caller and the request's origin, not the transaction.
+	p, _ := principal.From(ctx)
+	vctx := principal.WithOrigin(principal.With(context.Background(), p), principal.OriginFrom(ctx))
+	return func() (records.Write, error) {
+		es := make([]*Entry, len(cs))
+		for i, c := range cs {
+			e, err := entryOf(vctx, c)
+			if err != nil {
+				return nil, err
+			}
+			if err := s.prepare(vctx, e); err != nil {
+				return nil, fmt.Errorf("audit: %d changes: %w", len(cs), err)
+			}
+			es[i] = e
+		}
+		return func(ctx context.Context) error {
+			if err := s.writeMany(ctx, es); err != nil {
+				return fmt.Errorf("audit: %d changes: %w", len(cs), err)
+			}
+			return nil
+		}, nil
+	}, nil
 }
 
 // entryOf builds the entry of a records change.

@@ -33,7 +33,7 @@ type Service struct {
 func Wire(recs *records.Service) *Service {
 	s := &Service{recs: recs, st: recs.Store(), UndoWindow: 24 * time.Hour}
 	for _, name := range Entities {
-		recs.OnChanges(name, s.onChanges)
+		recs.OnChangesStaged(name, s.onChanges)
 		recs.AddDerivedTable(name, "dedupe_doc")
 	}
 	return s
@@ -50,8 +50,10 @@ func (s *Service) event(ctx context.Context, action, entity, id string, details 
 
 // onChanges rewrites the keys of the records one write changed (all of one entity and tenant),
 // with a few statements for the whole write (an import batch is thousands of rows). An update
-// that touches none of the compared values writes nothing here.
-func (s *Service) onChanges(ctx context.Context, cs []records.Change) error {
+// that touches none of the compared values writes nothing here. It is a staged reaction
+// (records.Staged): the rules are read first, the keys are computed while a bulk create inserts
+// its rows, and written after them.
+func (s *Service) onChanges(ctx context.Context, cs []records.Change) (records.Compute, error) {
 	var keyed []records.Change
 	for _, c := range cs {
 		switch c.Op {
@@ -61,15 +63,28 @@ func (s *Service) onChanges(ctx context.Context, cs []records.Change) error {
 		// associations and shares change no values
 	}
 	if len(keyed) == 0 {
-		return nil
+		return func() (records.Write, error) { return func(context.Context) error { return nil }, nil }, nil
 	}
 	tenant, entity := keyed[0].TenantID, keyed[0].Entity.Name
 	rules, err := s.rules(ctx, tenant, entity)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// Normalising values is CPU work the database does not wait for: a bulk write's records
-	// are keyed on two goroutines (the writer holds SQLite's lock meanwhile either way).
+	return func() (records.Write, error) {
+		created, changed := changedKeys(tenant, entity, rules, keyed)
+		return func(ctx context.Context) error {
+			if err := s.insertDocs(ctx, tenant, entity, created); err != nil {
+				return err
+			}
+			return s.replaceDocs(ctx, tenant, entity, changed)
+		}, nil
+	}, nil
+}
+
+// changedKeys returns the keys of the records keyed creates, and the new keys of those whose
+// keys it changes.
+func changedKeys(tenant, entity string, rules []Rule, keyed []records.Change) (created, changed []docKeys) {
+	// A bulk write's records are keyed on two goroutines.
 	olds, curs := make([][]int64, len(keyed)), make([][]int64, len(keyed))
 	keyRange := func(from, to int) {
 		for i := from; i < to; i++ {
@@ -90,7 +105,6 @@ func (s *Service) onChanges(ctx context.Context, cs []records.Change) error {
 	} else {
 		keyRange(0, len(keyed))
 	}
-	var created, changed []docKeys
 	for i, c := range keyed {
 		switch {
 		case c.Op == records.OpCreate:
@@ -101,10 +115,7 @@ func (s *Service) onChanges(ctx context.Context, cs []records.Change) error {
 			changed = append(changed, docKeys{c.ID, curs[i]})
 		}
 	}
-	if err := s.insertDocs(ctx, tenant, entity, created); err != nil {
-		return err
-	}
-	return s.replaceDocs(ctx, tenant, entity, changed)
+	return created, changed
 }
 
 // keyHash is the index's form of key k of rule in a tenant's entity: a 64-bit FNV-1a hash of

@@ -104,12 +104,6 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 			logs = append(logs, []any{tenant, version, e.Name, d.BulkValue(guid, id), "c", nowEnc, user})
 			ids[i] = id
 		}
-		if err := s.st.BulkInsert(ctx, e.Name, names, data); err != nil {
-			return s.writeError(e, err)
-		}
-		if err := s.st.BulkInsert(ctx, "change_log", logCols, logs); err != nil {
-			return err
-		}
 		cs := make([]Change, 0, n)
 		for i, vals := range valid {
 			if vals == nil {
@@ -118,7 +112,19 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 			cs = append(cs, Change{Op: OpCreate, Entity: e, ID: ids[i], Version: vals["version"].(int64), After: vals,
 				TenantID: p.TenantID, UserID: p.UserID, At: now, OwnerGiven: ownerGiven[i]})
 		}
-		if err := s.changedMany(ctx, cs); err != nil {
+		// The reactions' CPU work runs while the rows are inserted.
+		st, err := s.stage(ctx, cs)
+		if err != nil {
+			return err
+		}
+		defer st.wait() //nolint:errcheck // an error is returned by changedMany below
+		if err := s.st.BulkInsert(ctx, e.Name, names, data); err != nil {
+			return s.writeError(e, err)
+		}
+		if err := s.st.BulkInsert(ctx, "change_log", logCols, logs); err != nil {
+			return err
+		}
+		if err := s.changedMany(ctx, cs, st); err != nil {
 			return err
 		}
 		return s.addCount(ctx, p.TenantID, e.Name, n)

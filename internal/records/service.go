@@ -98,6 +98,7 @@ type Service struct {
 	MaxExpand   int
 	onChange    map[string][]func(context.Context, Change) error
 	onChanges   map[string][]func(context.Context, []Change) error
+	onStaged    map[string][]Staged
 	derived     map[string][]string // entity → tables hooks keep in step (AddDerivedTable)
 	beforeWrite map[string][]func(context.Context, time.Time, map[string]any, map[string]any) error
 }
@@ -196,7 +197,10 @@ func (s *Service) changed(ctx context.Context, c Change) error {
 			return err
 		}
 	}
-	return s.react(ctx, []Change{c})
+	if err := s.react(ctx, []Change{c}); err != nil {
+		return err
+	}
+	return s.runStaged(ctx, []Change{c})
 }
 
 // BatchAuditor is an Auditor that can record the changes of one bulk write at once (the audit
@@ -205,14 +209,24 @@ type BatchAuditor interface {
 	AuditBatch(ctx context.Context, cs []Change) error
 }
 
-// changedMany is changed for the changes of one bulk write, in order.
-func (s *Service) changedMany(ctx context.Context, cs []Change) error {
+// changedMany is changed for the changes of one bulk write, in order. st, when not nil, holds
+// the staged reactions to cs, started before the rows were written.
+func (s *Service) changedMany(ctx context.Context, cs []Change, st *stages) error {
 	if o, ok := s.access.(ChangeObserver); ok {
 		for _, c := range cs {
 			o.Observe(ctx, c)
 		}
 	}
-	if b, ok := s.auditor.(BatchAuditor); ok {
+	if st != nil {
+		if err := st.wait(); err != nil {
+			return err
+		}
+	}
+	if st != nil && st.staged {
+		if err := st.audit(ctx); err != nil {
+			return err
+		}
+	} else if b, ok := s.auditor.(BatchAuditor); ok {
 		if err := b.AuditBatch(ctx, cs); err != nil {
 			return err
 		}
@@ -223,7 +237,18 @@ func (s *Service) changedMany(ctx context.Context, cs []Change) error {
 			}
 		}
 	}
-	return s.react(ctx, cs)
+	if err := s.react(ctx, cs); err != nil {
+		return err
+	}
+	if st == nil {
+		return s.runStaged(ctx, cs)
+	}
+	for _, w := range st.hooks {
+		if err := w(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) authorize(ctx context.Context, op Op, e *metadata.Entity, rec *Record) error {

@@ -1,0 +1,118 @@
+package records
+
+import (
+	"context"
+	"fmt"
+)
+
+// A bulk write's reactions (its audit entries, the duplicate keys of its records) are mostly CPU
+// work: encoding values, normalising names, hashing. On SQLite's single writer that work used to
+// run after the rows were inserted, while the database waited. A staged reaction splits itself so
+// that its CPU work runs on a goroutine of its own while a bulk create inserts its rows:
+//
+//   - prepare runs first, in the write's transaction, and may read the database;
+//   - the compute function it returns needs no database and no context: a bulk create runs it
+//     concurrently with the rows' INSERTs (every other write runs it in line);
+//   - the write function compute returns runs in the transaction after the rows are written, in
+//     the order the reaction would have run in anyway.
+//
+// A reaction's result is the same staged or not; only when its CPU work runs changes.
+
+// Compute is the database-free middle stage of a staged reaction.
+type Compute func() (Write, error)
+
+// Write is the last stage of a staged reaction, in the write's transaction.
+type Write func(ctx context.Context) error
+
+// Staged is a reaction to the changes of one write, in stages.
+type Staged func(ctx context.Context, cs []Change) (Compute, error)
+
+// StagedAuditor is a BatchAuditor that can audit a bulk write in stages.
+type StagedAuditor interface {
+	StageBatch(ctx context.Context, cs []Change) (Compute, error)
+}
+
+// OnChangesStaged is OnChanges for a staged reaction.
+func (s *Service) OnChangesStaged(entity string, fn Staged) {
+	if s.onStaged == nil {
+		s.onStaged = map[string][]Staged{}
+	}
+	s.onStaged[entity] = append(s.onStaged[entity], fn)
+}
+
+// stages holds the staged reactions of a bulk write whose compute stages run on a goroutine.
+type stages struct {
+	done   chan struct{}
+	audit  Write   // nil when the auditor is not staged
+	hooks  []Write // one per staged hook, in order
+	err    error
+	staged bool // the auditor was staged
+}
+
+// stage prepares the staged reactions to cs and starts their compute stages on a goroutine.
+func (s *Service) stage(ctx context.Context, cs []Change) (*stages, error) {
+	st := &stages{done: make(chan struct{})}
+	var computes []Compute
+	if a, ok := s.auditor.(StagedAuditor); ok {
+		c, err := a.StageBatch(ctx, cs)
+		if err != nil {
+			return nil, err
+		}
+		st.staged = true
+		computes = append(computes, c)
+	}
+	hooks := s.onStaged[cs[0].Entity.Name]
+	for _, h := range hooks {
+		c, err := h(ctx, cs)
+		if err != nil {
+			return nil, err
+		}
+		computes = append(computes, c)
+	}
+	writes := make([]Write, len(computes))
+	go func() {
+		defer close(st.done)
+		defer func() {
+			if r := recover(); r != nil {
+				st.err = fmt.Errorf("records: reaction to %d changes panicked: %v", len(cs), r)
+			}
+		}()
+		for i, c := range computes {
+			w, err := c()
+			if err != nil {
+				st.err = err
+				return
+			}
+			writes[i] = w
+		}
+		if st.staged {
+			st.audit, writes = writes[0], writes[1:]
+		}
+		st.hooks = writes
+	}()
+	return st, nil
+}
+
+// wait waits for the compute stages.
+func (st *stages) wait() error {
+	<-st.done
+	return st.err
+}
+
+// runStaged runs the staged hooks of cs's entity in line, stage after stage.
+func (s *Service) runStaged(ctx context.Context, cs []Change) error {
+	for _, h := range s.onStaged[cs[0].Entity.Name] {
+		c, err := h(ctx, cs)
+		if err != nil {
+			return err
+		}
+		w, err := c()
+		if err != nil {
+			return err
+		}
+		if err := w(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
