@@ -74,7 +74,7 @@ func runImport(ctx context.Context, cmd *cobra.Command, a *app.App, path string)
 		return err
 	}
 	ctx = principal.With(ctx, principal.System(t.ID))
-	im := exchange.NewImporter(a.Records)
+	im := a.NewImporter()
 	job, resumed, err := im.Start(ctx, req)
 	if err != nil {
 		return err

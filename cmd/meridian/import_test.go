@@ -76,6 +76,14 @@ func TestImportCommand(t *testing.T) {
 	if err != nil || !strings.Contains(out, "skipped  27") || errOut != "" {
 		t.Fatalf("upsert: %v\n%s\n%q", err, out, errOut)
 	}
+	// A new row that looks like an existing account is imported, with a warning naming it.
+	dup := filepath.Join(dir, "dup.csv")
+	_ = os.WriteFile(dup, []byte("Account name,Account number\nAccount 000005,X-1\nSomething else entirely,X-2\n"), 0o600)
+	out, errOut, err = runBoth(t, "import", dup, "--db", db, "--entity", "accounts", "--no-progress")
+	if err != nil || !strings.Contains(out, "created  2") || !strings.Contains(out, `"Account 000005" (matched by name, score 1)`) ||
+		strings.Contains(out, "line 3:") {
+		t.Fatalf("duplicates: %v\n%s\n%q", err, out, errOut)
+	}
 	// Fatal problems exit non-zero.
 	if _, _, err := runBoth(t, "import", filepath.Join(dir, "missing.csv"), "--db", db, "--entity", "accounts"); err == nil {
 		t.Fatal("a missing file must fail")

@@ -196,9 +196,7 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 		dup.UndoWindow = c.MergeUndoWindow
 	}
 	srv.Dedupe = dup
-	importer := exchange.NewImporter(rec)
-	importer.Duplicates = dup.DescribeMany // imported rows with possible duplicates are kept, with a warning
-	imports := exchange.NewRunner(importer, c.DataDir, log)
+	imports := exchange.NewRunner(newImporter(rec, dup), c.DataDir, log)
 	srv.Imports = imports
 	idx := search.New(st, reg)
 	srv.Search = idx
@@ -367,6 +365,16 @@ func (a *App) placedApps() []*App {
 		out = append(out, a.placed[name])
 	}
 	return out
+}
+
+// NewImporter returns an importer of the app's records, as the server's import jobs use: rows
+// with possible duplicates among existing records are imported, with a warning naming them.
+func (a *App) NewImporter() *exchange.Importer { return newImporter(a.Records, a.Dedupe) }
+
+func newImporter(rec *records.Service, dup *dedupe.Service) *exchange.Importer {
+	im := exchange.NewImporter(rec)
+	im.Duplicates = dup.DescribeMany
+	return im
 }
 
 // backfillDuplicates indexes, once, the records written before the duplicate key index existed.

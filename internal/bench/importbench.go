@@ -95,7 +95,7 @@ func RunImport(ctx context.Context, cfg Config) (ImportResult, error) {
 	if err != nil {
 		return res, err
 	}
-	im := exchange.NewImporter(a.Records)
+	im := a.NewImporter()
 	ictx := principal.With(ctx, principal.System(t1.ID))
 	start := time.Now()
 	job, _, err := im.Start(ictx, exchange.Request{Entity: "account", Path: path, Source: exchange.SourceCLI})
