@@ -98,6 +98,16 @@ func TestMergeAPI(t *testing.T) {
 	}
 
 	c.post("accounts("+keep+")/merge", map[string]any{"merge": []string{keep}}).wantError(http.StatusBadRequest, "invalid_merge", "merge")
+	// The merge names the records it merged: a user who may read the kept record sees it, one who
+	// may not (no read privilege on accounts) is told it does not exist.
+	if m := editor.get("merges/" + id).want(http.StatusOK); m.str("survivor_id") != keep || m.str("merged_ids.0") != gone {
+		t.Errorf("the merge as a reader of accounts: %s", m.raw)
+	}
+	c.post("security/roles", map[string]any{"name": "Contacts only", "privileges": []map[string]any{
+		{"entity": "contact", "privilege": "read", "depth": "organization"},
+	}}).want(http.StatusCreated)
+	outsider, _ := s.userClient("outsider@example.com", "Contacts only")
+	outsider.get("merges/"+id).wantError(http.StatusNotFound, "not_found", "")
 	c.post("merges/"+id+"/undo", nil).want(http.StatusOK)
 	if a := c.get("accounts(" + gone + ")").want(http.StatusOK); a.str("name") != "ACME, Inc" || a.str("city") != "Berlin" {
 		t.Errorf("restored: %s", a.raw)

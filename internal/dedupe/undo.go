@@ -11,6 +11,7 @@ import (
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/principal"
+	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
 )
 
@@ -21,10 +22,17 @@ type storedMerge struct {
 	undo    undo
 }
 
-// GetMerge returns merge id of the caller's tenant.
+// GetMerge returns merge id of the caller's tenant, to a caller who may read its kept record:
+// a merge names the records it merged, so one the caller may not read is answered as missing.
 func (s *Service) GetMerge(ctx context.Context, id string) (*Merge, error) {
 	m, err := s.load(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := s.recs.Get(ctx, m.Entity, m.Survivor, &query.Options{Select: []query.Path{{Segments: []string{"id"}}}}); err != nil {
+		if fault.Is(err, fault.NotFound) || fault.Is(err, fault.Permission) {
+			return nil, fault.Newf(fault.NotFound, "not_found", "merge %s does not exist", id)
+		}
 		return nil, err
 	}
 	return &m.Merge, nil
