@@ -126,7 +126,11 @@ func (r *run) try(ctx context.Context, rows []*row) error {
 func (r *run) write(ctx context.Context, b *batchState, live []*row) error {
 	e := r.plan.entity
 	deferred := map[*row]bool{}
-	if err := r.finder.resolve(ctx, live, b, names(e, live, b), deferred); err != nil {
+	var later map[string]bool // what rows of this batch may be named by, when rows look up others
+	if refersTo(live, e) {
+		later = names(e, live, b)
+	}
+	if err := r.finder.resolve(ctx, live, b, later, deferred); err != nil {
 		return err
 	}
 	var creates, updates []*row

@@ -212,6 +212,19 @@ func (f *finder) resolve(ctx context.Context, rows []*row, b *batchState, later 
 	return nil
 }
 
+// refersTo reports whether a row of rows looks up a record of e (a parent account in a file of
+// accounts), which may then be another row of the batch.
+func refersTo(rows []*row, e *metadata.Entity) bool {
+	for _, r := range rows {
+		for _, ref := range r.refs {
+			if ref.target == e {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // names returns the values by which rows may be named in a lookup: their ids, single-attribute
 // keys and primary names.
 func names(e *metadata.Entity, rows []*row, b *batchState) map[string]bool {
