@@ -162,33 +162,88 @@ func (s *Service) appendMany(ctx context.Context, es []*Entry) error {
 // writeMany chains prepared entries and writes them.
 func (s *Service) writeMany(ctx context.Context, es []*Entry) error {
 	return s.st.WithTx(ctx, func(ctx context.Context) error {
-		for start := 0; start < len(es); {
-			end := start + 1
-			for end < len(es) && es[end].TenantID == es[start].TenantID {
-				end++
-			}
-			run := es[start:end]
-			start = end
-			seq, prev, err := s.reserve(ctx, run[0].TenantID, len(run))
-			if err != nil {
-				return err
-			}
-			rows := make([][]any, len(run))
-			for i, e := range run {
-				e.Seq, e.PrevHash = seq+int64(i), prev
-				e.Hash = e.ComputeHash()
-				prev = e.Hash
-				rows[i] = s.bulkRow(e)
-			}
-			if err := s.st.BulkInsert(ctx, "audit_log", logColumns, rows); err != nil {
-				return fmt.Errorf("audit: write entries: %w", err)
-			}
-			if err := s.setHead(ctx, run[0].TenantID, prev); err != nil {
-				return err
-			}
+		tenants := make([]string, len(es))
+		for i, e := range es {
+			tenants[i] = e.TenantID
 		}
-		return nil
+		runs, err := s.reserveRuns(ctx, tenants)
+		if err != nil {
+			return err
+		}
+		rows, err := s.chain(runs, es)
+		if err != nil {
+			return err
+		}
+		return s.insertRuns(ctx, runs, rows)
 	})
+}
+
+// chainRun is a run of consecutive entries of one tenant, with the seqs reserved for them and
+// the hash of the entry before the first; after chain, last is the hash of its last entry.
+type chainRun struct {
+	tenant string
+	n      int
+	seq    int64
+	prev   string
+	last   string
+}
+
+// reserveRuns reserves, per run of one tenant in tenants (one per entry, in order), the seqs of
+// its entries, in ctx's transaction: the chain heads stay locked until it ends.
+func (s *Service) reserveRuns(ctx context.Context, tenants []string) ([]*chainRun, error) {
+	var runs []*chainRun
+	for i, t := range tenants {
+		if i > 0 && t == tenants[i-1] {
+			runs[len(runs)-1].n++
+			continue
+		}
+		runs = append(runs, &chainRun{tenant: t, n: 1})
+	}
+	for _, r := range runs {
+		var err error
+		if r.seq, r.prev, err = s.reserve(ctx, r.tenant, r.n); err != nil {
+			return nil, err
+		}
+	}
+	return runs, nil
+}
+
+// chain numbers and hashes prepared entries along runs and returns their rows.
+func (s *Service) chain(runs []*chainRun, es []*Entry) ([][]any, error) {
+	rows := make([][]any, 0, len(es))
+	i := 0
+	for _, r := range runs {
+		prev := r.prev
+		for k := 0; k < r.n; k, i = k+1, i+1 {
+			e := es[i]
+			if e.TenantID != r.tenant {
+				return nil, fmt.Errorf("audit: entry %d of tenant %s in a run of tenant %s", i, e.TenantID, r.tenant)
+			}
+			e.Seq, e.PrevHash = r.seq+int64(k), prev
+			e.Hash = e.ComputeHash()
+			prev = e.Hash
+			rows = append(rows, s.bulkRow(e))
+		}
+		r.last = prev
+	}
+	if i != len(es) {
+		return nil, fmt.Errorf("audit: %d entries for runs of %d", len(es), i)
+	}
+	return rows, nil
+}
+
+// insertRuns writes chained rows and moves each run's chain head to its last entry.
+func (s *Service) insertRuns(ctx context.Context, runs []*chainRun, rows [][]any) error {
+	for _, r := range runs {
+		if err := s.st.BulkInsert(ctx, "audit_log", logColumns, rows[:r.n]); err != nil {
+			return fmt.Errorf("audit: write entries: %w", err)
+		}
+		rows = rows[r.n:]
+		if err := s.setHead(ctx, r.tenant, r.last); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) setHead(ctx context.Context, tenant, hash string) error {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -48,11 +49,28 @@ func (s *Service) AuditBatch(ctx context.Context, cs []records.Change) error {
 	return nil
 }
 
-// StageBatch is AuditBatch in stages (records.StagedAuditor): the entries are built and
-// encoded while the bulk write inserts its rows, then chained and written after them.
+// StageBatch is AuditBatch in stages (records.StagedAuditor): the chain's seqs are reserved
+// first, in the transaction; the entries are built, encoded and hashed while the bulk write
+// inserts its rows; then they are written after them.
 func (s *Service) StageBatch(ctx context.Context, cs []records.Change) (records.Compute, error) {
-	// The compute stage sees the caller and the request's origin, not the transaction.
 	p, _ := principal.From(ctx)
+	tenants := make([]string, len(cs))
+	for i, c := range cs {
+		t := c.TenantID
+		if t == "" {
+			t = p.TenantID
+		}
+		tid, err := canonicalID(t)
+		if err != nil || tid == "" {
+			return nil, fault.Newf(fault.Invalid, "invalid_tenant", "audit: tenant %q is not a tenant id", t)
+		}
+		tenants[i] = tid
+	}
+	runs, err := s.reserveRuns(ctx, tenants)
+	if err != nil {
+		return nil, fmt.Errorf("audit: %d changes: %w", len(cs), err)
+	}
+	// The compute stage sees the caller and the request's origin, not the transaction.
 	vctx := principal.WithOrigin(principal.With(context.Background(), p), principal.OriginFrom(ctx))
 	return func() (records.Write, error) {
 		es := make([]*Entry, len(cs))
@@ -66,8 +84,12 @@ func (s *Service) StageBatch(ctx context.Context, cs []records.Change) (records.
 			}
 			es[i] = e
 		}
+		rows, err := s.chain(runs, es)
+		if err != nil {
+			return nil, err
+		}
 		return func(ctx context.Context) error {
-			if err := s.writeMany(ctx, es); err != nil {
+			if err := s.insertRuns(ctx, runs, rows); err != nil {
 				return fmt.Errorf("audit: %d changes: %w", len(cs), err)
 			}
 			return nil
