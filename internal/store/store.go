@@ -72,38 +72,42 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
 		"&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	registerSQLiteCollations()
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"+
-		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerCheckpointPages))
+	dsn := "file:" + path + "?" + pragmas
+	w, err := openSQLitePool(dsn+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerCheckpointPages), 1)
 	if err != nil {
-		return nil, fmt.Errorf("store: sqlite: %w", err)
+		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := openSQLitePool(dsn+"&_pragma=query_only(1)", 8)
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("store: sqlite: %w", err)
+		return nil, err
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
-	r.SetConnMaxLifetime(0)
 	s := &Store{D: SQLite, write: w, read: r, URL: "sqlite:" + path, stmts: &stmtCache{stmts: map[string]*sql.Stmt{}, limit: 2000},
 		wstmts: &writeStmts{limit: 256}, pinyin: true}
 	if err := w.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: sqlite %s: %w", path, err)
 	}
-	c, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
+	c, err := openSQLitePool(dsn, 1)
 	if err != nil {
 		s.Close()
-		return nil, fmt.Errorf("store: sqlite: %w", err)
+		return nil, err
 	}
-	c.SetMaxOpenConns(1)
-	c.SetMaxIdleConns(1)
-	c.SetConnMaxLifetime(0)
 	s.ckpt = newCheckpointer(c)
 	return s, nil
+}
+
+// openSQLitePool opens a handle of up to conns connections to dsn, kept open for good (each
+// SQLite connection has its own page cache and prepared statements).
+func openSQLitePool(dsn string, conns int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxLifetime(0)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*Store, error) {
