@@ -46,12 +46,7 @@ func (r *run) analyze(ctx context.Context) error {
 		return nil
 	}
 	r.analyzed = j.Created + j.Updated
-	for _, t := range append([]string{j.Entity}, r.im.svc.DerivedTables(j.Entity)...) {
-		if err := r.im.st.RefreshStatistics(ctx, t); err != nil {
-			return err
-		}
-	}
-	return nil
+	return r.im.svc.RefreshStatistics(ctx, j.Entity)
 }
 
 func (r *run) run(ctx context.Context) error {

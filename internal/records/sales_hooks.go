@@ -153,6 +153,22 @@ func (s *Service) AddDerivedTable(entity, table string) {
 // refreshes the planner statistics of the entity's table refreshes theirs too.
 func (s *Service) DerivedTables(entity string) []string { return s.derived[entity] }
 
+// RefreshStatistics refreshes the planner statistics of the tables of entities and of the tables
+// hooks keep in step with them, after a bulk writer has grown them: without it PostgreSQL keeps
+// planning a new tenant's rows from statistics taken when it had none, and a batch's lookup
+// checks and key look-ups scan instead of using their indexes (nothing on SQLite; see
+// store.RefreshStatistics).
+func (s *Service) RefreshStatistics(ctx context.Context, entities ...string) error {
+	for _, e := range entities {
+		for _, t := range append([]string{e}, s.derived[e]...) {
+			if err := s.st.RefreshStatistics(ctx, t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // OnChange registers fn to run, inside the writing transaction, after every change of a record
 // of entity (create, update, delete) — for behaviour wired from outside the package, such as
 // scheduling a job in the same transaction. An error from fn fails the write. Register before
