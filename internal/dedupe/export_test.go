@@ -88,3 +88,27 @@ func parsePGArray(s string) []int64 {
 	}
 	return out
 }
+
+// DocRecordsPlan returns SQLite's query plan for mapping n documents to their records.
+func (s *Service) DocRecordsPlan(ctx context.Context, tenant string, n int) (string, error) {
+	docs := make([]string, n)
+	for i := range docs {
+		docs[i] = strconv.Itoa(i + 1)
+	}
+	q, args := docRecords(s.st.D, s.st.D.Encode(idAttr, tenant), "account", docs)
+	rows, err := s.st.Query(ctx, `EXPLAIN QUERY PLAN `+q, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return "", err
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; "), rows.Err()
+}

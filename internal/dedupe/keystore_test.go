@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/meridian-crm/meridian/internal/dedupe"
@@ -176,5 +177,25 @@ func TestDescribeManyAgreesWithDescribe(t *testing.T) {
 	}
 	if described != 1 {
 		t.Errorf("max 1: %d rows described", described)
+	}
+}
+
+// TestCandidatesAreReadByDocument: on SQLite a look-up maps its best documents to records by
+// their ids. Given the tenant and entity as well, the planner preferred their index and read
+// every document of the tenant for each look-up; the query must search by document id.
+func TestCandidatesAreReadByDocument(t *testing.T) {
+	e := newEnv(t)
+	if e.st.D.Name() != "sqlite" {
+		t.Skip("a SQLite query plan")
+	}
+	for i := range 50 {
+		e.create("account", records.Input{"name": fmt.Sprintf("Plan %d", i)})
+	}
+	plan, err := e.dup.DocRecordsPlan(e.ctx, e.tenant, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "INTEGER PRIMARY KEY") || strings.Contains(plan, "dedupe_doc_record") {
+		t.Fatalf("documents to records: %s", plan)
 	}
 }
