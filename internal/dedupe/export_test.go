@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // IndexedKeys returns the keys the index holds for record id of entity in tenant (nil: no
@@ -112,3 +113,17 @@ func (s *Service) DocRecordsPlan(ctx context.Context, tenant string, n int) (str
 	}
 	return strings.Join(plan, "; "), rows.Err()
 }
+
+// StopKeys returns how many stop keys the service remembers.
+func (s *Service) StopKeys() int {
+	s.stops.mu.Lock()
+	defer s.stops.mu.Unlock()
+	return len(s.stops.until)
+}
+
+// StopKeyMemory exposes the stop-key memory to tests.
+type StopKeyMemory struct{ m stopKeys }
+
+func (x *StopKeyMemory) Add(k int64, now time.Time)      { x.m.add(k, now) }
+func (x *StopKeyMemory) Has(k int64, now time.Time) bool { return x.m.has(k, now) }
+func (x *StopKeyMemory) Len() int                        { return len(x.m.until) }

@@ -1,8 +1,10 @@
 package dedupe_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/meridian-crm/meridian/internal/dedupe"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -127,5 +129,60 @@ func TestBackfillIndexesRecordsWrittenBeforeTheIndex(t *testing.T) {
 	}
 	if n, err := e.dup.Backfill(e.ctx); err != nil || n != 0 {
 		t.Errorf("a second backfill: %d %v", n, err)
+	}
+}
+
+// TestStopKeysAreRemembered: bigrams held by more than 200 records are skipped by look-ups
+// and remembered as such, so that the next look-ups skip them without counting their holders;
+// the answer stays the same.
+func TestStopKeysAreRemembered(t *testing.T) {
+	e := newEnv(t)
+	quillon := e.create("account", records.Input{"name": "Zephyr Quillon"})
+	var rows []records.Input
+	for i := range 210 {
+		rows = append(rows, records.Input{"name": fmt.Sprintf("Zephyr Quill %03d", i)})
+	}
+	if _, bad, err := e.recs.CreateMany(e.ctx, "account", rows); err != nil || len(bad) > 0 {
+		t.Fatal(err, bad)
+	}
+	find := func() []dedupe.Candidate {
+		t.Helper()
+		got, err := e.dup.Find(e.ctx, "account", map[string]any{"name": "Zephyr Quillon"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if e.dup.StopKeys() != 0 {
+		t.Fatal("stop keys before any look-up")
+	}
+	first := find()
+	if e.dup.StopKeys() == 0 {
+		t.Fatal("no stop key remembered after a look-up among 211 records sharing its bigrams")
+	}
+	if again := find(); !slices.EqualFunc(first, again, func(a, b dedupe.Candidate) bool { return a.ID == b.ID && a.Score == b.Score }) {
+		t.Fatalf("with remembered stop keys: %+v, before: %+v", again, first)
+	}
+	if len(first) == 0 || first[0].ID != quillon || first[0].Score != 1 {
+		t.Fatalf("the record of the very same name is not first: %+v", first)
+	}
+}
+
+// TestStopKeyMemory: remembered stop keys expire after ten minutes, and the memory is bounded.
+func TestStopKeyMemory(t *testing.T) {
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	var m dedupe.StopKeyMemory
+	m.Add(7, now)
+	if !m.Has(7, now.Add(9*time.Minute)) || m.Has(8, now) {
+		t.Fatal("a remembered key is not found, or another is")
+	}
+	if m.Has(7, now.Add(10*time.Minute)) {
+		t.Fatal("a stop key is remembered past ten minutes")
+	}
+	for k := range int64(1 << 17) {
+		m.Add(k, now)
+	}
+	if n := m.Len(); n > 1<<16 {
+		t.Fatalf("%d stop keys remembered", n)
 	}
 }

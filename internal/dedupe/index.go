@@ -26,6 +26,7 @@ type Service struct {
 	UndoWindow time.Duration
 	// Events, when set, records merges, undos and rule changes on the audit trail.
 	Events func(ctx context.Context, action, entity, id string, details map[string]any) error
+	stops  stopKeys // bigram keys too common to look up, for a while
 }
 
 // Wire returns the duplicate service of recs and keeps its key index up to date: the changes

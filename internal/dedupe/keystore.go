@@ -174,8 +174,12 @@ func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, gra
 	// the rows it saves sending.)
 	held := `SELECT COUNT(*) FROM (` + query(stopKey+1) + `) held`
 	shared := map[string]int{}
+	now := s.recs.Now()
 	look := func(keys []int64, q string, stop bool) error {
 		for _, k := range keys {
+			if stop && s.stops.has(k, now) {
+				continue
+			}
 			args := []any{k, tid, entity}
 			if s.sqlite() {
 				args = []any{keyWord(k)}
@@ -186,6 +190,7 @@ func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, gra
 					return fmt.Errorf("dedupe: candidates: %w", err)
 				}
 				if n > stopKey {
+					s.stops.add(k, now)
 					continue
 				}
 			}
@@ -200,6 +205,7 @@ func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, gra
 				return fmt.Errorf("dedupe: candidates: %w", err)
 			}
 			if stop && len(hits) > stopKey {
+				s.stops.add(k, now)
 				continue
 			}
 			for _, h := range hits {
