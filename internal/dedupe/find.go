@@ -36,15 +36,21 @@ const maxCandidates = 100
 // (typed values or JSON input; full_name is composed from first and last names when absent),
 // best first, leaving out the ids in exclude. Only records the caller may read are returned.
 func (s *Service) Find(ctx context.Context, entity string, vals map[string]any, exclude ...string) ([]Candidate, error) {
-	p, ok := principal.From(ctx)
-	if !ok {
-		return nil, fault.New(fault.Unauthenticated, "unauthenticated", "no authenticated caller")
-	}
-	rules, err := s.rules(ctx, p.TenantID, entity)
+	tenant, rules, err := s.callerRules(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
-	return s.find(ctx, p.TenantID, entity, rules, vals, exclude...)
+	return s.find(ctx, tenant, entity, rules, vals, exclude...)
+}
+
+// callerRules returns the caller's tenant and the rules of entity there.
+func (s *Service) callerRules(ctx context.Context, entity string) (string, []Rule, error) {
+	p, ok := principal.From(ctx)
+	if !ok {
+		return "", nil, fault.New(fault.Unauthenticated, "unauthenticated", "no authenticated caller")
+	}
+	rules, err := s.rules(ctx, p.TenantID, entity)
+	return p.TenantID, rules, err
 }
 
 // find is Find with the rules of entity in tenant read.
@@ -203,18 +209,14 @@ func describe(entity string, cands []Candidate) []string {
 // record holds have none: on SQLite one query per few hundred keys finds those that do, and
 // only they are looked up (which costs a query per key).
 func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string, vals []map[string]any, max int) ([][]string, error) {
-	p, ok := principal.From(ctx)
-	if !ok {
-		return nil, fault.New(fault.Unauthenticated, "unauthenticated", "no authenticated caller")
-	}
-	rules, err := s.rules(ctx, p.TenantID, entity)
+	tenant, rules, err := s.callerRules(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
 	keysOf := make([][]int64, len(ids))
 	var all []int64
 	for i := range ids {
-		keysOf[i] = recordKeys(p.TenantID, entity, rules, withFullName(vals[i]))
+		keysOf[i] = recordKeys(tenant, entity, rules, withFullName(vals[i]))
 		all = append(all, keysOf[i]...)
 	}
 	slices.Sort(all)
@@ -231,7 +233,7 @@ func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string,
 		if !slices.ContainsFunc(keysOf[i], func(k int64) bool { return shared[k] }) {
 			continue
 		}
-		cands, err := s.find(ctx, p.TenantID, entity, rules, vals[i], id)
+		cands, err := s.find(ctx, tenant, entity, rules, vals[i], id)
 		if err != nil {
 			return nil, err
 		}

@@ -222,7 +222,7 @@ func (s *Service) changedMany(ctx context.Context, cs []Change, st *stages) erro
 			return err
 		}
 	}
-	if st != nil && st.staged {
+	if st != nil && st.audit != nil {
 		if err := st.audit(ctx); err != nil {
 			return err
 		}

@@ -42,34 +42,30 @@ func (s *Service) OnChangesStaged(entity string, fn Staged) {
 
 // stages holds the staged reactions of a bulk write whose compute stages run on a goroutine.
 type stages struct {
-	done   chan struct{}
-	audit  Write   // nil when the auditor is not staged
-	hooks  []Write // one per staged hook, in order
-	err    error
-	staged bool // the auditor was staged
+	done  chan struct{}
+	audit Write   // nil when the auditor is not staged
+	hooks []Write // one per staged hook, in order
+	err   error
 }
 
 // stage prepares the staged reactions to cs and starts their compute stages on a goroutine.
 func (s *Service) stage(ctx context.Context, cs []Change) (*stages, error) {
 	st := &stages{done: make(chan struct{})}
-	var computes []Compute
+	var audit Compute
 	if a, ok := s.auditor.(StagedAuditor); ok {
-		c, err := a.StageBatch(ctx, cs)
-		if err != nil {
+		var err error
+		if audit, err = a.StageBatch(ctx, cs); err != nil {
 			return nil, err
 		}
-		st.staged = true
-		computes = append(computes, c)
 	}
-	hooks := s.onStaged[cs[0].Entity.Name]
-	for _, h := range hooks {
+	var hooks []Compute
+	for _, h := range s.onStaged[cs[0].Entity.Name] {
 		c, err := h(ctx, cs)
 		if err != nil {
 			return nil, err
 		}
-		computes = append(computes, c)
+		hooks = append(hooks, c)
 	}
-	writes := make([]Write, len(computes))
 	go func() {
 		defer close(st.done)
 		defer func() {
@@ -77,18 +73,19 @@ func (s *Service) stage(ctx context.Context, cs []Change) (*stages, error) {
 				st.err = fmt.Errorf("records: reaction to %d changes panicked: %v", len(cs), r)
 			}
 		}()
-		for i, c := range computes {
+		if audit != nil {
+			if st.audit, st.err = audit(); st.err != nil {
+				return
+			}
+		}
+		for _, c := range hooks {
 			w, err := c()
 			if err != nil {
 				st.err = err
 				return
 			}
-			writes[i] = w
+			st.hooks = append(st.hooks, w)
 		}
-		if st.staged {
-			st.audit, writes = writes[0], writes[1:]
-		}
-		st.hooks = writes
 	}()
 	return st, nil
 }
