@@ -6,6 +6,7 @@ import (
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // CreateMany validates rows and inserts the valid ones of entity in one transaction, with the
@@ -24,7 +25,6 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 	for _, a := range cols {
 		names = append(names, a.Name)
 	}
-	logCols := []string{"tenant_id", "version", "entity", "record_id", "op", "changed_at", "changed_by"}
 	ids = make([]string, len(rows))
 	rowErrs = map[int]error{}
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
@@ -72,18 +72,13 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		if err != nil {
 			return fmt.Errorf("version: %w", err)
 		}
-		version := last - int64(n)
+		first := last - int64(n) + 1
+		version := first - 1
 		now := s.clock().UTC().Truncate(1000)
 		d := s.st.D
 		guid := &metadata.Attribute{Type: metadata.TypeGUID}
-		nowEnc := d.BulkValue(&metadata.Attribute{Type: metadata.TypeDateTime}, now)
 		tenant := d.BulkValue(guid, p.TenantID)
-		var user any
-		if p.UserID != "" {
-			user = d.BulkValue(guid, p.UserID)
-		}
 		data := make([][]any, 0, n)
-		logs := make([][]any, 0, n)
 		ownerGiven := make([]bool, len(valid))
 		for i, vals := range valid {
 			if vals == nil {
@@ -100,9 +95,7 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 				row[j+1] = d.BulkValue(a, vals[a.Name])
 			}
 			data = append(data, row)
-			id := vals["id"].(string)
-			logs = append(logs, []any{tenant, version, e.Name, d.BulkValue(guid, id), "c", nowEnc, user})
-			ids[i] = id
+			ids[i] = vals["id"].(string)
 		}
 		cs := make([]Change, 0, n)
 		for i, vals := range valid {
@@ -121,7 +114,7 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		if err := s.st.BulkInsert(ctx, e.Name, names, data); err != nil {
 			return s.writeError(e, err)
 		}
-		if err := s.st.BulkInsert(ctx, "change_log", logCols, logs); err != nil {
+		if err := s.logCreated(ctx, e, tenant, first, last); err != nil {
 			return err
 		}
 		if err := s.changedMany(ctx, cs, st); err != nil {
@@ -133,4 +126,19 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		return nil, nil, fmt.Errorf("records: create many %s: %w", entity, err)
 	}
 	return ids, rowErrs, nil
+}
+
+// logCreated writes the change log of the records a bulk create just inserted, whose versions are
+// first to last: copied from their rows inside the database (by the entity's version index), so
+// that the log's rows are neither built nor sent by the server. A created record's change is its
+// creation: its created_at and created_by are the change's time and author.
+func (s *Service) logCreated(ctx context.Context, e *metadata.Entity, tenant any, first, last int64) error {
+	ph := s.st.D.Placeholder
+	_, err := s.st.Exec(ctx, `INSERT INTO change_log (tenant_id, version, entity, record_id, op, changed_at, changed_by) `+
+		`SELECT tenant_id, version, `+ph(1)+`, id, 'c', created_at, created_by FROM `+store.Quote(e.Name)+
+		` WHERE tenant_id = `+ph(2)+` AND version BETWEEN `+ph(3)+` AND `+ph(4), e.Name, tenant, first, last)
+	if err != nil {
+		return fmt.Errorf("change log: %w", err)
+	}
+	return nil
 }

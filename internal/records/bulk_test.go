@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"github.com/meridian-crm/meridian/internal/principal"
 	"strings"
 	"testing"
 
@@ -69,4 +70,60 @@ func TestCreateManyChecksLookupsPerRow(t *testing.T) {
 		t.Errorf("task regarding an account failed: %v", bad[0])
 	}
 	wantFault(t, bad[1], fault.Invalid, "lookup_not_found", "regarding_id")
+}
+
+// TestCreateManyLogsEveryCreate: a bulk create writes one change-log row per created record (and
+// none for a refused row), with the record's version, its creation time and its author, in its
+// own tenant only.
+func TestCreateManyLogsEveryCreate(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.create("account", `{"name":"Before"}`)
+	ctxB, tenantB := e.newTenant("beta")
+	if _, _, err := e.svc.CreateMany(ctxB, "account", []records.Input{body(t, `{"name":"Theirs"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	before := e.changeLogLen()
+	ids, bad, err := e.svc.CreateMany(e.ctx, "account", []records.Input{
+		body(t, `{"name":"One"}`),
+		body(t, `{"name":"Two","employees":"many"}`),
+		body(t, `{"name":"Three"}`),
+		body(t, `{"name":"Four"}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFault(t, bad[1], fault.Invalid, "invalid_type", "employees")
+	if got := e.changeLogLen() - before; got != 3 {
+		t.Fatalf("%d change-log rows for 3 created records", got)
+	}
+	p, _ := principal.From(e.ctx)
+	ph := e.st.D.Placeholder
+	for i, id := range ids {
+		if i == 1 {
+			continue
+		}
+		if ops := e.changeOps("account", id); ops != "c" {
+			t.Errorf("record %d: change log %q, want one create", i, ops)
+		}
+		rec := e.get("account", id)
+		var n int
+		err := e.st.DB(e.ctx).QueryRowContext(e.ctx, `SELECT COUNT(*) FROM change_log c JOIN account a ON a.tenant_id = c.tenant_id AND a.id = c.record_id`+
+			` WHERE c.tenant_id = `+ph(1)+` AND c.record_id = `+ph(2)+` AND c.entity = 'account' AND c.version = `+ph(3)+
+			` AND c.changed_at = a.created_at AND c.changed_by = `+ph(4),
+			e.tenant, id, rec.Version(), p.UserID).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("record %d: no change-log row with its version %d, creation time and author", i, rec.Version())
+		}
+	}
+	var theirs int
+	if err := e.st.DB(e.ctx).QueryRowContext(e.ctx, `SELECT COUNT(*) FROM change_log WHERE tenant_id = `+ph(1), tenantB).Scan(&theirs); err != nil {
+		t.Fatal(err)
+	}
+	if theirs != 1 {
+		t.Errorf("the other tenant has %d change-log rows, want 1", theirs)
+	}
 }
