@@ -1,0 +1,198 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/meridian-crm/meridian/internal/app"
+	"github.com/meridian-crm/meridian/internal/exchange"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/store"
+)
+
+// floorLoad writes again, for tenant to, the rows an import wrote for tenant from — the records,
+// their change log, their audit entries and their duplicate keys — with the statements the write
+// path uses, in transactions of the import's batch size, and returns the time of the writes
+// alone (each batch's rows are read before its transaction starts). It is the database's share
+// of an import: what the import would take with no parsing, validation, hashing or key
+// computing at all, through the same driver.
+func floorLoad(ctx context.Context, a *app.App, e *metadata.Entity, from, to string, progress io.Writer) (time.Duration, error) {
+	st, d := a.Store, a.Store.D
+	guid := &metadata.Attribute{Type: metadata.TypeGUID}
+	src, dst := d.Encode(guid, from), d.BulkValue(guid, to)
+	sqlite := d.Name() == "sqlite"
+
+	recCols := []string{"tenant_id"}
+	for _, c := range e.Columns() {
+		recCols = append(recCols, c.Name)
+	}
+	recs := &chunks{table: e.Name, cols: recCols, key: "version", after: int64(0)}
+	audits := &chunks{table: "audit_log", key: "seq", after: int64(0)}
+	docs := &chunks{table: "dedupe_doc", cols: []string{"tenant_id", "entity", "record_id", "keys"}, key: "record_id",
+		after: "00000000-0000-0000-0000-000000000000"}
+	if sqlite {
+		docs.cols, docs.key, docs.after = []string{"doc_id", "tenant_id", "entity", "record_id", "keys"}, "doc_id", int64(0)
+	}
+	var err error
+	if audits.cols, err = columns(ctx, st, "audit_log"); err != nil {
+		return 0, err
+	}
+	// The copies follow the entries the new tenant already has (its creation's), so the floor
+	// tenant's trail is not a verifiable chain: it exists only in a benchmark's database.
+	var shift int64
+	if err := st.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE tenant_id = `+d.Placeholder(1), d.Encode(guid, to)).Scan(&shift); err != nil {
+		return 0, err
+	}
+	seq := indexOf(audits.cols, "seq")
+	var spent time.Duration
+	for done := 0; ; {
+		rs, err := recs.next(ctx, st, src, dst)
+		if err != nil || len(rs) == 0 {
+			return spent, err
+		}
+		as, err := audits.next(ctx, st, src, dst)
+		if err != nil {
+			return spent, err
+		}
+		ds, err := docs.next(ctx, st, src, dst)
+		if err != nil {
+			return spent, err
+		}
+		for _, r := range as {
+			r[seq] = r[seq].(int64) + shift
+		}
+		if !sqlite {
+			for _, r := range ds { // bigint[] is read back as its text form
+				if r[3], err = int64Array(r[3]); err != nil {
+					return spent, err
+				}
+			}
+		}
+		start := time.Now()
+		err = st.WithTx(ctx, func(ctx context.Context) error {
+			ph := d.Placeholder
+			if err := st.BulkInsert(ctx, e.Name, recCols, rs); err != nil {
+				return err
+			}
+			first, last := rs[0][indexOf(recCols, "version")], rs[len(rs)-1][indexOf(recCols, "version")]
+			if _, err := st.Exec(ctx, `INSERT INTO change_log (tenant_id, version, entity, record_id, op, changed_at, changed_by) `+
+				`SELECT tenant_id, version, `+ph(1)+`, id, 'c', created_at, created_by FROM `+store.Quote(e.Name)+
+				` WHERE tenant_id = `+ph(2)+` AND version BETWEEN `+ph(3)+` AND `+ph(4), e.Name, dst, first, last); err != nil {
+				return err
+			}
+			if err := st.BulkInsert(ctx, "audit_log", audits.cols, as); err != nil {
+				return err
+			}
+			if !sqlite {
+				return st.BulkInsert(ctx, "dedupe_doc", docs.cols, ds)
+			}
+			var top int64
+			if err := st.QueryRow(ctx, `SELECT COALESCE(MAX(doc_id), 0) FROM dedupe_doc`).Scan(&top); err != nil {
+				return err
+			}
+			for i, r := range ds {
+				r[0] = top + 1 + int64(i)
+			}
+			if err := st.BulkInsert(ctx, "dedupe_doc", docs.cols, ds); err != nil {
+				return err
+			}
+			_, err := st.Exec(ctx, `INSERT INTO dedupe_fts (rowid, keys) SELECT doc_id, keys FROM dedupe_doc WHERE doc_id > `+ph(1)+` ORDER BY doc_id`, top)
+			return err
+		})
+		spent += time.Since(start)
+		if err != nil {
+			return spent, fmt.Errorf("floor: %w", err)
+		}
+		done += len(rs)
+		if progress != nil {
+			fmt.Fprintf(progress, "\rfloor: %d rows", done)
+		}
+	}
+}
+
+// chunks reads a table's rows of a tenant in key order, a batch at a time.
+type chunks struct {
+	table, key string
+	cols       []string
+	after      any
+}
+
+// next returns the next batch of rows with their tenant column set to dst.
+func (c *chunks) next(ctx context.Context, st *store.Store, src, dst any) ([][]any, error) {
+	ph := st.D.Placeholder
+	q := `SELECT ` + strings.Join(quoteAll(c.cols), ", ") + ` FROM ` + store.Quote(c.table) + ` WHERE tenant_id = ` + ph(1) +
+		` AND ` + store.Quote(c.key) + ` > ` + ph(2) + ` ORDER BY ` + store.Quote(c.key) + ` LIMIT ` + strconv.Itoa(exchange.DefaultBatchSize)
+	rows, err := st.Query(ctx, q, src, c.after)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]any
+	k, t := indexOf(c.cols, c.key), indexOf(c.cols, "tenant_id")
+	for rows.Next() {
+		r := make([]any, len(c.cols))
+		ptrs := make([]any, len(r))
+		for i := range r {
+			ptrs[i] = &r[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		c.after, r[t] = r[k], dst
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// columns returns the columns of table.
+func columns(ctx context.Context, st *store.Store, table string) ([]string, error) {
+	rows, err := st.Query(ctx, `SELECT * FROM `+store.Quote(table)+` WHERE 1 = 0`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return rows.Columns()
+}
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = store.Quote(n)
+	}
+	return out
+}
+
+func indexOf(names []string, name string) int {
+	for i, n := range names {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// int64Array parses PostgreSQL's text form of a bigint[] ("{1,-2,3}").
+func int64Array(v any) ([]int64, error) {
+	s, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("floor: keys read as %T", v)
+	}
+	s = strings.Trim(s, "{}")
+	if s == "" {
+		return []int64{}, nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]int64, len(parts))
+	for i, p := range parts {
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("floor: keys %q: %w", s, err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
