@@ -20,6 +20,11 @@ var errDryRun = errors.New("exchange: dry run")
 // written again row by row, so that only the guilty rows fail.
 func (r *run) batch(ctx context.Context, rows []*row) error {
 	err := r.try(ctx, rows)
+	if r.unchecked && fault.CodeOf(err) == "duplicate_key" {
+		// A record of the entity exists after all: check every batch's keys from now on.
+		r.unchecked = false
+		return r.batch(ctx, rows)
+	}
 	if err == nil || ctx.Err() != nil || errors.Is(err, errJobGone) || errors.Is(err, errInterrupted) ||
 		fault.Is(err, fault.Permission) || fault.Is(err, fault.Unauthenticated) {
 		return err
@@ -145,8 +150,10 @@ func (r *run) write(ctx context.Context, b *batchState, live []*row) error {
 				creates = append(creates, row)
 			}
 		}
-		if err := r.checkExisting(ctx, creates, b); err != nil {
-			return err
+		if !r.unchecked {
+			if err := r.checkExisting(ctx, creates, b); err != nil {
+				return err
+			}
 		}
 	}
 	var lateUpdates []*row

@@ -115,6 +115,17 @@ func (f *finder) list(ctx context.Context, e *metadata.Entity, cond query.Expr, 
 	}
 }
 
+// none reports whether the caller sees no record of e at all.
+func (f *finder) none(ctx context.Context, e *metadata.Entity) (bool, error) {
+	one := 1
+	page, err := f.svc.List(ctx, e.Name, &query.Options{Top: &one, Unordered: true, Select: []query.Path{{Segments: []string{"id"}}}},
+		records.ReadOptions{PageSize: 1})
+	if err != nil {
+		return false, err
+	}
+	return len(page.Records) == 0, nil
+}
+
 func pathExpr(name string) *query.PathExpr {
 	return &query.PathExpr{Path: query.Path{Segments: []string{name}}}
 }

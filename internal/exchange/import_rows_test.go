@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -228,6 +229,39 @@ func TestImportDuplicates(t *testing.T) {
 	}
 	if n := len(e.all(e.ctx, "account", nil)); n != 4 {
 		t.Fatalf("%d accounts, want 4", n)
+	}
+}
+
+// TestImportIntoAnEmptyTenantMeetsANewRecord: an import into a tenant without accounts does not
+// look the rows' keys up among existing records before each batch; when a record with one of
+// its keys appears meanwhile, the batch that meets it is written again with the look-ups (which
+// stay on), and only that row fails, as duplicate_existing.
+func TestImportIntoAnEmptyTenantMeetsANewRecord(t *testing.T) {
+	e := newEnv(t)
+	rows := [][]string{{"name", "account_number"}, {"One", "E-1"}, {"Two", "E-2"}, {"Three", "E-3"}, {"Four", "E-4"},
+		{"Five", "E-5"}, {"Six", "E-6"}, {"Seven", "E-7"}}
+	undo := exchange.SetTestHook(func(stage string, j *exchange.Job) error {
+		var err error
+		switch {
+		case stage == "committed" && j.RowsDone == 2: // before the batch of E-3
+			_, err = e.svc.Create(e.ctx, "account", records.Input{"name": "Meanwhile", "account_number": "E-4"})
+		case stage == "committed" && j.RowsDone == 4: // before the batch of E-5 and E-6
+			_, err = e.svc.Create(e.ctx, "account", records.Input{"name": "Meanwhile too", "account_number": "E-6"})
+		}
+		return err
+	})
+	defer undo()
+	s, _ := e.run(exchange.Request{Entity: "account", Path: e.file("d.csv", csvBytes(',', rows...)), BatchSize: 2})
+	wantCounts(t, s, 5, 0, 0, 2)
+	var got []string
+	for _, r := range errorRows(t, s.ErrorFile) {
+		got = append(got, r["_line"]+" "+r["_code"]+" "+r["_column"])
+	}
+	if want := []string{"5 duplicate_existing account_number", "7 duplicate_existing account_number"}; !slices.Equal(got, want) {
+		t.Fatalf("error rows %q, want %q", got, want)
+	}
+	if n := len(e.all(e.ctx, "account", nil)); n != 7 {
+		t.Fatalf("%d accounts, want 7", n)
 	}
 }
 

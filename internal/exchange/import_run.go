@@ -32,6 +32,10 @@ type run struct {
 	rows      int64 // data rows read (set by the reader at the end of the file)
 	progress  func(Progress)
 	analyzed  int64 // rows created when the table's statistics were last refreshed
+	// unchecked: the caller saw no record of the entity when the run started, so the rows'
+	// keys are not looked up among existing records before each write (checkExisting) until a
+	// write meets one anyway (a record created meanwhile, or one the caller cannot see).
+	unchecked bool
 }
 
 // analyze refreshes PostgreSQL's statistics of the entity's table (and of the tables hooks keep
@@ -64,6 +68,11 @@ func (r *run) run(ctx context.Context) error {
 		return fault.Newf(fault.Invalid, "file_changed", "%s changed since the import started", j.FileName)
 	}
 	r.plan = pl
+	if len(pl.keys) > 0 && len(pl.upsert) == 0 {
+		if r.unchecked, err = r.finder.none(ctx, e); err != nil {
+			return err
+		}
+	}
 	j.Warnings = pl.warnings
 	j.RowsTotal, err = count(t)
 	t.Close()
