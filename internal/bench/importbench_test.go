@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/meridian-crm/meridian/internal/app"
@@ -13,7 +15,7 @@ import (
 
 // TestRunImport runs the import benchmark on a small file: the import creates every row, and the
 // floor writes the same rows of every table the import wrote (records, change log, audit
-// entries, duplicate keys) for its own tenant.
+// entries, duplicate keys) into a database of its own, which it removes.
 func TestRunImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes the benchmark's three loads")
@@ -27,6 +29,11 @@ func TestRunImport(t *testing.T) {
 	}
 	if res.ImportPerSec <= 0 || res.RawPerSec <= 0 || res.FloorPerSec <= 0 {
 		t.Fatalf("rates %+v", res)
+	}
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		if left, _ := filepath.Glob(path + ".floor-*"); len(left) > 0 {
+			t.Errorf("the floor's database was left behind: %v", left)
+		}
 	}
 	c := app.Defaults()
 	c.DB = dsn
@@ -51,7 +58,7 @@ func TestRunImport(t *testing.T) {
 		{"audit_log", " AND action = 'create' AND entity = 'account'"},
 		{"dedupe_doc", ""},
 	} {
-		imported, floor := count(c.table, c.where, res.ImportTenant), count(c.table, c.where, res.FloorTenant)
+		imported, floor := count(c.table, c.where, res.ImportTenant), res.FloorRows[c.table]
 		if imported < n || floor != imported {
 			t.Errorf("%s: import wrote %d rows and the floor %d (want %d or more, and the same)", c.table, imported, floor, n)
 		}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -14,16 +17,92 @@ import (
 	"github.com/meridian-crm/meridian/internal/store"
 )
 
+// runFloor writes tenant from's import again with floorLoad into a tenant of a fresh database
+// beside a's (dsn is a's): a file next to a SQLite database, a schema of its own in a PostgreSQL
+// database. It returns the rows it wrote by table and the time of the writes, and removes the
+// database.
+func runFloor(ctx context.Context, a *app.App, dsn, stamp, from string, progress io.Writer) (map[string]int, time.Duration, error) {
+	fdsn, drop, err := floorDSN(ctx, a, dsn, stamp)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer drop()
+	c := app.Defaults()
+	c.DB = fdsn
+	f, err := app.Open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close() // before drop
+	t, err := f.EnsureTenant(ctx, "importfloor-"+stamp, "Import benchmark (floor)")
+	if err != nil {
+		return nil, 0, err
+	}
+	e := a.Registry.Model().Entity("account")
+	spent, err := floorLoad(ctx, a, f, e, from, t.ID, progress)
+	if err != nil {
+		return nil, spent, err
+	}
+	counts := map[string]int{}
+	d := f.Store.D
+	for table, where := range map[string]string{e.Name: "", "change_log": "", "dedupe_doc": "",
+		"audit_log": ` AND action = 'create' AND entity = '` + e.Name + `'`} {
+		var n int
+		q := `SELECT COUNT(*) FROM ` + store.Quote(table) + ` WHERE tenant_id = ` + d.Placeholder(1) + where
+		if err := f.Store.QueryRow(ctx, q, d.Encode(guidAttr, t.ID)).Scan(&n); err != nil {
+			return nil, spent, err
+		}
+		counts[table] = n
+	}
+	return counts, spent, nil
+}
+
+// floorDSN creates the floor's database beside dsn and returns its DSN and a function removing it.
+func floorDSN(ctx context.Context, a *app.App, dsn, stamp string) (string, func(), error) {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		fpath := path + ".floor-" + stamp
+		return "sqlite:" + fpath, func() {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				_ = os.Remove(fpath + suffix)
+			}
+		}, nil
+	}
+	schema := "meridian_importfloor_" + stamp
+	create := func(ctx context.Context) error {
+		_, err := a.Store.Exec(ctx, `CREATE SCHEMA `+store.Quote(schema))
+		return err
+	}
+	if err := a.Store.WithTx(ctx, create); err != nil {
+		return "", nil, fmt.Errorf("floor: %w", err)
+	}
+	drop := func() {
+		_ = a.Store.WithTx(context.WithoutCancel(ctx), func(ctx context.Context) error {
+			_, err := a.Store.Exec(ctx, `DROP SCHEMA `+store.Quote(schema)+` CASCADE`)
+			return err
+		})
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), drop, nil
+}
+
+var guidAttr = &metadata.Attribute{Type: metadata.TypeGUID}
+
 // floorLoad writes again, for tenant to, the rows an import wrote for tenant from — the records,
 // their change log, their audit entries and their duplicate keys — with the statements the write
 // path uses, in transactions of the import's batch size, and returns the time of the writes
 // alone (each batch's rows are read before its transaction starts). It is the database's share
 // of an import: what the import would take with no parsing, validation, hashing or key
 // computing at all, through the same driver.
-func floorLoad(ctx context.Context, a *app.App, e *metadata.Entity, from, to string, progress io.Writer) (time.Duration, error) {
-	st, d := a.Store, a.Store.D
-	guid := &metadata.Attribute{Type: metadata.TypeGUID}
-	src, dst := d.Encode(guid, from), d.BulkValue(guid, to)
+func floorLoad(ctx context.Context, a, f *app.App, e *metadata.Entity, from, to string, progress io.Writer) (time.Duration, error) {
+	rd, st, d := a.Store, f.Store, f.Store.D
+	src, dst := d.Encode(guidAttr, from), d.BulkValue(guidAttr, to)
 	sqlite := d.Name() == "sqlite"
 
 	recCols := []string{"tenant_id"}
@@ -38,27 +117,28 @@ func floorLoad(ctx context.Context, a *app.App, e *metadata.Entity, from, to str
 		docs.cols, docs.key, docs.after = []string{"doc_id", "tenant_id", "entity", "record_id", "keys"}, "doc_id", int64(0)
 	}
 	var err error
-	if audits.cols, err = columns(ctx, st, "audit_log"); err != nil {
+	if audits.cols, err = columns(ctx, rd, "audit_log"); err != nil {
 		return 0, err
 	}
 	// The copies follow the entries the new tenant already has (its creation's), so the floor
 	// tenant's trail is not a verifiable chain: it exists only in a benchmark's database.
 	var shift int64
-	if err := st.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE tenant_id = `+d.Placeholder(1), d.Encode(guid, to)).Scan(&shift); err != nil {
+	if err := st.QueryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE tenant_id = `+d.Placeholder(1), d.Encode(guidAttr, to)).Scan(&shift); err != nil {
 		return 0, err
 	}
 	seq := indexOf(audits.cols, "seq")
 	var spent time.Duration
+	analyzed := 0
 	for done := 0; ; {
-		rs, err := recs.next(ctx, st, src, dst)
+		rs, err := recs.next(ctx, rd, src, dst)
 		if err != nil || len(rs) == 0 {
 			return spent, err
 		}
-		as, err := audits.next(ctx, st, src, dst)
+		as, err := audits.next(ctx, rd, src, dst)
 		if err != nil {
 			return spent, err
 		}
-		ds, err := docs.next(ctx, st, src, dst)
+		ds, err := docs.next(ctx, rd, src, dst)
 		if err != nil {
 			return spent, err
 		}
@@ -103,6 +183,11 @@ func floorLoad(ctx context.Context, a *app.App, e *metadata.Entity, from, to str
 			_, err := st.Exec(ctx, `INSERT INTO dedupe_fts (rowid, keys) SELECT doc_id, keys FROM dedupe_doc WHERE doc_id > `+ph(1)+` ORDER BY doc_id`, top)
 			return err
 		})
+		if err == nil && done+len(rs) >= max(1000, analyzed*10) {
+			// As the importer does (exchange's run.analyze).
+			analyzed = done + len(rs)
+			err = f.Records.RefreshStatistics(ctx, e.Name)
+		}
 		spent += time.Since(start)
 		if err != nil {
 			return spent, fmt.Errorf("floor: %w", err)
