@@ -122,16 +122,29 @@ func changedKeys(tenant, entity string, rules []Rule, keyed []records.Change) (c
 // keyHash is the index's form of key k of rule in a tenant's entity: a 64-bit FNV-1a hash of
 // all four. A collision only adds a candidate, which scoring against the record's values then
 // drops (and the look-up checks the tenant and entity).
-func keyHash(tenant, entity, rule, k string) int64 {
+func keyHash(tenant, entity, rule, k string) int64 { return hasherOf(tenant, entity, rule).key(k) }
+
+// keyHasher is keyHash's state after a tenant, entity and rule: the hashes of several keys of a
+// rule share it.
+type keyHasher uint64
+
+func hasherOf(tenant, entity, rule string) keyHasher {
 	h := uint64(14695981039346656037)
-	for _, part := range [4]string{tenant, entity, rule, k} {
-		for i := 0; i < len(part); i++ {
-			h ^= uint64(part[i])
-			h *= 1099511628211
-		}
-		h *= 1099511628211 // a zero byte between parts (h ^ 0 is h)
+	for _, part := range [3]string{tenant, entity, rule} {
+		h = fnvAdd(h, part)
 	}
-	return int64(h)
+	return keyHasher(h)
+}
+
+func (h keyHasher) key(k string) int64 { return int64(fnvAdd(uint64(h), k)) }
+
+// fnvAdd hashes part and a zero byte after it (h ^ 0 is h) into h.
+func fnvAdd(h uint64, part string) uint64 {
+	for i := 0; i < len(part); i++ {
+		h ^= uint64(part[i])
+		h *= 1099511628211
+	}
+	return h * 1099511628211
 }
 
 // recordKeys returns the index keys of a record of a tenant's entity with values vals under
@@ -139,11 +152,13 @@ func keyHash(tenant, entity, rule, k string) int64 {
 func recordKeys(tenant, entity string, rules []Rule, vals map[string]any) []int64 {
 	var out []int64
 	for _, r := range rules {
-		for _, k := range keys(r, vals) {
-			out = append(out, keyHash(tenant, entity, r.Name, k))
+		vs, whole := ruleValues(r, vals)
+		h := hasherOf(tenant, entity, r.Name)
+		for _, k := range prefixKeys(r, vs) {
+			out = append(out, h.key(k))
 		}
-		for _, k := range wholeNames(r, vals) {
-			out = append(out, keyHash(tenant, entity, r.Name, k))
+		for _, k := range whole {
+			out = append(out, h.key(k))
 		}
 	}
 	slices.Sort(out)
@@ -154,8 +169,13 @@ func recordKeys(tenant, entity string, rules []Rule, vals map[string]any) []int6
 // its name's bigrams for a similarity rule, each prefixed by the rule's "also" values (so a
 // contact's name is only compared within its account).
 func values(r Rule, vals map[string]any) []string {
+	vs, _ := ruleValues(r, vals)
+	return vs
+}
+
+// ruleValues returns values(r, vals) and wholeNames(r, vals), normalising each name once.
+func ruleValues(r Rule, vals map[string]any) (vs, whole []string) {
 	prefix := alsoKey(r, vals)
-	var out []string
 	for _, a := range r.Attributes {
 		v, _ := vals[a].(string)
 		if v == "" {
@@ -163,28 +183,35 @@ func values(r Rule, vals map[string]any) []string {
 		}
 		var ks []string
 		if r.similar() {
-			ks = Bigrams(NormalName(v, r.Match == MatchCompany))
+			n := NormalName(v, r.Match == MatchCompany)
+			ks = Bigrams(n)
+			if w := "=" + prefix + n; n != "" && !slices.Contains(whole, w) {
+				whole = append(whole, w)
+			}
 		} else if k := exactKey(r, v); k != "" {
 			ks = []string{k}
 		}
+		first := len(vs) == 0 // ks are distinct: only later attributes' values can repeat them
 		for _, k := range ks {
 			if prefix != "" {
 				k = prefix + k
 			}
-			if !slices.Contains(out, k) {
-				out = append(out, k)
+			if first || !slices.Contains(vs, k) {
+				vs = append(vs, k)
 			}
 		}
 	}
-	return out
+	return vs, whole
 }
 
 // keys returns the index keys of a record under rule r: its values for an exact rule; for a
 // similarity rule only a prefix of its bigrams in a fixed global order (prefix filtering: two
 // sets whose Dice score reaches t, Jaccard τ = t/(2−t), share an element among the first
 // |A| − ⌈τ·|A|⌉ + 1 of each), which keeps the index about a third of the bigrams' size.
-func keys(r Rule, vals map[string]any) []string {
-	vs := values(r, vals)
+func keys(r Rule, vals map[string]any) []string { return prefixKeys(r, values(r, vals)) }
+
+// prefixKeys is keys given the rule's values vs (which it reorders).
+func prefixKeys(r Rule, vs []string) []string {
 	if !r.similar() || len(vs) == 0 {
 		return vs
 	}
@@ -211,18 +238,8 @@ func keys(r Rule, vals map[string]any) []string {
 // however many share it — their bigrams are then common, and common bigrams are skipped as stop
 // keys (sharing). An exact rule has none.
 func wholeNames(r Rule, vals map[string]any) []string {
-	if !r.similar() {
-		return nil
-	}
-	prefix := alsoKey(r, vals)
-	var out []string
-	for _, a := range r.Attributes {
-		v, _ := vals[a].(string)
-		if n := NormalName(v, r.Match == MatchCompany); n != "" && !slices.Contains(out, "="+prefix+n) {
-			out = append(out, "="+prefix+n)
-		}
-	}
-	return out
+	_, whole := ruleValues(r, vals)
+	return whole
 }
 
 // gramOrder is the global order of bigrams for prefix filtering (a 32-bit FNV-1a hash: stable
@@ -243,9 +260,12 @@ func alsoKey(r Rule, vals map[string]any) string {
 	}
 	parts := make([]string, len(r.Also))
 	for i, a := range r.Also {
-		v := fmt.Sprint(vals[a])
-		if vals[a] == nil {
+		v, ok := vals[a].(string)
+		switch {
+		case vals[a] == nil:
 			v = ""
+		case !ok:
+			v = fmt.Sprint(vals[a])
 		}
 		parts[i] = NormalName(v, true)
 	}

@@ -10,9 +10,26 @@ import (
 	"golang.org/x/text/width"
 )
 
+// foldWidth maps full-width and half-width forms to their canonical ones (ASCII text has none).
+func foldWidth(s string) string {
+	if isASCII(s) {
+		return s
+	}
+	return width.Fold.String(s)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // NormalEmail is an e-mail address as matched: trimmed and lower-cased ("" when it has no @).
 func NormalEmail(s string) string {
-	s = strings.ToLower(strings.TrimSpace(width.Fold.String(s)))
+	s = strings.ToLower(strings.TrimSpace(foldWidth(s)))
 	if !strings.Contains(s, "@") {
 		return ""
 	}
@@ -26,10 +43,19 @@ func NormalEmail(s string) string {
 // takes +86 and a 10-digit North American number takes +1 whatever cc is, and a leading 0 trunk
 // prefix is dropped before cc. Extensions ("x123", "ext. 123", "转123") are ignored.
 func E164(s, cc string) string {
-	s = width.Fold.String(s)
-	for _, sep := range []string{"ext", "x", "#", "转", ";"} {
-		if i := strings.Index(strings.ToLower(s), sep); i > 0 {
-			s = s[:i]
+	s = foldWidth(s)
+	if isASCII(s) { // lower-casing keeps every byte where it is: one copy serves every separator
+		lower := strings.ToLower(s)
+		for _, sep := range extensionSeps {
+			if i := strings.Index(lower, sep); i > 0 {
+				s, lower = s[:i], lower[:i]
+			}
+		}
+	} else {
+		for _, sep := range extensionSeps {
+			if i := strings.Index(strings.ToLower(s), sep); i > 0 {
+				s = s[:i]
+			}
 		}
 	}
 	plus := strings.HasPrefix(strings.TrimSpace(s), "+")
@@ -64,11 +90,21 @@ func E164(s, cc string) string {
 	return cc + d
 }
 
+// extensionSeps start the extension of a phone number ("x123", "ext. 123", "转123").
+var extensionSeps = []string{"ext", "x", "#", "转", ";"}
+
 // Domain is a website's host without "www." and port, lower-cased ("" when there is none).
 func Domain(s string) string {
-	s = strings.ToLower(strings.TrimSpace(width.Fold.String(s)))
+	s = strings.ToLower(strings.TrimSpace(foldWidth(s)))
 	if s == "" {
 		return ""
+	}
+	if h, ok := plainHost(s); ok {
+		h = strings.TrimPrefix(h, "www.")
+		if !strings.Contains(h, ".") {
+			return ""
+		}
+		return h
 	}
 	if !strings.Contains(s, "://") {
 		s = "http://" + s
@@ -84,6 +120,34 @@ func Domain(s string) string {
 	return h
 }
 
+// plainHost returns the host of a lower-cased web address whose host is plain — letters, digits,
+// dots and hyphens, after an optional scheme and before an optional path, query or fragment —
+// which is what url.Parse would make of it. Anything else (user info, a port, brackets, escapes,
+// other characters) is left to url.Parse.
+func plainHost(s string) (string, bool) {
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme := s[:i]
+		if scheme == "" || scheme[0] < 'a' || scheme[0] > 'z' {
+			return "", false
+		}
+		for j := 1; j < len(scheme); j++ {
+			if c := scheme[j]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
+				return "", false
+			}
+		}
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	for j := 0; j < len(s); j++ {
+		if c := s[j]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return "", false
+		}
+	}
+	return s, true
+}
+
 // companySuffixes are legal-form words dropped from company names before they are compared,
 // longest first so "股份有限公司" goes before "有限公司" and "公司".
 var companySuffixes = []string{
@@ -96,7 +160,10 @@ var companySuffixes = []string{
 // common legal-form suffixes (Inc, Ltd, LLC, GmbH, Co., Corp, 有限公司, 股份有限公司, 集团, …)
 // dropped from the end.
 func NormalName(s string, company bool) string {
-	s = strings.ToLower(width.Fold.String(s))
+	s = strings.ToLower(foldWidth(s))
+	if isASCII(s) {
+		return normalASCIIName(s, company)
+	}
 	var words []string
 	var cur strings.Builder
 	flush := func() {
@@ -133,20 +200,56 @@ func NormalName(s string, company bool) string {
 	return b.String()
 }
 
+// normalASCIIName is NormalName of lower-case ASCII text: words of letters and digits, "&" a word
+// of its own, anything else a separator.
+func normalASCIIName(s string, company bool) string {
+	var words []string
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			j := i + 1
+			for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= '0' && s[j] <= '9') {
+				j++
+			}
+			words = append(words, s[i:j])
+			i = j
+		case c == '&':
+			words = append(words, "&")
+			i++
+		default:
+			i++
+		}
+	}
+	if company {
+		words = stripSuffixes(words)
+	}
+	return strings.Join(words, " ")
+}
+
+// suffixWords is how many words each company suffix is (a Han character is a word).
+var suffixWords = func() []int {
+	n := make([]int, len(companySuffixes))
+	for i, suf := range companySuffixes {
+		n[i] = 1
+		if isHanWord(suf) {
+			n[i] = utf8.RuneCountInString(suf)
+		}
+	}
+	return n
+}()
+
 // stripSuffixes drops legal-form suffixes from the end of words (Han characters are one word
 // each), repeatedly ("Acme Holdings Co., Ltd" loses "ltd" and "co"), keeping at least one word.
 func stripSuffixes(words []string) []string {
 	for {
 		cut := false
-		for _, suf := range companySuffixes {
-			n := 1
-			if isHanWord(suf) {
-				n = len([]rune(suf))
-			}
+		for i, suf := range companySuffixes {
+			n := suffixWords[i]
 			if len(words) <= n {
 				continue
 			}
-			if strings.Join(words[len(words)-n:], "") == suf {
+			if endsWith(words[len(words)-n:], suf) {
 				words, cut = words[:len(words)-n], true
 				break
 			}
@@ -155,6 +258,17 @@ func stripSuffixes(words []string) []string {
 			return words
 		}
 	}
+}
+
+// endsWith reports whether words, joined, are suf.
+func endsWith(words []string, suf string) bool {
+	for _, w := range words {
+		if !strings.HasPrefix(suf, w) {
+			return false
+		}
+		suf = suf[len(w):]
+	}
+	return suf == ""
 }
 
 func isHanWord(w string) bool {
@@ -172,7 +286,7 @@ func Bigrams(name string) []string {
 	if utf8.RuneCountInString(name) == 1 {
 		return []string{name}
 	}
-	var out []string
+	out := make([]string, 0, len(name))
 	for i, r := range name {
 		j := i + utf8.RuneLen(r)
 		if j >= len(name) {
