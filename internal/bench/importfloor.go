@@ -14,6 +14,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/app"
 	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/store"
 )
 
@@ -159,9 +160,7 @@ func floorLoad(ctx context.Context, a, f *app.App, e *metadata.Entity, from, to 
 				return err
 			}
 			first, last := rs[0][indexOf(recCols, "version")], rs[len(rs)-1][indexOf(recCols, "version")]
-			if _, err := st.Exec(ctx, `INSERT INTO change_log (tenant_id, version, entity, record_id, op, changed_at, changed_by) `+
-				`SELECT tenant_id, version, `+ph(1)+`, id, 'c', created_at, created_by FROM `+store.Quote(e.Name)+
-				` WHERE tenant_id = `+ph(2)+` AND version BETWEEN `+ph(3)+` AND `+ph(4), e.Name, dst, first, last); err != nil {
+			if _, err := st.Exec(ctx, records.CreatedLogCopy(d, e), e.Name, dst, first, last); err != nil {
 				return err
 			}
 			if err := st.BulkInsert(ctx, "audit_log", audits.cols, as); err != nil {
