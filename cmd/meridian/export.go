@@ -24,9 +24,17 @@ func newExport() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withApp(cmd, func(ctx context.Context, a *app.App) error {
 				name, _ := cmd.Flags().GetString("entity")
-				e := a.Registry.Model().EntityBySet(name)
+				t, err := tenant.BySlug(ctx, a.Store, a.Config.Tenant)
+				if err != nil {
+					return err
+				}
+				m, err := a.Registry.Tenant(ctx, t.ID)
+				if err != nil {
+					return err
+				}
+				e := m.EntityBySet(name)
 				if e == nil {
-					e = a.Registry.Model().Entity(name)
+					e = m.Entity(name)
 				}
 				if e == nil {
 					return fmt.Errorf("%s is not an entity or entity set", name)
@@ -51,10 +59,6 @@ func newExport() *cobra.Command {
 					if o.OrderBy, err = query.ParseOrderBy(s); err != nil {
 						return err
 					}
-				}
-				t, err := tenant.BySlug(ctx, a.Store, a.Config.Tenant)
-				if err != nil {
-					return err
 				}
 				var out io.Writer = cmd.OutOrStdout()
 				path, _ := cmd.Flags().GetString("out")

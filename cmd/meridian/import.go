@@ -84,8 +84,8 @@ func runImport(ctx context.Context, cmd *cobra.Command, a *app.App, path string)
 		fmt.Fprintf(stderr, "resuming job %s at row %d of %d\n", job.ID, job.RowsDone, job.RowsTotal)
 	}
 	set := job.Entity
-	if e := a.Registry.Model().Entity(job.Entity); e != nil {
-		set = e.SetName
+	if m, err := a.Registry.Tenant(ctx, t.ID); err == nil && m.Entity(job.Entity) != nil {
+		set = m.Entity(job.Entity).SetName
 	}
 	quiet, _ := f.GetBool("no-progress")
 	bar := newImportBar(stderr, set, quiet)

@@ -89,7 +89,7 @@ func newMigrate() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.OutOrStdout(), "database %s is at schema version %d with %s\n", a.Store.URL, v, a.Registry.Model())
+				fmt.Fprintf(cmd.OutOrStdout(), "database %s is at schema version %d with %s\n", a.Store.URL, v, a.Registry.System())
 				return nil
 			})
 		},

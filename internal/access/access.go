@@ -361,7 +361,7 @@ func (s *Service) Authorize(ctx context.Context, op records.Op, e *metadata.Enti
 	if pred == "" {
 		return nil
 	}
-	q := `SELECT 1 FROM ` + store.Quote(e.Name) + ` t WHERE t."tenant_id" = ` + args.Add(c.tenant) + ` AND t."id" = ` + args.Add(rec.ID()) + ` AND (` + pred + `)`
+	q := `SELECT 1 FROM ` + store.Quote(e.Table()) + ` t WHERE t."tenant_id" = ` + args.Add(c.tenant) + ` AND t."id" = ` + args.Add(rec.ID()) + ` AND (` + pred + `)`
 	var one int
 	if err := s.st.QueryRow(ctx, q, args.List...).Scan(&one); err != nil {
 		if isNoRows(err) {

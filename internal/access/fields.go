@@ -111,7 +111,7 @@ func (s *Service) CreateProfile(ctx context.Context, name, description string, p
 	if name == "" || len(name) > 100 {
 		return nil, fault.New(fault.Invalid, "required", "a profile needs a name of at most 100 characters").WithTarget("name")
 	}
-	if err := s.checkPermissions(perms); err != nil {
+	if err := s.checkPermissions(ctx, c.tenant, perms); err != nil {
 		return nil, err
 	}
 	id := uuid.Must(uuid.NewV7()).String()
@@ -137,8 +137,11 @@ func (s *Service) CreateProfile(ctx context.Context, name, description string, p
 	return s.Profile(ctx, id)
 }
 
-func (s *Service) checkPermissions(perms []FieldPermission) error {
-	m := s.reg.Model()
+func (s *Service) checkPermissions(ctx context.Context, tenant string, perms []FieldPermission) error {
+	m, err := s.reg.Model(ctx, tenant)
+	if err != nil {
+		return err
+	}
 	var faults []*fault.Error
 	for i, fp := range perms {
 		target := "permissions[" + strconv.Itoa(i) + "]"
@@ -186,7 +189,7 @@ func (s *Service) SetFieldPermissions(ctx context.Context, id string, perms []Fi
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkPermissions(perms); err != nil {
+	if err := s.checkPermissions(ctx, c.tenant, perms); err != nil {
 		return nil, err
 	}
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {

@@ -18,7 +18,11 @@ func TestFieldLevelSecurity(t *testing.T) {
 	w := newWorld(t)
 	w.setDepth("organization")
 	sch := schema.NewService(w.svc.Store(), w.reg)
-	rev := *w.svc.Model().Entity("account").Attr("revenue")
+	m, err := w.svc.Model(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := *m.Entity("account").Attr("revenue")
 	rev.Secured = true
 	if _, err := sch.UpdateAttribute(w.ctx, "account", "revenue", &rev, false); err != nil {
 		t.Fatal(err)
@@ -62,7 +66,7 @@ func TestFieldLevelSecurity(t *testing.T) {
 	if _, err := w.svc.Update(w.ctx, "contact", w.contact, input(t, map[string]any{"account_id": id}), ""); err != nil {
 		t.Fatal(err)
 	}
-	_, err := w.svc.Get(ctx, "contact", w.contact, opts(t, "$expand=account($select=revenue)"))
+	_, err = w.svc.Get(ctx, "contact", w.contact, opts(t, "$expand=account($select=revenue)"))
 	denied(ctx, "$expand select", err)
 	_, err = w.svc.Create(ctx, "account", input(t, map[string]any{"name": "x", "revenue": "5"}))
 	denied(ctx, "create with it", err)

@@ -63,11 +63,11 @@ func newWorld(t testing.TB) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.SyncSystem(ctx, sys)
+	m, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := metadata.NewRegistry(m)
+	reg := metadata.NewRegistry(m, st)
 	clk := clock.NewFake(epoch)
 	acc := access.New(st, reg, clk.Now)
 	w := &world{t: t, clock: clk, acc: acc, reg: reg, users: map[string]string{}, units: map[string]string{}}
@@ -283,7 +283,11 @@ func TestPermissionMatrix(t *testing.T) {
 	w := newWorld(t)
 	// account.revenue is a secured field; the same-unit user may read it, nobody else.
 	sch := schema.NewService(w.svc.Store(), w.reg)
-	rev := *w.svc.Model().Entity("account").Attr("revenue")
+	m, err := w.svc.Model(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := *m.Entity("account").Attr("revenue")
 	rev.Secured = true
 	if _, err := sch.UpdateAttribute(w.ctx, "account", "revenue", &rev, false); err != nil {
 		t.Fatal(err)

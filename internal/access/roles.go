@@ -250,7 +250,10 @@ func (s *Service) SetPrivileges(ctx context.Context, roleID string, grants []Gra
 	if err != nil {
 		return nil, err
 	}
-	m := s.reg.Model()
+	m, err := s.reg.Model(ctx, c.tenant)
+	if err != nil {
+		return nil, err
+	}
 	type row struct {
 		entity, privilege string
 		depth             Depth
@@ -384,7 +387,11 @@ func (s *Service) CreateTemplate(ctx context.Context, name, entity string, right
 	if err != nil {
 		return nil, err
 	}
-	e := s.reg.Model().Entity(entity)
+	m, err := s.reg.Model(ctx, c.tenant)
+	if err != nil {
+		return nil, err
+	}
+	e := m.Entity(entity)
 	if e == nil || e.ReadOnly() || e.OrganizationOwned() {
 		return nil, fault.Newf(fault.Invalid, "unknown_entity", "%q is not an entity whose records can have access teams", entity).WithTarget("entity")
 	}

@@ -281,9 +281,21 @@ func (s *Server) requireAuth(next http.Handler) http.Handler {
 			return
 		}
 		defer release()
-		r = r.WithContext(ctx)
-		next.ServeHTTP(w, r.WithContext(principal.With(r.Context(), p)))
+		// The request reads one snapshot of its tenant's data model.
+		m, err := s.reg.Model(ctx, p.TenantID)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		ctx = metadata.WithModel(ctx, m)
+		next.ServeHTTP(w, r.WithContext(principal.With(ctx, p)))
 	})
+}
+
+// model returns the data model of the request's tenant (the snapshot requireAuth pinned).
+func (s *Server) model(r *http.Request) (*metadata.Model, error) {
+	p, _ := principalOf(r)
+	return s.reg.Model(r.Context(), p.TenantID)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {

@@ -33,10 +33,14 @@ func (s *Server) routeDuplicates(mux *http.ServeMux) {
 }
 
 // dedupeEntity resolves an entity set with duplicate detection.
-func (s *Server) dedupeEntity(set string) (*metadata.Entity, error) {
-	e := s.reg.Model().EntityBySet(set)
+func (s *Server) dedupeEntity(r *http.Request, set string) (*metadata.Entity, error) {
+	m, err := s.model(r)
+	if err != nil {
+		return nil, err
+	}
+	e := m.EntityBySet(set)
 	if e == nil {
-		e = s.reg.Model().Entity(set)
+		e = m.Entity(set)
 	}
 	if e == nil || !slices.Contains(dedupe.Entities, e.Name) {
 		return nil, fault.Newf(fault.NotFound, "unknown_entity", "%s has no duplicate detection (accounts, contacts, leads)", set)
@@ -47,7 +51,7 @@ func (s *Server) dedupeEntity(set string) (*metadata.Entity, error) {
 // findDuplicates serves POST <set>/$duplicates: the body holds a record's values, or "id"
 // names a stored record (values in the body override its own).
 func (s *Server) findDuplicates(w http.ResponseWriter, r *http.Request) {
-	e, err := s.dedupeEntity(r.PathValue("set"))
+	e, err := s.dedupeEntity(r, r.PathValue("set"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -82,7 +86,7 @@ func (s *Server) findDuplicates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getDuplicateRules(w http.ResponseWriter, r *http.Request) {
-	e, err := s.dedupeEntity(r.PathValue("entity"))
+	e, err := s.dedupeEntity(r, r.PathValue("entity"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -116,7 +120,7 @@ func (s *Server) resetDuplicateRules(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setDuplicateRules(w http.ResponseWriter, r *http.Request, rules []dedupe.Rule) {
-	e, err := s.dedupeEntity(r.PathValue("entity"))
+	e, err := s.dedupeEntity(r, r.PathValue("entity"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -17,6 +17,7 @@ import (
 
 	"github.com/alexedwards/argon2id"
 
+	"github.com/meridian-crm/meridian/internal/access"
 	"github.com/meridian-crm/meridian/internal/app"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
@@ -400,4 +401,21 @@ func column(recs []map[string]any, k string) []string {
 		out[i] = field(r, k)
 	}
 	return out
+}
+
+// tenantAdmin creates tenant slug with an administrator and returns a client signed in as it.
+func (s *server) tenantAdmin(slug string) *client {
+	s.t.Helper()
+	ctx := context.Background()
+	tn, err := s.app.EnsureTenant(ctx, slug, slug)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	email := "admin@" + slug + ".example.com"
+	if _, err := s.app.CreateUser(ctx, tn.ID, email, "Admin "+slug, adminPassword, access.AdminRole); err != nil {
+		s.t.Fatal(err)
+	}
+	c := s.anon()
+	c.token = c.do("POST", "auth/login", map[string]any{"email": email, "password": adminPassword, "tenant": slug}).want(http.StatusOK).str("token")
+	return c
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -57,8 +58,8 @@ func (s *Server) importView(j *exchange.Job) importView {
 		RowsDone: j.RowsDone, Created: j.Created, Updated: j.Updated, Skipped: j.Skipped, Failed: j.Failed,
 		Warnings: j.Warnings, Error: j.Error, CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
 		CreatedBy: j.CreatedBy}
-	if e := s.reg.Model().Entity(j.Entity); e != nil {
-		v.Entity = e.SetName
+	if m, err := s.reg.Model(context.Background(), j.TenantID); err == nil && m.Entity(j.Entity) != nil {
+		v.Entity = m.Entity(j.Entity).SetName
 	}
 	if v.Warnings == nil {
 		v.Warnings = []string{}

@@ -15,14 +15,49 @@ import (
 )
 
 func (s *Server) csdl(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.modelOrError(w, r)
+	if !ok {
+		return
+	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Header().Set("OData-Version", "4.0")
-	_, _ = w.Write(apidoc.CSDL(s.reg.Model()))
+	_, _ = w.Write(apidoc.CSDL(m))
 }
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.modelOrError(w, r)
+	if !ok {
+		return
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(apidoc.OpenAPI(s.reg.Model(), baseURL(r)[:len(baseURL(r))-1], s.version))
+	_, _ = w.Write(apidoc.OpenAPI(m, baseURL(r)[:len(baseURL(r))-1], s.version))
+}
+
+// modelOrError returns the data model of the request's tenant, or answers the error.
+func (s *Server) modelOrError(w http.ResponseWriter, r *http.Request) (*metadata.Model, bool) {
+	m, err := s.model(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, false
+	}
+	return m, true
+}
+
+// entityOf returns the entity named (or whose set is named) by the request's {name}, or answers 404.
+func (s *Server) entityOf(w http.ResponseWriter, r *http.Request) (*metadata.Entity, bool) {
+	m, ok := s.modelOrError(w, r)
+	if !ok {
+		return nil, false
+	}
+	e := m.Entity(r.PathValue("name"))
+	if e == nil {
+		e = m.EntityBySet(r.PathValue("name"))
+	}
+	if e == nil {
+		s.writeError(w, r, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", r.PathValue("name")))
+		return nil, false
+	}
+	return e, true
 }
 
 // decodeStrict decodes a JSON body into v, refusing unknown fields.
@@ -69,19 +104,15 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) bool {
 }
 
 func (s *Server) listEntities(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"value": s.reg.Model().Entities()})
+	if m, ok := s.modelOrError(w, r); ok {
+		writeJSON(w, http.StatusOK, map[string]any{"value": m.Entities()})
+	}
 }
 
 func (s *Server) getEntity(w http.ResponseWriter, r *http.Request) {
-	e := s.reg.Model().Entity(r.PathValue("name"))
-	if e == nil {
-		e = s.reg.Model().EntityBySet(r.PathValue("name"))
+	if e, ok := s.entityOf(w, r); ok {
+		writeJSON(w, http.StatusOK, e)
 	}
-	if e == nil {
-		s.writeError(w, r, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", r.PathValue("name")))
-		return
-	}
-	writeJSON(w, http.StatusOK, e)
 }
 
 func (s *Server) createEntity(w http.ResponseWriter, r *http.Request) {
@@ -131,20 +162,17 @@ func (s *Server) deleteEntity(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listAttributes(w http.ResponseWriter, r *http.Request) {
-	e := s.reg.Model().Entity(r.PathValue("name"))
-	if e == nil {
-		s.writeError(w, r, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", r.PathValue("name")))
-		return
+	if e, ok := s.entityOf(w, r); ok {
+		writeJSON(w, http.StatusOK, map[string]any{"value": e.Attributes})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": e.Attributes})
 }
 
 func (s *Server) getAttribute(w http.ResponseWriter, r *http.Request) {
-	e := s.reg.Model().Entity(r.PathValue("name"))
-	var a *metadata.Attribute
-	if e != nil {
-		a = e.Attr(r.PathValue("attr"))
+	e, ok := s.entityOf(w, r)
+	if !ok {
+		return
 	}
+	a := e.Attr(r.PathValue("attr"))
 	if a == nil || a.System {
 		s.writeError(w, r, fault.Newf(fault.NotFound, "unknown_attribute", "%s has no attribute %s", r.PathValue("name"), r.PathValue("attr")))
 		return
@@ -175,11 +203,11 @@ func (s *Server) updateAttribute(w http.ResponseWriter, r *http.Request) {
 	if !s.admin(w, r) {
 		return
 	}
-	e := s.reg.Model().Entity(r.PathValue("name"))
-	var cur *metadata.Attribute
-	if e != nil {
-		cur = e.Attr(r.PathValue("attr"))
+	e, ok := s.entityOf(w, r)
+	if !ok {
+		return
 	}
+	cur := e.Attr(r.PathValue("attr"))
 	if cur == nil || cur.System {
 		s.writeError(w, r, fault.Newf(fault.NotFound, "unknown_attribute", "%s has no attribute %s", r.PathValue("name"), r.PathValue("attr")))
 		return
@@ -210,7 +238,9 @@ func (s *Server) deleteAttribute(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listRelationships(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"value": s.reg.Model().Relationships()})
+	if m, ok := s.modelOrError(w, r); ok {
+		writeJSON(w, http.StatusOK, map[string]any{"value": m.Relationships()})
+	}
 }
 
 func (s *Server) createRelationship(w http.ResponseWriter, r *http.Request) {

@@ -58,7 +58,12 @@ func (s *Server) odata(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	e := s.reg.Model().EntityBySet(res.Set)
+	m, err := s.model(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	e := m.EntityBySet(res.Set)
 	if e == nil {
 		s.writeError(w, r, fault.Newf(fault.NotFound, "unknown_entity_set", "%s is not an entity set (see /api/v1/$metadata)", res.Set))
 		return
@@ -66,13 +71,13 @@ func (s *Server) odata(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case res.Ref:
 		s.ref(w, r, e, res)
-	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && res.Nav == "timeline" && s.hasTimeline(e):
+	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && res.Nav == "timeline" && s.hasTimeline(m, e):
 		s.timeline(w, r, e, res.ID)
 	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && res.Nav == "suggested_articles" && e.Name == "case" && s.Search != nil:
 		s.suggestedArticles(w, r, res.ID)
-	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && hasProcessAction(e, res.Nav) && s.reg.Model().Nav(e, res.Nav) == nil:
+	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && hasProcessAction(e, res.Nav) && m.Nav(e, res.Nav) == nil:
 		s.processAction(w, r, e, res.ID, processActions[e.Name][res.Nav])
-	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && s.Access != nil && recordActions[res.Nav] && s.reg.Model().Nav(e, res.Nav) == nil:
+	case res.HasNav && res.HasKey && res.Key == nil && !res.Ref && s.Access != nil && recordActions[res.Nav] && m.Nav(e, res.Nav) == nil:
 		s.recordAction(w, r, e, res.ID, res.Nav)
 	case res.HasNav:
 		s.methods(w, r, map[string]http.HandlerFunc{"GET": func(w http.ResponseWriter, r *http.Request) { s.related(w, r, e, res) }})

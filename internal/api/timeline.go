@@ -24,8 +24,7 @@ const (
 
 // hasTimeline reports whether <set>(<id>)/timeline is served for e (any entity activities can
 // regard, when it has no navigation of that name).
-func (s *Server) hasTimeline(e *metadata.Entity) bool {
-	m := s.reg.Model()
+func (s *Server) hasTimeline(m *metadata.Model, e *metadata.Entity) bool {
 	return m.Entity("activity") != nil && m.Nav(e, "timeline") == nil && !e.ReadOnly()
 }
 
@@ -50,7 +49,11 @@ func (s *Server) timeline(w http.ResponseWriter, r *http.Request, e *metadata.En
 		return
 	}
 	ids := []string{rec.ID()}
-	m := s.reg.Model()
+	m, err := s.model(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	for _, src := range rollupSources {
 		se := m.Entity(src)
 		if se == nil || se == e {

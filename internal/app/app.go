@@ -66,7 +66,12 @@ type App struct {
 	plugins     *plugin.Set     // the web client's plugins (main App only)
 	handlerOnce sync.Once
 	apiHandler  http.Handler
+	stopWatch   func() // stops following other servers' metadata changes
 }
+
+// MetadataPollInterval is how often a server looks for metadata changes other servers on the
+// same database committed: a change made on one server is served by the others within it.
+const MetadataPollInterval = 250 * time.Millisecond
 
 // NewLogger returns the logger the configuration asks for.
 func NewLogger(c Config, w io.Writer) *slog.Logger {
@@ -142,11 +147,16 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	if err != nil {
 		return nil, err
 	}
-	model, err := st.SyncSystem(ctx, sys)
+	model, err := st.SyncSystem(ctx, sys, c.Tenant)
 	if err != nil {
 		return nil, err
 	}
-	reg := metadata.NewRegistry(model)
+	reg := metadata.NewRegistry(model, st)
+	// Follow the metadata changes other servers on the database make (the tenants' models they
+	// change are built again on next use).
+	if err := reg.Sync(ctx); err != nil {
+		return nil, err
+	}
 	clock := time.Now
 	if c.Clock != nil {
 		clock = c.Clock
@@ -204,6 +214,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	if err := a.openJobs(ctx); err != nil {
 		return nil, err
 	}
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	a.stopWatch = stopWatch
+	go reg.Watch(watchCtx, MetadataPollInterval, func(err error) { log.Warn("following metadata changes", "err", err) })
 	return a, nil
 }
 
@@ -214,6 +227,9 @@ func (a *App) Close() error {
 		errs = append(errs, child.Close())
 	}
 	a.Imports.Close()
+	if a.stopWatch != nil {
+		a.stopWatch()
+	}
 	errs = append(errs, a.plugins.Close())
 	errs = append(errs, a.Store.Close())
 	return errors.Join(errs...)

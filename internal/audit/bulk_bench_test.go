@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/records"
 )
 
@@ -16,7 +15,7 @@ func BenchmarkCreateManyAudited(b *testing.B) {
 			e := newEnv(b)
 			svc := e.svc
 			if !audited {
-				svc = records.NewService(e.st, metadata.NewRegistry(e.svc.Model()), records.Options{Clock: e.clock.Now})
+				svc = records.NewService(e.st, e.svc.Registry(), records.Options{Clock: e.clock.Now})
 			}
 			rows := make([]records.Input, 0, 1000)
 			b.ResetTimer()

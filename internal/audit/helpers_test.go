@@ -47,14 +47,14 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.SyncSystem(ctx, sys)
+	m, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := clock.NewFake(epoch)
 	aud := audit.NewService(st, clk.Now)
 	e := &env{t: t, st: st, aud: aud, clock: clk,
-		svc: records.NewService(st, metadata.NewRegistry(m), records.Options{Clock: clk.Now, Auditor: aud})}
+		svc: records.NewService(st, metadata.NewRegistry(m, st), records.Options{Clock: clk.Now, Auditor: aud})}
 	e.ctx, e.tenant, e.user = e.newTenant("acme")
 	return e
 }

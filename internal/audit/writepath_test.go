@@ -13,7 +13,6 @@ import (
 	"github.com/meridian-crm/meridian/internal/access"
 	"github.com/meridian-crm/meridian/internal/audit"
 	"github.com/meridian-crm/meridian/internal/exchange"
-	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 )
@@ -187,7 +186,7 @@ func TestEveryWritePathLeavesItsAuditEntry(t *testing.T) {
 	}
 
 	// Access team membership is a share too.
-	tpl, err := access.New(e.st, metadata.NewRegistry(e.svc.Model()), e.clock.Now).CreateTemplate(
+	tpl, err := access.New(e.st, e.svc.Registry(), e.clock.Now).CreateTemplate(
 		principal.With(context.Background(), principal.System(e.tenant)), "Deal team", "account", []string{"write"})
 	if err != nil {
 		t.Fatal(err)
@@ -316,7 +315,7 @@ func TestWritePathsAreKnown(t *testing.T) {
 	}
 	readOnly := map[string]bool{
 		"List": true, "Get": true, "Related": true, "IDByKey": true, "Shares": true, "AccessTeamMembers": true,
-		"Store": true, "Model": true, "Now": true, "OnChange": true, "OnChanges": true, "OnChangesStaged": true, "RefreshStatistics": true, "BeforeWrite": true, "CanRead": true,
+		"Store": true, "Model": true, "Registry": true, "Now": true, "OnChange": true, "OnChanges": true, "OnChangesStaged": true, "RefreshStatistics": true, "BeforeWrite": true, "CanRead": true,
 		"AddDerivedTable": true, "DerivedTables": true, // wiring: which tables hooks keep in step
 	}
 	typ := reflect.TypeOf(&records.Service{})

@@ -36,7 +36,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SyncSystem(ctx, sys); err != nil {
+	if _, err := s.SyncSystem(ctx, sys, ""); err != nil {
 		t.Fatal(err)
 	}
 	clk := clock.NewFake(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))

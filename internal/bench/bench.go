@@ -205,7 +205,7 @@ func (e *Env) load(ctx context.Context, cfg Config) error {
 		if err := rows.Scan(&raw); err != nil {
 			return err
 		}
-		v, err := st.D.Decode(e.App.Registry.Model().Entity("account").Attr("id"), raw)
+		v, err := st.D.Decode(e.App.Registry.System().Entity("account").Attr("id"), raw)
 		if err != nil {
 			return err
 		}

@@ -166,7 +166,7 @@ func rawLoad(ctx context.Context, a *app.App, tenantID, path string, progress io
 		return err
 	}
 	st, d := a.Store, a.Store.D
-	acc := a.Registry.Model().Entity("account")
+	acc := a.Registry.System().Entity("account")
 	cols := []string{"tenant_id", "id", "version", "created_at", "modified_at", "name", "account_number", "industry", "revenue",
 		"revenue_currency", "employees", "city", "country", "phone", "email", "website"}
 	guid := &metadata.Attribute{Type: metadata.TypeGUID}

@@ -39,7 +39,7 @@ func runFloor(ctx context.Context, a *app.App, dsn, stamp, from string, progress
 	if err != nil {
 		return nil, 0, err
 	}
-	e := a.Registry.Model().Entity("account")
+	e := a.Registry.System().Entity("account")
 	spent, err := floorLoad(ctx, a, f, e, from, t.ID, progress)
 	if err != nil {
 		return nil, spent, err

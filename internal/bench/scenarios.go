@@ -95,7 +95,7 @@ func scanAll(rows *sql.Rows) error {
 // accountColumns lists the account table's columns for raw SELECTs.
 func (e *Env) accountColumns(alias string) string {
 	var cols []string
-	for _, a := range e.App.Registry.Model().Entity("account").Columns() {
+	for _, a := range e.App.Registry.System().Entity("account").Columns() {
 		cols = append(cols, alias+store.Quote(a.Name))
 	}
 	return strings.Join(cols, ", ")
@@ -191,7 +191,7 @@ func (e *Env) Run(d time.Duration) ([]Result, error) {
 // runCreate compares POST /accounts with a single-row INSERT in its own transaction.
 func (e *Env) runCreate(d time.Duration) (Result, error) {
 	st := e.App.Store
-	acc := e.App.Registry.Model().Entity("account")
+	acc := e.App.Registry.System().Entity("account")
 	now := st.D.Encode(&metadata.Attribute{Type: metadata.TypeDateTime}, time.Now())
 	rev := acc.Attr("revenue")
 	api, err := Measure(d, func(i int) error {

@@ -55,9 +55,9 @@ func (s *Service) callerRules(ctx context.Context, entity string) (string, []Rul
 
 // find is Find with the rules of entity in tenant read.
 func (s *Service) find(ctx context.Context, tenant, entity string, rules []Rule, vals map[string]any, exclude ...string) ([]Candidate, error) {
-	e := s.recs.Model().Entity(entity)
-	if e == nil {
-		return nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", entity)
+	e, err := s.entity(ctx, tenant, entity)
+	if err != nil {
+		return nil, err
 	}
 	vals = withFullName(vals)
 	ids := map[string]bool{}
@@ -241,4 +241,17 @@ func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string,
 		lines += len(out[i])
 	}
 	return out, nil
+}
+
+// entity returns entity name of tenant's data model.
+func (s *Service) entity(ctx context.Context, tenant, name string) (*metadata.Entity, error) {
+	m, err := s.recs.Registry().Model(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	e := m.Entity(name)
+	if e == nil {
+		return nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", name)
+	}
+	return e, nil
 }

@@ -46,12 +46,12 @@ func openEnv(t testing.TB, wired bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.SyncSystem(ctx, sys)
+	m, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := clock.NewFake(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
-	recs := records.NewService(st, metadata.NewRegistry(m), records.Options{Clock: clk.Now})
+	recs := records.NewService(st, metadata.NewRegistry(m, st), records.Options{Clock: clk.Now})
 	tn, err := tenant.Create(ctx, st, "acme", "acme", clk.Now())
 	if err != nil {
 		t.Fatal(err)

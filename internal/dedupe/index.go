@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/store"
@@ -304,14 +305,14 @@ func (s *Service) reindex(ctx context.Context, tenant string, e *metadata.Entity
 	}
 	var names []string
 	var cols []string
-	for n := range attrs {
+	for n, a := range attrs {
 		names = append(names, n)
-		cols = append(cols, store.Quote(n))
+		cols = append(cols, store.Col("t", a))
 	}
 	// In pages of reindexPage records by id, so a tenant of a million accounts is never held
 	// in memory at once.
-	q := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + store.Quote(e.Name) + ` WHERE "tenant_id" = ` + ph(1) +
-		` AND "id" > ` + ph(2) + ` ORDER BY "id" LIMIT ` + strconv.Itoa(reindexPage)
+	q := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + store.From(e, "t") + ` WHERE t."tenant_id" = ` + ph(1) +
+		` AND t."id" > ` + ph(2) + ` ORDER BY t."id" LIMIT ` + strconv.Itoa(reindexPage)
 	after := "00000000-0000-0000-0000-000000000000" // below every id
 	for {
 		page, err := s.readPage(ctx, q, names, attrs, s.st.D.Encode(idAttr, tenant), s.st.D.Encode(idAttr, after))
@@ -382,11 +383,14 @@ func (s *Service) Backfill(ctx context.Context) (int, error) {
 	ph := s.st.D.Placeholder
 	for _, tenant := range tenants {
 		for _, name := range Entities {
-			e := s.recs.Model().Entity(name)
-			if e == nil {
-				continue
+			e, err := s.entity(ctx, tenant, name)
+			if err != nil {
+				if fault.Is(err, fault.NotFound) {
+					continue
+				}
+				return n, fmt.Errorf("dedupe: backfill: %w", err)
 			}
-			err := s.st.WithTx(ctx, func(ctx context.Context) error {
+			err = s.st.WithTx(ctx, func(ctx context.Context) error {
 				var one int
 				err := s.st.QueryRow(ctx, `SELECT 1 FROM dedupe_state WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2), tenant, name).Scan(&one)
 				if err == nil {

@@ -77,9 +77,12 @@ func (s *Service) Merge(ctx context.Context, entity, survivor string, in MergeIn
 	if len(in.Merge) == 0 {
 		return nil, fault.Field("merge", "required", "name at least one record to merge into this one")
 	}
-	e := s.recs.Model().Entity(entity)
+	e, err := s.entity(ctx, p.TenantID, entity)
+	if err != nil {
+		return nil, err
+	}
 	var out *Merge
-	err := s.st.WithTx(ctx, func(ctx context.Context) error {
+	err = s.st.WithTx(ctx, func(ctx context.Context) error {
 		surv, err := s.recs.Get(ctx, entity, survivor, nil)
 		if err != nil {
 			return err

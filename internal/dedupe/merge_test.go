@@ -9,7 +9,6 @@ import (
 	"github.com/meridian-crm/meridian/internal/access"
 	"github.com/meridian-crm/meridian/internal/dedupe"
 	"github.com/meridian-crm/meridian/internal/fault"
-	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -207,7 +206,7 @@ func TestMergeLeadsMovesAccessTeamsAndOpportunities(t *testing.T) {
 	if got, _ := e.dup.Find(e.ctx, "lead", map[string]any{"first_name": "Ada", "last_name": "Lovelace", "company_name": "Engines Limited"}); len(got) != 2 {
 		t.Fatalf("lead candidates by name and company: %+v", got)
 	}
-	tpl, err := access.New(e.st, metadata.NewRegistry(e.recs.Model()), e.clock.Now).CreateTemplate(
+	tpl, err := access.New(e.st, e.recs.Registry(), e.clock.Now).CreateTemplate(
 		principal.With(context.Background(), principal.System(e.tenant)), "Lead team", "lead", []string{"write"})
 	if err != nil {
 		t.Fatal(err)

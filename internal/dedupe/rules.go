@@ -147,7 +147,10 @@ func (s *Service) SetRules(ctx context.Context, entity string, rules []Rule) ([]
 	if !ok || !p.Admin {
 		return nil, fault.New(fault.Permission, "forbidden", "only tenant administrators may change duplicate-detection rules")
 	}
-	e := s.recs.Model().Entity(entity)
+	e, err := s.entity(ctx, p.TenantID, entity)
+	if err != nil && !fault.Is(err, fault.NotFound) {
+		return nil, err
+	}
 	if e == nil || !slices.Contains(Entities, entity) {
 		return nil, fault.Newf(fault.NotFound, "unknown_entity", "%s has no duplicate detection (entities: account, contact, lead)", entity)
 	}
@@ -155,7 +158,7 @@ func (s *Service) SetRules(ctx context.Context, entity string, rules []Rule) ([]
 		return nil, err
 	}
 	ph := s.st.D.Placeholder
-	err := s.st.WithTx(ctx, func(ctx context.Context) error {
+	err = s.st.WithTx(ctx, func(ctx context.Context) error {
 		if rules == nil {
 			if _, err := s.st.Exec(ctx, `DELETE FROM dedupe_rule WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2), p.TenantID, entity); err != nil {
 				return err

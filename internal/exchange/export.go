@@ -99,8 +99,11 @@ func Export(ctx context.Context, svc *records.Service, entity string, o *query.O
 	}
 	if n == 0 {
 		// An empty export still names its columns.
-		e := svc.Model().Entity(entity)
-		if e != nil {
+		m, err := svc.Model(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if e := m.Entity(entity); e != nil {
 			cols := make([]query.Column, 0)
 			for _, a := range e.Columns() {
 				cols = append(cols, query.Column{Name: a.Name, Attr: a})

@@ -30,11 +30,11 @@ func fixture(t *testing.T, n int) (context.Context, *records.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.SyncSystem(ctx, sys)
+	m, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := records.NewService(st, metadata.NewRegistry(m), records.Options{})
+	svc := records.NewService(st, metadata.NewRegistry(m, st), records.Options{})
 	tn, err := tenant.Create(ctx, st, "Export", "export", time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -87,25 +87,28 @@ func (im *Importer) caller(ctx context.Context) (principal.Principal, error) {
 	return p, nil
 }
 
-// entity resolves an entity or entity set name to a writable entity.
-func (im *Importer) entity(name string) (*metadata.Entity, error) {
-	m := im.svc.Model()
+// entity resolves an entity or entity set name to a writable entity of the caller's data model.
+func (im *Importer) entity(ctx context.Context, name string) (*metadata.Model, *metadata.Entity, error) {
+	m, err := im.svc.Model(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	e := m.EntityBySet(name)
 	if e == nil {
 		e = m.Entity(name)
 	}
 	if e == nil {
-		return nil, fault.Field("entity", "unknown_entity", "%s is not an entity or entity set", name)
+		return nil, nil, fault.Field("entity", "unknown_entity", "%s is not an entity or entity set", name)
 	}
 	if e.ReadOnly() {
-		return nil, fault.Field("entity", "read_only_entity", "%s records are read-only", e.SetName)
+		return nil, nil, fault.Field("entity", "read_only_entity", "%s records are read-only", e.SetName)
 	}
-	return e, nil
+	return m, e, nil
 }
 
 // open sniffs the file, reads its header and maps it. It returns the table positioned at the
 // first data row; the caller closes it.
-func (im *Importer) open(path string, e *metadata.Entity, mp *Mapping, upsert []string) (fileInfo, *plan, table, error) {
+func (im *Importer) open(path string, m *metadata.Model, e *metadata.Entity, mp *Mapping, upsert []string) (fileInfo, *plan, table, error) {
 	info, err := sniff(path)
 	if err != nil {
 		return info, nil, nil, err
@@ -119,7 +122,7 @@ func (im *Importer) open(path string, e *metadata.Entity, mp *Mapping, upsert []
 		t.Close()
 		return info, nil, nil, err
 	}
-	p, err := buildPlan(im.svc.Model(), e, header, mp, upsert)
+	p, err := buildPlan(m, e, header, mp, upsert)
 	if err != nil {
 		t.Close()
 		return info, nil, nil, err
@@ -138,11 +141,11 @@ func (im *Importer) Start(ctx context.Context, req Request) (*Job, bool, error) 
 	if err != nil {
 		return nil, false, err
 	}
-	e, err := im.entity(req.Entity)
+	m, e, err := im.entity(ctx, req.Entity)
 	if err != nil {
 		return nil, false, err
 	}
-	info, pl, t, err := im.open(req.Path, e, req.Mapping, req.UpsertKey)
+	info, pl, t, err := im.open(req.Path, m, e, req.Mapping, req.UpsertKey)
 	if err != nil {
 		return nil, false, err
 	}

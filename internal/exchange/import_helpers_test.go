@@ -37,11 +37,11 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.SyncSystem(ctx, sys)
+	m, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := records.NewService(st, metadata.NewRegistry(m), records.Options{})
+	svc := records.NewService(st, metadata.NewRegistry(m, st), records.Options{})
 	e := &env{t: t, svc: svc, im: exchange.NewImporter(svc), dir: t.TempDir()}
 	e.ctx, e.tenant = e.newTenant("imports")
 	return e

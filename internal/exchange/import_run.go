@@ -55,11 +55,11 @@ func (r *run) analyze(ctx context.Context) error {
 
 func (r *run) run(ctx context.Context) error {
 	j := r.job
-	e, err := r.im.entity(j.Entity)
+	m, e, err := r.im.entity(ctx, j.Entity)
 	if err != nil {
 		return err
 	}
-	info, pl, t, err := r.im.open(j.FilePath, e, j.Options.Mapping, j.Options.UpsertKey)
+	info, pl, t, err := r.im.open(j.FilePath, m, e, j.Options.Mapping, j.Options.UpsertKey)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func (r *Runner) Submit(ctx context.Context, u Upload) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.im.entity(u.Entity); err != nil {
+	if _, _, err := r.im.entity(ctx, u.Entity); err != nil {
 		return nil, err
 	}
 	id := uuid.Must(uuid.NewV7()).String()

@@ -70,6 +70,9 @@ type Attribute struct {
 	// Custom marks an attribute added at run time to a system entity; it survives upgrades of
 	// the entity's shipped definition.
 	Custom bool `json:"custom,omitempty"`
+	// Ext marks, in a tenant's model, an attribute the tenant added to a system entity: its column
+	// is in the tenant's extension table (Entity.ExtTable), not in the shared table.
+	Ext bool `json:"-"`
 	// System marks columns every table has (id, version, …) and companion columns derived
 	// from another attribute; they are not part of a definition.
 	System bool `json:"-"`
@@ -134,10 +137,10 @@ func (a *Attribute) NavName() string {
 func (a *Attribute) Companions() []*Attribute {
 	switch {
 	case a.Type == TypeMoney:
-		return []*Attribute{{Name: a.Name + "_currency", Type: TypeString, MaxLength: 3, System: true, Of: a.Name,
+		return []*Attribute{{Name: a.Name + "_currency", Type: TypeString, MaxLength: 3, System: true, Of: a.Name, Ext: a.Ext,
 			DisplayName: Label{EN: a.DisplayName.EN + " currency", ZH: a.DisplayName.ZH + "币种"}}}
 	case a.Polymorphic():
-		return []*Attribute{{Name: a.NavName() + "_type", Type: TypeString, MaxLength: 64, System: true, Of: a.Name,
+		return []*Attribute{{Name: a.NavName() + "_type", Type: TypeString, MaxLength: 64, System: true, Of: a.Name, Ext: a.Ext,
 			DisplayName: Label{EN: a.DisplayName.EN + " type", ZH: a.DisplayName.ZH + "类型"}}}
 	}
 	return nil

@@ -7,6 +7,7 @@ package metadata
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Label is a display text in English and Simplified Chinese.
@@ -57,7 +58,40 @@ type Entity struct {
 
 	byName map[string]*Attribute
 	cols   []*Attribute
+	// table is the physical table when it is not Name (a tenant's custom entity); extTable is the
+	// tenant's extension table of a system entity, holding the columns of its custom attributes.
+	table, extTable string
+	// memo holds values derived from the definition (Memo); it goes with the definition.
+	memo *sync.Map
 }
+
+// Memo returns the value derived from e under key, computing it with fn the first time. A
+// published definition is immutable, so what is derived from it (SQL fragments, say) can be
+// kept with it — and is dropped with it when a tenant's model is built again.
+func (e *Entity) Memo(key any, fn func() any) any {
+	m := e.memo
+	if m == nil {
+		return fn() // a definition being built: nothing to keep yet
+	}
+	if v, ok := m.Load(key); ok {
+		return v
+	}
+	v, _ := m.LoadOrStore(key, fn())
+	return v
+}
+
+// Table returns the entity's table: its name for system entities, a table of the tenant's own
+// (TenantTable) for a custom entity.
+func (e *Entity) Table() string {
+	if e.table != "" {
+		return e.table
+	}
+	return e.Name
+}
+
+// ExtTable returns the table holding the columns of the attributes a tenant added to a system
+// entity (Attribute.Ext), joined 1:1 to the shared table by (tenant_id, id); "" when there is none.
+func (e *Entity) ExtTable() string { return e.extTable }
 
 // Ownership types.
 const (
@@ -103,7 +137,7 @@ func (e *Entity) index() {
 	for _, a := range cols {
 		m[a.Name] = a
 	}
-	e.cols, e.byName = cols, m
+	e.cols, e.byName, e.memo = cols, m, &sync.Map{}
 }
 
 // Reindex refreshes the derived column list after Attributes changed.
@@ -123,7 +157,7 @@ func (e *Entity) Lookups() []*Attribute {
 // Clone returns a deep copy that can be changed without affecting e.
 func (e *Entity) Clone() *Entity {
 	c := *e
-	c.byName, c.cols = nil, nil
+	c.byName, c.cols, c.memo = nil, nil, nil
 	c.Attributes = make([]*Attribute, len(e.Attributes))
 	for i, a := range e.Attributes {
 		ac := *a

@@ -14,6 +14,16 @@ type ManyToMany struct {
 	Nav2        string `json:"nav2"` // navigation on Entity2 to the related Entity1 records
 	DisplayName Label  `json:"display_name"`
 	Custom      bool   `json:"custom,omitempty"`
+	// table is the intersect table when it is not Name (a tenant's custom relationship).
+	table string
+}
+
+// Table returns the relationship's intersect table.
+func (r *ManyToMany) Table() string {
+	if r.table != "" {
+		return r.table
+	}
+	return r.Name
 }
 
 // Col1 is the intersect table column holding Entity1's id.
@@ -61,7 +71,16 @@ type Model struct {
 	navs     map[string]map[string]*Nav // entity → nav name → nav
 	// conflicts lists navigation names defined twice (reported by ValidateNavigation).
 	conflicts []string
+	// tenant is the tenant whose model this is ("" for the system model, which holds only the
+	// definitions shipped in the binary); key names its tables (TenantTable).
+	tenant, key string
 }
+
+// Tenant returns the id of the tenant whose data model m is ("" for the system model).
+func (m *Model) Tenant() string { return m.tenant }
+
+// Key returns the short key naming the tenant's own tables ("" for the system model).
+func (m *Model) Key() string { return m.key }
 
 // NewModel indexes entities and relationships. Definitions must already be valid.
 func NewModel(entities []*Entity, rels []*ManyToMany) *Model {
@@ -196,7 +215,14 @@ func (m *Model) With(e *Entity) *Model {
 		}
 	}
 	ents = append(ents, e)
-	return NewModel(ents, m.Relationships())
+	return m.derive(ents, m.Relationships())
+}
+
+// derive builds a model of the same tenant from ents and rels.
+func (m *Model) derive(ents []*Entity, rels []*ManyToMany) *Model {
+	n := NewModel(ents, rels)
+	n.tenant, n.key = m.tenant, m.key
+	return n
 }
 
 // Without returns a new model without entity name and the relationships that use it.
@@ -213,7 +239,7 @@ func (m *Model) Without(name string) *Model {
 			rels = append(rels, r)
 		}
 	}
-	return NewModel(ents, rels)
+	return m.derive(ents, rels)
 }
 
 // WithRelationship returns a new model with r added or replaced (r nil with name removes it).
@@ -227,7 +253,7 @@ func (m *Model) WithRelationship(name string, r *ManyToMany) *Model {
 	if r != nil {
 		rels = append(rels, r)
 	}
-	return NewModel(m.Entities(), rels)
+	return m.derive(m.Entities(), rels)
 }
 
 // String describes the model briefly (for logs).

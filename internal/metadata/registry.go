@@ -1,22 +1,186 @@
 package metadata
 
-import "sync/atomic"
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
 
-// Registry holds the current model. Readers take a snapshot with Model and keep using it for the
-// whole request; writers publish a new model with Set after its schema change committed.
-type Registry struct {
-	cur atomic.Pointer[Model]
+// Source reads the stored definitions: a tenant's own, and which tenants' definitions changed
+// since a version of the database's metadata clock (so that several servers on one database
+// follow each other's changes).
+type Source interface {
+	TenantDefinitions(ctx context.Context, tenantID string) (*TenantDefinitions, error)
+	MetadataChanges(ctx context.Context, since int64) (version int64, tenants []string, err error)
 }
 
-// NewRegistry returns a registry publishing m.
-func NewRegistry(m *Model) *Registry {
-	r := &Registry{}
-	r.cur.Store(m)
+// Registry serves each tenant's model. The system model (the definitions shipped in the
+// binary) is set at start-up; a tenant's model is built from its stored definitions the first
+// time the tenant is seen, kept until the tenant's definitions change, and then built again.
+// Readers take a snapshot and keep using it for the whole request; a schema change publishes the
+// tenant's new model after it commits. Models are cached per tenant and never shared between
+// tenants except for the immutable system entities they have in common.
+type Registry struct {
+	sys atomic.Pointer[Model]
+	src Source
+
+	mu      sync.Mutex
+	tenants map[string]*Model
+	gen     map[string]uint64 // bumped by every invalidation, so a load that raced one is not kept
+	loading map[string]*load  // one load per tenant at a time
+	seen    int64             // the metadata clock version the cache has caught up with
+}
+
+type load struct {
+	done chan struct{}
+	m    *Model
+	err  error
+}
+
+// NewRegistry returns a registry of the system model sys whose tenants' definitions come from
+// src (nil: every tenant sees the system model alone, as in tests of the query compiler).
+func NewRegistry(sys *Model, src Source) *Registry {
+	r := &Registry{src: src, tenants: map[string]*Model{}, gen: map[string]uint64{}, loading: map[string]*load{}}
+	r.sys.Store(sys)
 	return r
 }
 
-// Model returns the current snapshot.
-func (r *Registry) Model() *Model { return r.cur.Load() }
+// System returns the system model: the definitions shipped in the binary, without any tenant's.
+func (r *Registry) System() *Model { return r.sys.Load() }
 
-// Set publishes m.
-func (r *Registry) Set(m *Model) { r.cur.Store(m) }
+// Tenant returns the model of tenant id.
+func (r *Registry) Tenant(ctx context.Context, id string) (*Model, error) {
+	if id == "" {
+		return nil, fmt.Errorf("metadata: a tenant's model needs the tenant")
+	}
+	r.mu.Lock()
+	if m := r.tenants[id]; m != nil {
+		r.mu.Unlock()
+		return m, nil
+	}
+	if l := r.loading[id]; l != nil {
+		r.mu.Unlock()
+		select {
+		case <-l.done:
+			if l.err != nil {
+				return nil, l.err
+			}
+			return l.m, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	l := &load{done: make(chan struct{})}
+	r.loading[id] = l
+	gen := r.gen[id]
+	r.mu.Unlock()
+
+	l.m, l.err = r.build(ctx, id)
+	r.mu.Lock()
+	delete(r.loading, id)
+	if l.err == nil && r.gen[id] == gen {
+		r.tenants[id] = l.m
+	}
+	r.mu.Unlock()
+	close(l.done)
+	if l.err != nil {
+		return nil, l.err
+	}
+	return l.m, nil
+}
+
+func (r *Registry) build(ctx context.Context, id string) (*Model, error) {
+	if r.src == nil {
+		return r.System().ForTenant(id, nil), nil
+	}
+	d, err := r.src.TenantDefinitions(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: definitions of tenant %s: %w", id, err)
+	}
+	return r.System().ForTenant(id, d), nil
+}
+
+// Publish makes m the model of its tenant: a schema change calls it after its transaction
+// committed.
+func (r *Registry) Publish(m *Model) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gen[m.tenant]++
+	r.tenants[m.tenant] = m
+}
+
+// Invalidate forgets the model of tenant id: the next request builds it again.
+func (r *Registry) Invalidate(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gen[id]++
+	delete(r.tenants, id)
+}
+
+// Cached returns how many tenants' models are held.
+func (r *Registry) Cached() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.tenants)
+}
+
+// Sync catches up with the metadata changes other servers committed since the last call:
+// each changed tenant's model is built again on its next use.
+func (r *Registry) Sync(ctx context.Context) error {
+	if r.src == nil {
+		return nil
+	}
+	r.mu.Lock()
+	since := r.seen
+	r.mu.Unlock()
+	v, tenants, err := r.src.MetadataChanges(ctx, since)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, id := range tenants {
+		r.gen[id]++
+		delete(r.tenants, id)
+	}
+	if v > r.seen {
+		r.seen = v
+	}
+	return nil
+}
+
+// Watch calls Sync every interval until ctx ends. Errors are passed to onErr (they are retried
+// at the next tick).
+func (r *Registry) Watch(ctx context.Context, interval time.Duration, onErr func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := r.Sync(ctx); err != nil && ctx.Err() == nil && onErr != nil {
+				onErr(err)
+			}
+		}
+	}
+}
+
+type modelKey struct{}
+
+// WithModel returns ctx carrying m: the calls of a request read one snapshot of its tenant's
+// model (Registry.Model), even if a schema change publishes another meanwhile.
+func WithModel(ctx context.Context, m *Model) context.Context {
+	return context.WithValue(ctx, modelKey{}, m)
+}
+
+// Model returns the model of tenant id for ctx: the one ctx carries (WithModel) when it is that
+// tenant's, else the tenant's current one.
+func (r *Registry) Model(ctx context.Context, id string) (*Model, error) {
+	if m, ok := ctx.Value(modelKey{}).(*Model); ok && m != nil && m.tenant == id && id != "" {
+		return m, nil
+	}
+	return r.Tenant(ctx, id)
+}

@@ -133,7 +133,7 @@ func (c *compiler) column(p Path) (string, *metadata.Attribute, error) {
 			if !c.scope.readable(e, a) {
 				return "", nil, hiddenField(c.option, e, a)
 			}
-			return alias + "." + store.Quote(a.Name), a, nil
+			return store.Col(alias, a), a, nil
 		}
 		nav := c.m.Nav(e, seg)
 		if nav == nil {
@@ -154,8 +154,8 @@ func (c *compiler) column(p Path) (string, *metadata.Attribute, error) {
 			if err != nil {
 				return "", nil, err
 			}
-			c.joins = append(c.joins, fmt.Sprintf(`LEFT JOIN %s %s ON %s AND %s."id" = %s.%s`,
-				store.Quote(nav.To.Name), ja, cond, ja, alias, store.Quote(nav.Attr.Name)))
+			c.joins = append(c.joins, fmt.Sprintf(`LEFT JOIN %s %s ON %s AND %s."id" = %s`,
+				store.Quote(nav.To.Table()), ja, cond, ja, store.Col(alias, nav.Attr))+store.ExtJoin(nav.To, ja))
 			c.joined[key] = ja
 		}
 		e, alias = nav.To, ja

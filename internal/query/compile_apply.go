@@ -111,7 +111,7 @@ func CompileApply(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opt
 			limit, fetch = left, left
 		}
 	}
-	sql := "SELECT " + strings.Join(colSQL, ", ") + " FROM " + store.Quote(e.Name) + " " + c.alias
+	sql := "SELECT " + strings.Join(colSQL, ", ") + " FROM " + store.From(e, c.alias)
 	if len(c.joins) > 0 {
 		sql += " " + strings.Join(c.joins, " ")
 	}

@@ -75,7 +75,7 @@ func openTestDB(t *testing.T) (*store.Store, *metadata.Model) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := s.SyncSystem(ctx, sys)
+	m, err := s.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}

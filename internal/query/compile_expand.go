@@ -45,7 +45,7 @@ func CompileExpand(m *metadata.Model, d store.Dialect, e *metadata.Entity, item 
 		}
 		byName[a.Name] = len(cols)
 		cols = append(cols, Column{Name: a.Name, Attr: a, Hidden: hidden})
-		colSQL = append(colSQL, c.alias+"."+store.Quote(a.Name))
+		colSQL = append(colSQL, store.Col(c.alias, a))
 	}
 	c.option = "$expand/$select"
 	if len(o.Select) == 0 || (len(o.Select) == 1 && o.Select[0].String() == "*") {
@@ -92,16 +92,16 @@ func CompileExpand(m *metadata.Model, d store.Dialect, e *metadata.Entity, item 
 		ph[i] = args.Add(k)
 	}
 	inList := "(" + strings.Join(ph, ", ") + ")"
-	from := store.Quote(nav.To.Name) + " " + c.alias
+	from := store.From(nav.To, c.alias)
 	var keyCol string
 	switch nav.Kind {
 	case metadata.NavManyToOne:
 		add(nav.To.Attr("id"), true)
 		keyCol = c.alias + `."id"`
 	case metadata.NavOneToMany:
-		keyCol = c.alias + "." + store.Quote(nav.Attr.Name)
+		keyCol = store.Col(c.alias, nav.Attr)
 	case metadata.NavManyToMany:
-		from += " JOIN " + store.Quote(nav.Rel.Name) + ` l ON l."tenant_id" = ` + c.alias + `."tenant_id" AND l.` +
+		from += " JOIN " + store.Quote(nav.Rel.Table()) + ` l ON l."tenant_id" = ` + c.alias + `."tenant_id" AND l.` +
 			store.Quote(nav.ToCol) + " = " + c.alias + `."id"`
 		keyCol = "l." + store.Quote(nav.FromCol)
 	}

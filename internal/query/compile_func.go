@@ -146,13 +146,13 @@ func (c *compiler) lambda(n *Lambda) (value, error) {
 	if err != nil {
 		return value{}, err
 	}
-	from := store.Quote(nav.To.Name) + " " + sub
+	from := store.From(nav.To, sub)
 	switch nav.Kind {
 	case metadata.NavOneToMany:
-		cond += " AND " + sub + "." + store.Quote(nav.Attr.Name) + " = " + alias + `."id"`
+		cond += " AND " + store.Col(sub, nav.Attr) + " = " + alias + `."id"`
 	case metadata.NavManyToMany:
 		link := c.newAlias()
-		from += " JOIN " + store.Quote(nav.Rel.Name) + " " + link + " ON " + link + `."tenant_id" = ` + sub + `."tenant_id" AND ` +
+		from += " JOIN " + store.Quote(nav.Rel.Table()) + " " + link + " ON " + link + `."tenant_id" = ` + sub + `."tenant_id" AND ` +
 			link + "." + store.Quote(nav.ToCol) + " = " + sub + `."id"`
 		cond += " AND " + link + "." + store.Quote(nav.FromCol) + " = " + alias + `."id"`
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
@@ -102,7 +101,7 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 		}
 	} else {
 		for _, name := range []string{"id", "version"} {
-			byName[name] = addCol(c.alias+"."+store.Quote(name), e.Attr(name), name, false)
+			byName[name] = addCol(store.Col(c.alias, e.Attr(name)), e.Attr(name), name, false)
 		}
 		for _, p := range o.Select {
 			if len(p.Segments) != 1 {
@@ -120,7 +119,7 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 			}
 			for _, x := range append([]*metadata.Attribute{a}, a.Companions()...) {
 				if _, dup := byName[x.Name]; !dup {
-					byName[x.Name] = addCol(c.alias+"."+store.Quote(x.Name), x, x.Name, false)
+					byName[x.Name] = addCol(store.Col(c.alias, x), x, x.Name, false)
 				}
 			}
 		}
@@ -133,7 +132,7 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 		}
 		if nav := m.Nav(e, it.Path.Segments[0]); nav != nil && nav.Kind == metadata.NavManyToOne {
 			if _, ok := byName[nav.Attr.Name]; !ok {
-				byName[nav.Attr.Name] = addCol(c.alias+"."+store.Quote(nav.Attr.Name), nav.Attr, nav.Attr.Name, true)
+				byName[nav.Attr.Name] = addCol(store.Col(c.alias, nav.Attr), nav.Attr, nav.Attr.Name, true)
 			}
 		}
 	}
@@ -238,7 +237,7 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 	}
 	plan.PageSize = limit
 
-	from := store.Quote(e.Name) + " " + c.alias
+	from := store.From(e, c.alias)
 	sql := "SELECT " + strings.Join(colSQL, ", ") + " FROM " + from
 	if len(c.joins) > 0 {
 		sql += " " + strings.Join(c.joins, " ")
@@ -277,20 +276,17 @@ func CompileList(m *metadata.Model, d store.Dialect, e *metadata.Entity, o *Opti
 
 // columnRefs returns `t."col"` for every column of e, computed once per entity definition.
 func columnRefs(e *metadata.Entity) []string {
-	if v, ok := refCache.Load(e); ok {
-		return v.([]string)
-	}
-	cols := e.Columns()
-	refs := make([]string, len(cols))
-	for i, a := range cols {
-		refs[i] = "t." + store.Quote(a.Name)
-	}
-	refCache.Store(e, refs)
-	return refs
+	return e.Memo(columnRefsKey{}, func() any {
+		cols := e.Columns()
+		refs := make([]string, len(cols))
+		for i, a := range cols {
+			refs[i] = store.Col("t", a)
+		}
+		return refs
+	}).([]string)
 }
 
-// refCache maps *metadata.Entity (immutable once published) to its column references.
-var refCache sync.Map
+type columnRefsKey struct{}
 
 func orderTerm(d store.Dialect, sql string, desc, notNull bool) string {
 	dir := ""

@@ -14,16 +14,27 @@ import (
 // skipped and reported in rowErrs by index; a database error fails the whole call and writes
 // nothing. It returns the ids of the inserted rows in order (empty for skipped rows).
 func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (ids []string, rowErrs map[int]error, err error) {
-	p, e, err := s.writable(ctx, entity)
+	p, m, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, nil, err
 	}
-	m := s.reg.Model()
-	cols := e.Columns()
+	// The shared (or own) table's columns, and those of the tenant's extension table.
+	var cols, extCols []*metadata.Attribute
+	for _, a := range e.Columns() {
+		if a.Ext {
+			extCols = append(extCols, a)
+		} else {
+			cols = append(cols, a)
+		}
+	}
 	names := make([]string, 0, len(cols)+1)
 	names = append(names, "tenant_id")
 	for _, a := range cols {
 		names = append(names, a.Name)
+	}
+	extNames := []string{"tenant_id", "id"}
+	for _, a := range extCols {
+		extNames = append(extNames, a.Name)
 	}
 	ids = make([]string, len(rows))
 	rowErrs = map[int]error{}
@@ -79,6 +90,7 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		guid := &metadata.Attribute{Type: metadata.TypeGUID}
 		tenant := d.BulkValue(guid, p.TenantID)
 		data := make([][]any, 0, n)
+		var extData [][]any
 		ownerGiven := make([]bool, len(valid))
 		for i, vals := range valid {
 			if vals == nil {
@@ -96,6 +108,9 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 			}
 			data = append(data, row)
 			ids[i] = vals["id"].(string)
+			if xr := extRow(d, tenant, row[1], extCols, vals); xr != nil {
+				extData = append(extData, xr)
+			}
 		}
 		cs := make([]Change, 0, n)
 		for i, vals := range valid {
@@ -111,7 +126,10 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 			return err
 		}
 		defer st.wait() //nolint:errcheck // an error is returned by changedMany below
-		if err := s.st.BulkInsert(ctx, e.Name, names, data); err != nil {
+		if err := s.st.BulkInsert(ctx, e.Table(), names, data); err != nil {
+			return s.writeError(e, err)
+		}
+		if err := s.st.BulkInsert(ctx, e.ExtTable(), extNames, extData); err != nil {
 			return s.writeError(e, err)
 		}
 		if err := s.logCreated(ctx, e, tenant, first, last); err != nil {
@@ -120,7 +138,7 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 		if err := s.changedMany(ctx, cs, st); err != nil {
 			return err
 		}
-		return s.addCount(ctx, p.TenantID, e.Name, n)
+		return s.addCount(ctx, p.TenantID, e, n)
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("records: create many %s: %w", entity, err)
@@ -145,6 +163,24 @@ func (s *Service) logCreated(ctx context.Context, e *metadata.Entity, tenant any
 func CreatedLogCopy(d store.Dialect, e *metadata.Entity) string {
 	ph := d.Placeholder
 	return `INSERT INTO change_log (tenant_id, version, entity, record_id, op, changed_at, changed_by) ` +
-		`SELECT tenant_id, version, ` + ph(1) + `, id, 'c', created_at, created_by FROM ` + store.Quote(e.Name) +
+		`SELECT tenant_id, version, ` + ph(1) + `, id, 'c', created_at, created_by FROM ` + store.Quote(e.Table()) +
 		` WHERE tenant_id = ` + ph(2) + ` AND version BETWEEN ` + ph(3) + ` AND ` + ph(4)
+}
+
+// extRow returns the row of a new record's extension attributes (cols) for its extension table,
+// or nil when it has no value in any of them. id is the record's id as BulkValue made it.
+func extRow(d store.Dialect, tenant, id any, cols []*metadata.Attribute, vals map[string]any) []any {
+	var row []any
+	for j, a := range cols {
+		v := vals[a.Name]
+		if v == nil {
+			continue
+		}
+		if row == nil {
+			row = make([]any, len(cols)+2)
+			row[0], row[1] = tenant, id
+		}
+		row[j+2] = d.BulkValue(a, v)
+	}
+	return row
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/store"
 )
 
@@ -12,8 +13,9 @@ import (
 // instead of a scan. A missing counter is initialised from COUNT(*) inside the writing
 // transaction, which holds the tenant's version lock, so no other write can race it.
 
-// addCount changes the record count of entity in tenant by delta.
-func (s *Service) addCount(ctx context.Context, tenant, entity string, delta int) error {
+// addCount changes the record count of e in tenant by delta.
+func (s *Service) addCount(ctx context.Context, tenant string, e *metadata.Entity, delta int) error {
+	entity := e.Name
 	ph := s.st.D.Placeholder
 	res, err := s.st.Exec(ctx, `UPDATE entity_count SET n = n + `+ph(1)+` WHERE tenant_id = `+ph(2)+` AND entity = `+ph(3), delta, tenant, entity)
 	if err != nil {
@@ -24,7 +26,7 @@ func (s *Service) addCount(ctx context.Context, tenant, entity string, delta int
 	}
 	// The rows are already written: the scan includes this change.
 	_, err = s.st.Exec(ctx, `INSERT INTO entity_count (tenant_id, entity, n) SELECT `+ph(1)+`, `+ph(2)+`, COUNT(*) FROM `+
-		store.Quote(entity)+` WHERE "tenant_id" = `+ph(3), tenant, entity, tenant)
+		store.Quote(e.Table())+` WHERE "tenant_id" = `+ph(3), tenant, entity, tenant)
 	if err != nil {
 		return fmt.Errorf("records: count: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 // holding them deleted, or the delete refused, as each lookup's on_delete says; activities
 // regarding the record are deleted with it; its N:N links are removed. All in one transaction.
 func (s *Service) Delete(ctx context.Context, entity, id, ifMatch string) error {
-	p, e, err := s.writable(ctx, entity)
+	p, _, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,10 @@ func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata
 	if err := s.authorize(ctx, OpDelete, e, recordFromMap(e, cur)); err != nil {
 		return err
 	}
-	m := s.reg.Model()
+	m, err := s.model(ctx, p)
+	if err != nil {
+		return err
+	}
 	id := cur["id"].(string)
 	ctx = context.WithValue(ctx, deletingKey{e.Name, id}, true)
 	for _, nav := range m.ReferencesTo(e.Name) {
@@ -128,7 +131,7 @@ func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata
 			if (col == r.Col1() && r.Entity1 != e.Name) || (col == r.Col2() && r.Entity2 != e.Name) {
 				continue
 			}
-			if _, err := s.st.Exec(ctx, `DELETE FROM `+store.Quote(r.Name)+` WHERE "tenant_id" = `+ph(1)+` AND `+store.Quote(col)+` = `+ph(2), p.TenantID, id); err != nil {
+			if _, err := s.st.Exec(ctx, `DELETE FROM `+store.Quote(r.Table())+` WHERE "tenant_id" = `+ph(1)+` AND `+store.Quote(col)+` = `+ph(2), p.TenantID, id); err != nil {
 				return err
 			}
 		}
@@ -137,13 +140,18 @@ func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata
 	if err != nil {
 		return err
 	}
-	if _, err := s.st.Exec(ctx, `DELETE FROM `+store.Quote(e.Name)+` WHERE "tenant_id" = `+ph(1)+` AND "id" = `+ph(2), p.TenantID, id); err != nil {
-		return err
+	for _, t := range []string{e.Table(), e.ExtTable()} {
+		if t == "" {
+			continue
+		}
+		if _, err := s.st.Exec(ctx, `DELETE FROM `+store.Quote(t)+` WHERE "tenant_id" = `+ph(1)+` AND "id" = `+ph(2), p.TenantID, id); err != nil {
+			return err
+		}
 	}
 	if err := s.logChange(ctx, p, version, e.Name, id, "d"); err != nil {
 		return err
 	}
-	if err := s.addCount(ctx, p.TenantID, e.Name, -1); err != nil {
+	if err := s.addCount(ctx, p.TenantID, e, -1); err != nil {
 		return err
 	}
 	return s.changed(ctx, Change{Op: OpDelete, Entity: e, ID: id, Version: version, Before: cur,
@@ -154,7 +162,7 @@ func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata
 // across entities, so polymorphic lookups need no check of their type column.
 func (s *Service) referencing(ctx context.Context, tenant string, e *metadata.Entity, col, id string) ([]string, error) {
 	ph := s.st.D.Placeholder
-	q := `SELECT "id" FROM ` + store.Quote(e.Name) + ` WHERE "tenant_id" = ` + ph(1) + ` AND ` + store.Quote(col) + ` = ` + ph(2)
+	q := `SELECT t."id" FROM ` + store.From(e, "t") + ` WHERE t."tenant_id" = ` + ph(1) + ` AND ` + store.Col("t", e.Attr(col)) + ` = ` + ph(2)
 	rows, err := s.st.DB(ctx).QueryContext(ctx, q, tenant, id)
 	if err != nil {
 		return nil, err

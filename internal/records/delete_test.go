@@ -168,7 +168,7 @@ func TestDeleteRestrict(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.reg.Model().Entity("contract").Attr("account_id").DeleteBehaviour(); got != metadata.OnDeleteRestrict {
+	if got := e.model().Entity("contract").Attr("account_id").DeleteBehaviour(); got != metadata.OnDeleteRestrict {
 		t.Fatalf("on_delete %s, want restrict", got)
 	}
 	acc := e.create("account", `{"name":"Bound"}`)

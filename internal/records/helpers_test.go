@@ -44,17 +44,27 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.SyncSystem(ctx, sys)
+	m, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := metadata.NewRegistry(m)
+	reg := metadata.NewRegistry(m, st)
 	clk := clock.NewFake(epoch)
 	e := &env{t: t, st: st, reg: reg, clock: clk,
 		svc:    records.NewService(st, reg, records.Options{Clock: clk.Now}),
 		schema: schema.NewService(st, reg)}
 	e.ctx, e.tenant = e.newTenant("acme")
 	return e
+}
+
+// model returns the data model of the test's tenant.
+func (e *env) model() *metadata.Model {
+	e.t.Helper()
+	m, err := e.reg.Tenant(e.ctx, e.tenant)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m
 }
 
 // newTenant creates a tenant and returns a context acting as its administrator.
@@ -129,7 +139,13 @@ func opts(t testing.TB, raw string) *query.Options {
 func (e *env) count(entity string) int {
 	e.t.Helper()
 	var n int
-	err := e.st.DB(e.ctx).QueryRowContext(e.ctx, `SELECT COUNT(*) FROM `+store.Quote(entity)+` WHERE "tenant_id" = `+e.st.D.Placeholder(1), e.tenant).Scan(&n)
+	table := entity // a relationship's table
+	if en := e.model().Entity(entity); en != nil {
+		table = en.Table()
+	} else if r := e.model().Relationship(entity); r != nil {
+		table = r.Table()
+	}
+	err := e.st.DB(e.ctx).QueryRowContext(e.ctx, `SELECT COUNT(*) FROM `+store.Quote(table)+` WHERE "tenant_id" = `+e.st.D.Placeholder(1), e.tenant).Scan(&n)
 	if err != nil {
 		e.t.Fatal(err)
 	}

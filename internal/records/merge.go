@@ -30,9 +30,13 @@ func (s *Service) Repoint(ctx context.Context, from, to string, skip []string) (
 	if err != nil {
 		return nil, err
 	}
+	m, err := s.model(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	var out []Reference
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
-		for _, e := range s.reg.Model().Entities() {
+		for _, e := range m.Entities() {
 			if e.ReadOnly() {
 				continue
 			}
@@ -68,9 +72,12 @@ func (s *Service) RepointBack(ctx context.Context, refs []Reference, to string) 
 	if err != nil {
 		return 0, err
 	}
+	m, err := s.model(ctx, p)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
-		m := s.reg.Model()
 		for _, r := range refs {
 			e := m.Entity(r.Entity)
 			if e == nil || e.Attr(r.Attr) == nil {
@@ -129,30 +136,30 @@ type Link struct {
 // the survivor already has stays with from, and goes when from is deleted), and returns every
 // association from had. It runs in the caller's transaction; see Repoint for its authority.
 func (s *Service) MoveLinks(ctx context.Context, entity, from, to string) ([]Link, error) {
-	p, e, err := s.writable(ctx, entity)
+	p, m, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
 	var out []Link
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
-		for _, r := range s.reg.Model().Relationships() {
+		for _, r := range m.Relationships() {
 			for _, side := range [][2]string{{r.Entity1, r.Col1()}, {r.Entity2, r.Col2()}} {
 				if side[0] != e.Name {
 					continue
 				}
 				other := otherCol(r, side[1])
-				links, err := s.linksOf(ctx, p.TenantID, r.Name, side[1], other, from)
+				links, err := s.linksOf(ctx, p.TenantID, r, side[1], other, from)
 				if err != nil {
 					return err
 				}
-				has, err := s.linksOf(ctx, p.TenantID, r.Name, side[1], other, to)
+				has, err := s.linksOf(ctx, p.TenantID, r, side[1], other, to)
 				if err != nil {
 					return err
 				}
 				for _, o := range links {
 					l := Link{Rel: r.Name, Col: side[1], Other: o, Moved: !slices.Contains(has, o) && o != to}
 					if l.Moved {
-						if err := s.relink(ctx, e, l, from, to); err != nil {
+						if err := s.relink(ctx, e, r, l, from, to); err != nil {
 							return err
 						}
 					}
@@ -171,26 +178,25 @@ func (s *Service) MoveLinks(ctx context.Context, entity, from, to string) ([]Lin
 // RestoreLinks undoes MoveLinks after record from has been restored: moved associations go
 // back from to to from, the others are made again on from.
 func (s *Service) RestoreLinks(ctx context.Context, entity, from, to string, links []Link) error {
-	p, e, err := s.writable(ctx, entity)
+	p, m, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return err
 	}
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
-		m := s.reg.Model()
 		for _, l := range links {
 			r := m.Relationship(l.Rel)
 			if r == nil {
 				continue
 			}
 			if l.Moved {
-				if err := s.relink(ctx, e, l, to, from); err != nil {
+				if err := s.relink(ctx, e, r, l, to, from); err != nil {
 					return err
 				}
 				continue
 			}
 			other := otherCol(r, l.Col)
 			ph := s.st.D.Placeholder
-			if _, err := s.st.Exec(ctx, `INSERT INTO `+store.Quote(l.Rel)+` ("tenant_id", `+store.Quote(l.Col)+`, `+store.Quote(other)+`) VALUES (`+
+			if _, err := s.st.Exec(ctx, `INSERT INTO `+store.Quote(r.Table())+` ("tenant_id", `+store.Quote(l.Col)+`, `+store.Quote(other)+`) VALUES (`+
 				ph(1)+`, `+ph(2)+`, `+ph(3)+`) ON CONFLICT DO NOTHING`, p.TenantID, from, l.Other); err != nil {
 				return err
 			}
@@ -203,15 +209,16 @@ func (s *Service) RestoreLinks(ctx context.Context, entity, from, to string, lin
 	return nil
 }
 
-// relink moves one association from record from to record to, logging it as a change of both.
-func (s *Service) relink(ctx context.Context, e *metadata.Entity, l Link, from, to string) error {
+// relink moves one association of relationship r from record from to record to, logging it as a
+// change of both.
+func (s *Service) relink(ctx context.Context, e *metadata.Entity, r *metadata.ManyToMany, l Link, from, to string) error {
 	p, err := caller(ctx)
 	if err != nil {
 		return err
 	}
 	ph := s.st.D.Placeholder
-	other := otherCol(s.reg.Model().Relationship(l.Rel), l.Col)
-	res, err := s.st.Exec(ctx, `UPDATE `+store.Quote(l.Rel)+` SET `+store.Quote(l.Col)+` = `+ph(1)+` WHERE "tenant_id" = `+ph(2)+
+	other := otherCol(r, l.Col)
+	res, err := s.st.Exec(ctx, `UPDATE `+store.Quote(r.Table())+` SET `+store.Quote(l.Col)+` = `+ph(1)+` WHERE "tenant_id" = `+ph(2)+
 		` AND `+store.Quote(l.Col)+` = `+ph(3)+` AND `+store.Quote(other)+` = `+ph(4), to, p.TenantID, from, l.Other)
 	if err != nil {
 		return err
@@ -244,10 +251,10 @@ func otherCol(r *metadata.ManyToMany, col string) string {
 	return r.Col2()
 }
 
-// linksOf returns the records linked to id through relationship rel (id on side col).
-func (s *Service) linksOf(ctx context.Context, tenant, rel, col, other, id string) ([]string, error) {
+// linksOf returns the records linked to id through relationship r (id on side col).
+func (s *Service) linksOf(ctx context.Context, tenant string, r *metadata.ManyToMany, col, other, id string) ([]string, error) {
 	ph := s.st.D.Placeholder
-	return s.st.QueryIDs(ctx, `SELECT `+store.Quote(other)+` FROM `+store.Quote(rel)+` WHERE "tenant_id" = `+ph(1)+
+	return s.st.QueryIDs(ctx, `SELECT `+store.Quote(other)+` FROM `+store.Quote(r.Table())+` WHERE "tenant_id" = `+ph(1)+
 		` AND `+store.Quote(col)+` = `+ph(2), tenant, id)
 }
 
@@ -279,7 +286,7 @@ var grantTables = []struct{ name, principal, template string }{
 
 // moveGrants moves grants of from to to: only those in only (nil: every one to does not have).
 func (s *Service) moveGrants(ctx context.Context, entity, from, to string, only []Grant) ([]Grant, error) {
-	p, e, err := s.writable(ctx, entity)
+	p, _, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}

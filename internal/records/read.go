@@ -60,18 +60,13 @@ func (s *Service) collation(ro ReadOptions) store.Collation {
 
 // List reads a page of records of entity.
 func (s *Service) List(ctx context.Context, entity string, o *query.Options, ro ReadOptions) (*Page, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := s.entity(entity)
+	p, m, e, err := s.readable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
 	if err := s.authorize(ctx, OpRead, e, nil); err != nil {
 		return nil, err
 	}
-	m := s.reg.Model()
 	sc := s.scope(ctx, p)
 	sc.Collation = s.collation(ro)
 	size := s.pageSize(ro)
@@ -193,11 +188,7 @@ func (s *Service) decodeRows(rows *sql.Rows, cols []query.Column, expect int) ([
 
 // Get reads one record by id with $select and $expand.
 func (s *Service) Get(ctx context.Context, entity, id string, o *query.Options) (*Record, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := s.entity(entity)
+	p, m, e, err := s.readable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +205,7 @@ func (s *Service) Get(ctx context.Context, entity, id string, o *query.Options) 
 	q := &query.Options{Select: o.Select, Expand: o.Expand, Top: &one,
 		Filter: &query.Binary{Op: query.OpEq, Left: &query.PathExpr{Path: query.Path{Segments: []string{"id"}}},
 			Right: &query.Literal{Kind: query.LitGUID, Text: id}}}
-	page, err := s.list(ctx, s.reg.Model(), e, q, s.scope(ctx, p), 1)
+	page, err := s.list(ctx, m, e, q, s.scope(ctx, p), 1)
 	if err != nil {
 		return nil, err
 	}
@@ -268,15 +259,10 @@ func (s *Service) apply(ctx context.Context, m *metadata.Model, e *metadata.Enti
 
 // Related reads the records reached from record id of entity through navigation nav.
 func (s *Service) Related(ctx context.Context, entity, id, navName string, o *query.Options, ro ReadOptions) (*Page, *metadata.Nav, error) {
-	p, err := caller(ctx)
+	p, m, e, err := s.readable(ctx, entity)
 	if err != nil {
 		return nil, nil, err
 	}
-	e, err := s.entity(entity)
-	if err != nil {
-		return nil, nil, err
-	}
-	m := s.reg.Model()
 	nav := m.Nav(e, navName)
 	if nav == nil {
 		return nil, nil, fault.Newf(fault.NotFound, "unknown_navigation", "%s is not a navigation property of %s", navName, e.Name)
@@ -338,10 +324,7 @@ func (s *Service) unrestricted(sc query.Scope, e *metadata.Entity) bool {
 // CanRead reports, as an error of kind Permission or NotFound, whether the caller may read some
 // records of entity (the check List makes before reading).
 func (s *Service) CanRead(ctx context.Context, entity string) error {
-	if _, err := caller(ctx); err != nil {
-		return err
-	}
-	e, err := s.entity(entity)
+	_, _, e, err := s.readable(ctx, entity)
 	if err != nil {
 		return err
 	}

@@ -22,15 +22,10 @@ func (s *Service) Disassociate(ctx context.Context, entity, id, navName, related
 }
 
 func (s *Service) relate(ctx context.Context, entity, id, navName, relatedID string, link bool) error {
-	p, err := caller(ctx)
+	p, m, e, err := s.readable(ctx, entity)
 	if err != nil {
 		return err
 	}
-	e, err := s.entity(entity)
-	if err != nil {
-		return err
-	}
-	m := s.reg.Model()
 	nav := m.Nav(e, navName)
 	if nav == nil || nav.Kind == metadata.NavManyToOne {
 		return fault.Newf(fault.Invalid, "invalid_navigation", "%s is not a collection navigation of %s; set the lookup with PATCH instead", navName, e.Name)
@@ -68,7 +63,7 @@ func (s *Service) relate(ctx context.Context, entity, id, navName, relatedID str
 			return err
 		}
 		ph := s.st.D.Placeholder
-		t := store.Quote(nav.Rel.Name)
+		t := store.Quote(nav.Rel.Table())
 		fc, tc := store.Quote(nav.FromCol), store.Quote(nav.ToCol)
 		var q string
 		if link {

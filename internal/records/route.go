@@ -16,7 +16,7 @@ import (
 // on the record. The write is validated, versioned, audited in the caller's name (as an assign
 // when the owner changes) and in the change log, in the caller's transaction or a new one.
 func (s *Service) Route(ctx context.Context, entity, id string, in Input, authorize bool) (*Record, error) {
-	p, e, err := s.writable(ctx, entity)
+	p, m, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,6 @@ func (s *Service) Route(ctx context.Context, entity, id string, in Input, author
 		}
 		// The values are checked as the server: the rule, not the caller, chose them.
 		sys := principal.With(ctx, principal.System(p.TenantID))
-		m := s.reg.Model()
 		vals, err := s.prepare(sys, m, e, in, cur)
 		if err != nil {
 			return err

@@ -159,8 +159,21 @@ func (s *Service) DerivedTables(entity string) []string { return s.derived[entit
 // checks and key look-ups scan instead of using their indexes (nothing on SQLite; see
 // store.RefreshStatistics).
 func (s *Service) RefreshStatistics(ctx context.Context, entities ...string) error {
-	for _, e := range entities {
-		for _, t := range append([]string{e}, s.derived[e]...) {
+	m := s.reg.System()
+	if p, err := caller(ctx); err == nil {
+		if m, err = s.model(ctx, p); err != nil {
+			return err
+		}
+	}
+	for _, name := range entities {
+		tables := s.derived[name]
+		if e := m.Entity(name); e != nil {
+			tables = append([]string{e.Table()}, tables...)
+			if e.ExtTable() != "" {
+				tables = append(tables, e.ExtTable())
+			}
+		}
+		for _, t := range tables {
 			if err := s.st.RefreshStatistics(ctx, t); err != nil {
 				return err
 			}
@@ -202,7 +215,10 @@ func rollUpLineTotals(ctx context.Context, s *Service, cs []Change) error {
 	if err != nil {
 		return err
 	}
-	m := s.reg.Model()
+	m, err := s.model(ctx, p)
+	if err != nil {
+		return err
+	}
 	opp, line := m.Entity("opportunity"), m.Entity("opportunity_line")
 	if opp == nil || line == nil {
 		return nil
@@ -239,7 +255,7 @@ func rollUpLineTotals(ctx context.Context, s *Service, cs []Change) error {
 // decimals as floating point).
 func (s *Service) lineSum(ctx context.Context, tenant string, line *metadata.Entity, oppID string) (decimal.Decimal, int, error) {
 	args := &store.Args{D: s.st.D}
-	q := `SELECT "total" FROM ` + store.Quote(line.Name) + ` WHERE "tenant_id" = ` + args.Add(tenant) +
+	q := `SELECT "total" FROM ` + store.Quote(line.Table()) + ` WHERE "tenant_id" = ` + args.Add(tenant) +
 		` AND "opportunity_id" = ` + args.Add(oppID)
 	rows, err := s.st.DB(ctx).QueryContext(ctx, q, args.List...)
 	if err != nil {

@@ -126,8 +126,22 @@ func NewService(st *store.Store, reg *metadata.Registry, o Options) *Service {
 // Store returns the underlying store (for the schema service and tests).
 func (s *Service) Store() *store.Store { return s.st }
 
-// Model returns the current metadata snapshot.
-func (s *Service) Model() *metadata.Model { return s.reg.Model() }
+// Model returns the data model of the tenant of ctx's caller.
+func (s *Service) Model(ctx context.Context) (*metadata.Model, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.model(ctx, p)
+}
+
+// model returns the data model of the caller p's tenant.
+func (s *Service) model(ctx context.Context, p principal.Principal) (*metadata.Model, error) {
+	return s.reg.Model(ctx, p.TenantID)
+}
+
+// Registry returns the registry of the tenants' data models.
+func (s *Service) Registry() *metadata.Registry { return s.reg }
 
 // Record is one row: its values aligned with Cols, plus expanded navigations.
 type Record struct {
@@ -258,29 +272,39 @@ func (s *Service) authorize(ctx context.Context, op Op, e *metadata.Entity, rec 
 	return s.access.Authorize(ctx, op, e, rec)
 }
 
-// entity resolves a writable entity by name.
-func (s *Service) entity(name string) (*metadata.Entity, error) {
-	e := s.reg.Model().Entity(name)
-	if e == nil {
-		return nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", name)
+// entity resolves the caller's data model and the entity called name in it.
+func (s *Service) entity(ctx context.Context, p principal.Principal, name string) (*metadata.Model, *metadata.Entity, error) {
+	m, err := s.model(ctx, p)
+	if err != nil {
+		return nil, nil, err
 	}
-	return e, nil
+	e := m.Entity(name)
+	if e == nil {
+		return nil, nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", name)
+	}
+	return m, e, nil
 }
 
-// writable resolves the caller and an entity whose records may be written.
-func (s *Service) writable(ctx context.Context, entity string) (principal.Principal, *metadata.Entity, error) {
+// readable resolves the caller, its data model and the entity called name.
+func (s *Service) readable(ctx context.Context, entity string) (principal.Principal, *metadata.Model, *metadata.Entity, error) {
 	p, err := caller(ctx)
 	if err != nil {
-		return p, nil, err
+		return p, nil, nil, err
 	}
-	e, err := s.entity(entity)
+	m, e, err := s.entity(ctx, p, entity)
+	return p, m, e, err
+}
+
+// writable resolves the caller, its data model and an entity whose records may be written.
+func (s *Service) writable(ctx context.Context, entity string) (principal.Principal, *metadata.Model, *metadata.Entity, error) {
+	p, m, e, err := s.readable(ctx, entity)
 	if err != nil {
-		return p, nil, err
+		return p, nil, nil, err
 	}
 	if e.ReadOnly() {
-		return p, nil, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
+		return p, nil, nil, fault.Newf(fault.Invalid, "read_only_entity", "%s records are read-only", e.SetName)
 	}
-	return p, e, nil
+	return p, m, e, nil
 }
 
 // deniedFields returns a fault for each secured attribute in vals the caller may not set

@@ -136,7 +136,7 @@ func (s *Service) shareable(ctx context.Context, p principal.Principal, e *metad
 // Assign makes ownerID (a user or an owner team of the tenant) the owner of record id. It needs
 // the assign privilege on the record.
 func (s *Service) Assign(ctx context.Context, entity, id, ownerID string) (*Record, error) {
-	p, e, err := s.writable(ctx, entity)
+	p, _, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func (s *Service) Assign(ctx context.Context, entity, id, ownerID string) (*Reco
 // replacing an earlier share with the same principal. The caller needs the share privilege on
 // the record and every right it grants.
 func (s *Service) ShareRecord(ctx context.Context, entity, id, principalID string, rights Rights, expires *time.Time) error {
-	p, e, err := s.writable(ctx, entity)
+	p, _, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func (s *Service) ShareRecord(ctx context.Context, entity, id, principalID strin
 
 // Unshare revokes the share of record id with principalID.
 func (s *Service) Unshare(ctx context.Context, entity, id, principalID string) error {
-	p, e, err := s.writable(ctx, entity)
+	p, _, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return err
 	}
@@ -265,11 +265,7 @@ func (s *Service) Unshare(ctx context.Context, entity, id, principalID string) e
 // Shares lists the shares of record id (expired ones included, marked by their expiry). The
 // caller must be able to read the record.
 func (s *Service) Shares(ctx context.Context, entity, id string) ([]Share, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := s.entity(entity)
+	p, _, e, err := s.readable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -336,7 +332,7 @@ func (s *Service) RemoveAccessTeamMember(ctx context.Context, entity, id, templa
 }
 
 func (s *Service) accessTeam(ctx context.Context, entity, id, templateID, userID string, expires *time.Time, add bool) error {
-	p, e, err := s.writable(ctx, entity)
+	p, _, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return err
 	}
@@ -413,11 +409,7 @@ func (s *Service) accessTeam(ctx context.Context, entity, id, templateID, userID
 
 // AccessTeamMembers lists the access team members of record id (expired ones included).
 func (s *Service) AccessTeamMembers(ctx context.Context, entity, id string) ([]AccessTeamMember, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e, err := s.entity(entity)
+	p, _, e, err := s.readable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}

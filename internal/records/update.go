@@ -48,7 +48,7 @@ func (s *Service) loadWith(ctx context.Context, p principal.Principal, e *metada
 	cols := e.Columns()
 	names := make([]string, len(cols))
 	for i, a := range cols {
-		names[i] = "t." + store.Quote(a.Name)
+		names[i] = store.Col("t", a)
 	}
 	args := &store.Args{D: s.st.D}
 	where := `t."tenant_id" = ` + args.Add(p.TenantID) + ` AND t."id" = ` + args.Add(id)
@@ -61,9 +61,9 @@ func (s *Service) loadWith(ctx context.Context, p principal.Principal, e *metada
 			where += " AND (" + extra + ")"
 		}
 	}
-	q := "SELECT " + strings.Join(names, ", ") + " FROM " + store.Quote(e.Name) + " t WHERE " + where
+	q := "SELECT " + strings.Join(names, ", ") + " FROM " + store.From(e, "t") + " WHERE " + where
 	if s.st.D.Name() == "postgres" && store.InTx(ctx) {
-		q += " FOR UPDATE"
+		q += " FOR UPDATE OF t" // the record's row; its extension row may not exist
 	}
 	raw := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
@@ -99,7 +99,7 @@ func recordFromMap(e *metadata.Entity, vals map[string]any) *Record {
 
 // Update applies a partial update to record id of entity. ifMatch is the If-Match header.
 func (s *Service) Update(ctx context.Context, entity, id string, in Input, ifMatch string) (*Record, error) {
-	p, e, err := s.writable(ctx, entity)
+	p, _, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,10 @@ func (s *Service) Update(ctx context.Context, entity, id string, in Input, ifMat
 
 // update validates in against the current row and writes the change. It runs in a transaction.
 func (s *Service) update(ctx context.Context, p principal.Principal, e *metadata.Entity, cur map[string]any, in Input) (*Record, error) {
-	m := s.reg.Model()
+	m, err := s.model(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.authorize(ctx, OpUpdate, e, recordFromMap(e, cur)); err != nil {
 		return nil, err
 	}
@@ -159,19 +162,29 @@ func (s *Service) writeAs(ctx context.Context, p principal.Principal, e *metadat
 	for k, v := range cur {
 		after[k] = v
 	}
+	ext := false
 	for _, a := range e.Columns() {
 		v, ok := vals[a.Name]
 		if !ok {
 			continue
 		}
 		after[a.Name] = v
+		if a.Ext {
+			ext = true
+			continue
+		}
 		sets = append(sets, store.Quote(a.Name)+" = "+args.Add(s.st.D.Encode(a, v)))
 	}
 	id := cur["id"].(string)
-	q := "UPDATE " + store.Quote(e.Name) + " SET " + strings.Join(sets, ", ") +
+	q := "UPDATE " + store.Quote(e.Table()) + " SET " + strings.Join(sets, ", ") +
 		` WHERE "tenant_id" = ` + args.Add(p.TenantID) + ` AND "id" = ` + args.Add(id)
 	if _, err := s.st.Exec(ctx, q, args.List...); err != nil {
 		return nil, s.writeError(e, err)
+	}
+	if ext {
+		if err := s.writeExt(ctx, p.TenantID, e, id, vals); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.logChange(ctx, p, version, e.Name, id, "u"); err != nil {
 		return nil, err
@@ -187,7 +200,7 @@ func (s *Service) writeAs(ctx context.Context, p principal.Principal, e *metadat
 // it (with the key values) when there is none. ifMatch "*" forbids creating, ifNoneMatch "*"
 // forbids updating. It reports whether the record was created.
 func (s *Service) Upsert(ctx context.Context, entity string, key map[string]string, in Input, ifMatch, ifNoneMatch string) (*Record, bool, error) {
-	p, e, err := s.writable(ctx, entity)
+	p, m, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, false, err
 	}
@@ -219,7 +232,7 @@ func (s *Service) Upsert(ctx context.Context, entity string, key map[string]stri
 			if err := s.authorize(ctx, OpCreate, e, nil); err != nil {
 				return err
 			}
-			rec, err = s.create(ctx, p, s.reg.Model(), e, body)
+			rec, err = s.create(ctx, p, m, e, body)
 			created = true
 			return err
 		}
@@ -283,12 +296,12 @@ func (s *Service) keyValues(e *metadata.Entity, key map[string]string) (map[stri
 // findByKey returns the id of the visible record with the alternate key values, or "".
 func (s *Service) findByKey(ctx context.Context, p principal.Principal, e *metadata.Entity, keyVals map[string]any) (string, error) {
 	args := &store.Args{D: s.st.D}
-	conds := []string{`"tenant_id" = ` + args.Add(p.TenantID)}
+	conds := []string{`t."tenant_id" = ` + args.Add(p.TenantID)}
 	for name, v := range keyVals {
-		conds = append(conds, store.Quote(name)+" = "+args.Add(s.st.D.Encode(e.Attr(name), v)))
+		conds = append(conds, store.Col("t", e.Attr(name))+" = "+args.Add(s.st.D.Encode(e.Attr(name), v)))
 	}
 	var id any
-	err := s.st.DB(ctx).QueryRowContext(ctx, `SELECT "id" FROM `+store.Quote(e.Name)+` WHERE `+strings.Join(conds, " AND "), args.List...).Scan(&id)
+	err := s.st.DB(ctx).QueryRowContext(ctx, `SELECT t."id" FROM `+store.From(e, "t")+` WHERE `+strings.Join(conds, " AND "), args.List...).Scan(&id)
 	if isNoRows(err) {
 		return "", nil
 	}
@@ -305,11 +318,7 @@ func (s *Service) findByKey(ctx context.Context, p principal.Principal, e *metad
 // IDByKey returns the id of the visible record of entity with the alternate key values (as
 // written in a URL), or a NotFound error.
 func (s *Service) IDByKey(ctx context.Context, entity string, key map[string]string) (string, error) {
-	p, err := caller(ctx)
-	if err != nil {
-		return "", err
-	}
-	e, err := s.entity(entity)
+	p, _, e, err := s.readable(ctx, entity)
 	if err != nil {
 		return "", err
 	}

@@ -410,7 +410,7 @@ func (s *Service) checkLookupsMany(ctx context.Context, m *metadata.Model, e *me
 			for i, id := range chunk {
 				in[i] = args.Add(id)
 			}
-			q := `SELECT t."id", ` + allowed + ` FROM ` + store.Quote(target) + ` t WHERE t."tenant_id" = ` + t +
+			q := `SELECT t."id", ` + allowed + ` FROM ` + store.Quote(m.Entity(target).Table()) + ` t WHERE t."tenant_id" = ` + t +
 				` AND t."id" IN (` + strings.Join(in, ", ") + `)` + lock
 			rows, err := s.st.Query(ctx, q, args.List...)
 			if err != nil {

@@ -59,11 +59,10 @@ func nullable(s string) any {
 
 // Create validates in and inserts a record of entity, returning it as stored.
 func (s *Service) Create(ctx context.Context, entity string, in Input) (*Record, error) {
-	p, e, err := s.writable(ctx, entity)
+	p, m, e, err := s.writable(ctx, entity)
 	if err != nil {
 		return nil, err
 	}
-	m := s.reg.Model()
 	var rec *Record
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.authorize(ctx, OpCreate, e, nil); err != nil {
@@ -149,6 +148,7 @@ func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata
 	args := &store.Args{D: s.st.D}
 	ph := []string{args.Add(p.TenantID)}
 	rec := &Record{Entity: e, Vals: make([]any, 0, len(cols))}
+	ext := false
 	for _, a := range cols {
 		v := vals[a.Name]
 		rec.Cols = append(rec.Cols, colOf(a))
@@ -156,18 +156,27 @@ func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata
 		if v == nil {
 			continue
 		}
+		if a.Ext {
+			ext = true
+			continue
+		}
 		names = append(names, store.Quote(a.Name))
 		ph = append(ph, args.Add(s.st.D.Encode(a, v)))
 	}
-	_, err = s.st.Exec(ctx, "INSERT INTO "+store.Quote(e.Name)+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", args.List...)
+	_, err = s.st.Exec(ctx, "INSERT INTO "+store.Quote(e.Table())+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(ph, ", ")+")", args.List...)
 	if err != nil {
 		return nil, s.writeError(e, err)
 	}
 	id := vals["id"].(string)
+	if ext {
+		if err := s.writeExt(ctx, p.TenantID, e, id, vals); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.logChange(ctx, p, version, e.Name, id, "c"); err != nil {
 		return nil, err
 	}
-	if err := s.addCount(ctx, p.TenantID, e.Name, 1); err != nil {
+	if err := s.addCount(ctx, p.TenantID, e, 1); err != nil {
 		return nil, err
 	}
 	if err := s.changed(ctx, Change{Op: OpCreate, Entity: e, ID: id, Version: version, After: vals,
@@ -177,6 +186,35 @@ func (s *Service) insert(ctx context.Context, p principal.Principal, e *metadata
 	return rec, nil
 }
 
+// writeExt stores the values in vals of e's extension attributes (a tenant's custom attributes of
+// a system entity) for record id: its extension table has a row for each record given a value in
+// one of them, inserted or updated here.
+func (s *Service) writeExt(ctx context.Context, tenant string, e *metadata.Entity, id string, vals map[string]any) error {
+	args := &store.Args{D: s.st.D}
+	names := []string{`"tenant_id"`, `"id"`}
+	ph := []string{args.Add(tenant), args.Add(id)}
+	var sets []string
+	for _, a := range e.Columns() {
+		v, ok := vals[a.Name]
+		if !ok || !a.Ext {
+			continue
+		}
+		c := store.Quote(a.Name)
+		names = append(names, c)
+		ph = append(ph, args.Add(s.st.D.Encode(a, v)))
+		sets = append(sets, c+" = excluded."+c)
+	}
+	if len(sets) == 0 {
+		return nil
+	}
+	q := "INSERT INTO " + store.Quote(e.ExtTable()) + " (" + strings.Join(names, ", ") + ") VALUES (" + strings.Join(ph, ", ") +
+		`) ON CONFLICT ("tenant_id", "id") DO UPDATE SET ` + strings.Join(sets, ", ")
+	if _, err := s.st.Exec(ctx, q, args.List...); err != nil {
+		return s.writeError(e, err)
+	}
+	return nil
+}
+
 // writeError classifies a database error of a write to e.
 func (s *Service) writeError(e *metadata.Entity, err error) error {
 	if !s.st.D.IsUniqueViolation(err) {
@@ -184,18 +222,22 @@ func (s *Service) writeError(e *metadata.Entity, err error) error {
 	}
 	msg := err.Error()
 	for _, k := range e.AlternateKeys {
-		if strings.Contains(msg, store.IndexName("ak", e.Name, k.Name)) || containsCols(msg, e.Name, k.Attributes) {
+		if strings.Contains(msg, store.IndexName("ak", e.Table(), k.Name)) || containsCols(msg, e.Table(), k.Attributes) {
 			return &fault.Error{Kind: fault.Conflict, Code: "duplicate_key", Target: k.Attributes[0], Err: err,
 				Message: fmt.Sprintf("another %s already has this %s", e.Name, strings.Join(k.Attributes, ", "))}
 		}
 	}
 	for _, a := range e.Attributes {
-		if a.Unique && (strings.Contains(msg, store.IndexName("uq", e.Name, a.Name)) || containsCols(msg, e.Name, []string{a.Name})) {
+		t := e.Table()
+		if a.Ext {
+			t = e.ExtTable()
+		}
+		if a.Unique && (strings.Contains(msg, store.IndexName("uq", t, a.Name)) || containsCols(msg, t, []string{a.Name})) {
 			return &fault.Error{Kind: fault.Conflict, Code: "duplicate_key", Target: a.Name, Err: err,
 				Message: fmt.Sprintf("another %s already has this %s", e.Name, a.Name)}
 		}
 	}
-	if strings.Contains(msg, "PRIMARY") || strings.Contains(msg, "_pkey") || containsCols(msg, e.Name, []string{"id"}) {
+	if strings.Contains(msg, "PRIMARY") || strings.Contains(msg, "_pkey") || containsCols(msg, e.Table(), []string{"id"}) {
 		return &fault.Error{Kind: fault.Conflict, Code: "duplicate_key", Target: "id", Err: err, Message: "a record with this id already exists"}
 	}
 	return &fault.Error{Kind: fault.Conflict, Code: "duplicate_key", Err: err, Message: "the record duplicates a unique value"}

@@ -49,7 +49,11 @@ func (r *Router) check(ctx context.Context, vals map[string]any) error {
 		if attr == "" {
 			return fault.Field("territory_attribute", "required", "a territory rule names the field that holds the territory")
 		}
-		if e := r.recs.Model().Entity(entity); e == nil || e.Attr(attr) == nil {
+		m, err := r.recs.Model(ctx)
+		if err != nil {
+			return err
+		}
+		if e := m.Entity(entity); e == nil || e.Attr(attr) == nil {
 			return fault.Field("territory_attribute", "unknown_field", "%s is not an attribute of %s", attr, entity)
 		}
 		t, err := parseTerritories(get("territories"))

@@ -25,11 +25,11 @@ func open(t *testing.T) (*store.Store, *records.Service, context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	model, err := st.SyncSystem(ctx, sys)
+	model, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := records.NewService(st, metadata.NewRegistry(model), records.Options{})
+	recs := records.NewService(st, metadata.NewRegistry(model, st), records.Options{})
 	routing.Wire(recs)
 	ten, err := tenant.Create(ctx, st, "Acme", "acme", recs.Now())
 	if err != nil {

@@ -56,7 +56,7 @@ func TestChangesDuringTraffic(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	if a := e.reg.Model().Entity("project").Attr("extra3"); a == nil {
+	if a := e.model().Entity("project").Attr("extra3"); a == nil {
 		t.Fatal("the last attribute is missing")
 	}
 }

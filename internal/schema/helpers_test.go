@@ -49,11 +49,11 @@ func open(t *testing.T, dsn string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := st.SyncSystem(ctx, sys)
+	m, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := metadata.NewRegistry(m)
+	reg := metadata.NewRegistry(m, st)
 	return &env{t: t, st: st, reg: reg, schema: schema.NewService(st, reg),
 		rec: records.NewService(st, reg, records.Options{Clock: func() time.Time { return now }})}
 }
@@ -119,10 +119,21 @@ func (e *env) create(entity, js string) *records.Record {
 	return r
 }
 
+// model returns the data model of the tenant ctx acts in.
+func (e *env) model() *metadata.Model {
+	e.t.Helper()
+	p, _ := principal.From(e.ctx)
+	m, err := e.reg.Tenant(e.ctx, p.TenantID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
+
 // attr returns a copy of the current definition of entity.name, to change and send back.
 func (e *env) attr(entity, name string) *metadata.Attribute {
 	e.t.Helper()
-	a := e.reg.Model().Entity(entity).Attr(name)
+	a := e.model().Entity(entity).Attr(name)
 	if a == nil {
 		e.t.Fatalf("%s.%s does not exist", entity, name)
 	}
@@ -131,25 +142,29 @@ func (e *env) attr(entity, name string) *metadata.Attribute {
 	return &c
 }
 
-// columns returns the column names of table, read from the database catalog.
-func (e *env) columns(table string) map[string]bool {
+// tables returns the tables of entity in the tenant's model: its table and extension table, or
+// the table a custom entity of that name would have.
+func (e *env) tables(entity string) []string {
 	e.t.Helper()
-	q := `SELECT name FROM pragma_table_info('` + table + `')`
-	if e.st.D.Name() == "postgres" {
-		q = `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '` + table + `'`
+	m := e.model()
+	en := m.Entity(entity)
+	if en == nil {
+		return []string{metadata.TenantTable(m.Key(), entity)}
 	}
-	rows, err := e.st.DB(e.ctx).QueryContext(e.ctx, q)
-	if err != nil {
-		e.t.Fatal(err)
+	if en.ExtTable() != "" {
+		return []string{en.Table(), en.ExtTable()}
 	}
-	defer rows.Close()
+	return []string{en.Table()}
+}
+
+// columns returns the column names of entity's tables, read from the database catalog.
+func (e *env) columns(entity string) map[string]bool {
+	e.t.Helper()
 	out := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			e.t.Fatal(err)
+	for _, table := range e.tables(entity) {
+		for c := range storetest.Columns(e.t, e.st, table) {
+			out[c] = true
 		}
-		out[n] = true
 	}
 	return out
 }

@@ -1,13 +1,14 @@
-// Package schema changes the data model at run time: it validates a new or changed entity,
-// attribute or relationship definition, plans the table changes (diff → actions), applies them
-// in the same transaction as the stored definition, and then publishes the new model.
+// Package schema changes a tenant's data model at run time: it validates a new or changed
+// entity, attribute or relationship definition, plans the table changes (diff → actions),
+// applies them in the same transaction as the stored definition, and then publishes the
+// tenant's new model. Every change is the caller's tenant's: its custom entities and
+// relationships, and its extensions of system entities (docs/architecture.md).
 package schema
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sync"
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
@@ -19,21 +20,200 @@ import (
 type Service struct {
 	st  *store.Store
 	reg *metadata.Registry
-	mu  sync.Mutex // one schema change at a time in this process
 	// Events, when set, records every schema change in the audit trail of the caller's tenant,
 	// inside the change's transaction.
 	Events func(ctx context.Context, action, entity, recordID string, details map[string]any) error
 }
 
-// event records a schema change through Events when the context names a caller.
+// NewService returns a schema service.
+func NewService(st *store.Store, reg *metadata.Registry) *Service {
+	return &Service{st: st, reg: reg}
+}
+
+// event records a schema change through Events.
 func (s *Service) event(ctx context.Context, details map[string]any) error {
 	if s.Events == nil {
 		return nil
 	}
-	if p, ok := principal.From(ctx); !ok || p.TenantID == "" {
+	return s.Events(ctx, "schema_change", "metadata", "", details)
+}
+
+// tenantOf returns the tenant whose model ctx's caller changes.
+func tenantOf(ctx context.Context) (string, error) {
+	p, ok := principal.From(ctx)
+	if !ok || p.TenantID == "" {
+		return "", fault.New(fault.Unauthenticated, "unauthenticated", "a data model change needs an authenticated caller")
+	}
+	return p.TenantID, nil
+}
+
+// edit is one change of a tenant's definitions: it changes d (a copy of the stored ones) given
+// the current model m, and returns what it did for the audit trail.
+type edit func(m *metadata.Model, d *metadata.TenantDefinitions) (map[string]any, error)
+
+// apply runs one change of the caller's tenant's data model, in one transaction under the
+// metadata lock (so that servers sharing the database change a tenant's model one at a time,
+// each from the stored definitions, never from a stale copy): fn edits the definitions; the
+// tables of the entities and relationships it changed follow (plan → guards → DDL), the
+// definitions are stored, the change is audited and the metadata clock moves on. After the
+// commit the tenant's new model is published.
+func (s *Service) apply(ctx context.Context, force bool, fn edit) (*metadata.Model, error) {
+	tenant, err := tenantOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var nm *metadata.Model
+	err = s.st.WithTx(store.AsOwner(ctx), func(ctx context.Context) error { // DDL: the tables' owner
+		if err := s.st.LockMetadata(ctx); err != nil {
+			return err
+		}
+		cur, err := s.st.TenantDefinitions(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		next := cur.Clone()
+		m := s.reg.System().ForTenant(tenant, cur)
+		details, err := fn(m, next)
+		if err != nil {
+			return err
+		}
+		nm = s.reg.System().ForTenant(tenant, next)
+		if err := metadata.ValidateNavigation(nm); err != nil {
+			return err
+		}
+		if err := s.sync(ctx, tenant, m, nm, cur, next, force); err != nil {
+			return err
+		}
+		if _, err := s.st.MetadataChanged(ctx, tenant); err != nil {
+			return err
+		}
+		return s.event(ctx, details)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.reg.Publish(nm)
+	return nm, nil
+}
+
+// sync brings the tables and stored definitions of tenant from model m (definitions cur) to
+// model nm (definitions next): entities first (created, changed, dropped), then relationships.
+func (s *Service) sync(ctx context.Context, tenant string, m, nm *metadata.Model, cur, next *metadata.TenantDefinitions, force bool) error {
+	var made []string // the tables the change may create: they get the tenant policy
+	// Relationships that go away first: their tables may refer to an entity that goes.
+	for _, r := range cur.Relationships {
+		if next.Relationship(r.Name) == nil {
+			if err := s.st.Apply(ctx, store.PlanRelationship(s.st.D, m.Relationship(r.Name), true), true); err != nil {
+				return err
+			}
+			if err := s.st.DeleteRelationship(ctx, tenant, r.Name); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range changedEntities(cur, next) {
+		prev, after := m.Entity(name), nm.Entity(name)
+		if prev != nil && prev.ReadOnly() || after != nil && after.ReadOnly() {
+			return fault.Newf(fault.Invalid, "read_only_entity", "%s is a read-only view", name)
+		}
+		acts, err := store.PlanEntity(s.st.D, tenant, prev, after)
+		if err != nil {
+			return err
+		}
+		if e := after; e != nil && !e.Custom || prev != nil && !prev.Custom {
+			if acts, err = s.st.ShareIndexes(ctx, tenant, name, acts); err != nil {
+				return err
+			}
+		}
+		if err := s.st.Apply(ctx, acts, force); err != nil {
+			return err
+		}
+		if after != nil {
+			made = append(made, after.Table())
+			if after.ExtTable() != "" {
+				made = append(made, after.ExtTable())
+			}
+		}
+		switch {
+		case after == nil:
+			if err := s.st.DeleteEntity(ctx, tenant, name); err != nil {
+				return err
+			}
+			if err := s.forget(ctx, tenant, name); err != nil {
+				return err
+			}
+		case after.Custom:
+			if err := s.st.SaveEntity(ctx, tenant, next.Entity(name)); err != nil {
+				return err
+			}
+		default:
+			x := next.Extension(name)
+			if x == nil {
+				x = &metadata.Extension{Entity: name}
+			}
+			if err := s.st.SaveExtension(ctx, tenant, x); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range next.Relationships {
+		if cur.Relationship(r.Name) == nil {
+			if err := s.st.Apply(ctx, store.PlanRelationship(s.st.D, nm.Relationship(r.Name), false), false); err != nil {
+				return err
+			}
+			if err := s.st.SaveRelationship(ctx, tenant, r); err != nil {
+				return err
+			}
+			made = append(made, nm.Relationship(r.Name).Table())
+		}
+	}
+	if len(made) == 0 {
 		return nil
 	}
-	return s.Events(ctx, "schema_change", "metadata", "", details)
+	return s.st.SecureTables(ctx, made...)
+}
+
+// forget removes what the records service kept of tenant's dropped entity name: its record
+// count and autonumber sequences.
+func (s *Service) forget(ctx context.Context, tenant, name string) error {
+	ph := s.st.D.Placeholder
+	for _, t := range []string{"entity_count", "autonumber"} {
+		if _, err := s.st.Exec(ctx, `DELETE FROM `+t+` WHERE tenant_id = `+ph(1)+` AND entity = `+ph(2), tenant, name); err != nil {
+			return fmt.Errorf("schema: forget %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// changedEntities returns the names of the custom entities and extensions that differ between
+// cur and next.
+func changedEntities(cur, next *metadata.TenantDefinitions) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(name string, a, b any) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		if string(ja) != string(jb) {
+			out = append(out, name)
+		}
+	}
+	for _, e := range cur.Entities {
+		add(e.Name, e, next.Entity(e.Name))
+	}
+	for _, e := range next.Entities {
+		add(e.Name, cur.Entity(e.Name), e)
+	}
+	for _, x := range cur.Extensions {
+		add(x.Entity, x, next.Extension(x.Entity))
+	}
+	for _, x := range next.Extensions {
+		add(x.Entity, cur.Extension(x.Entity), x)
+	}
+	return out
 }
 
 // entityChange describes the change from prev to next for the audit trail.
@@ -52,7 +232,7 @@ func entityChange(prev, next *metadata.Entity, force bool) map[string]any {
 			switch {
 			case old == nil:
 				added = append(added, a.Name)
-			case !sameAttribute(old, a):
+			case !sameJSON(old, a):
 				changed = append(changed, a.Name)
 			}
 		}
@@ -66,108 +246,49 @@ func entityChange(prev, next *metadata.Entity, force bool) map[string]any {
 	return d
 }
 
-func sameAttribute(a, b *metadata.Attribute) bool {
+func sameJSON(a, b any) bool {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }
 
-// NewService returns a schema service.
-func NewService(st *store.Store, reg *metadata.Registry) *Service {
-	return &Service{st: st, reg: reg}
+// writable returns entity name of m, which a schema change may change.
+func writable(m *metadata.Model, name string) (*metadata.Entity, error) {
+	e := m.Entity(name)
+	if e == nil {
+		return nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", name)
+	}
+	if e.ReadOnly() {
+		return nil, fault.Newf(fault.Invalid, "read_only_entity", "%s is a read-only view", name)
+	}
+	return e, nil
 }
 
-// change validates next against the current model, plans and applies the table change from
-// prev to next, stores next's definition and publishes the model.
-func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force bool) error {
-	m := s.reg.Model()
-	var nm *metadata.Model
-	if next != nil {
-		next.Normalize()
-		freezeReverseNames(m, next)
-		// Validate against the current model, which holds at most the old version of next: in
-		// the model with next, next's set name would shadow the entity that already has it.
-		if err := metadata.ValidateEntity(m, next); err != nil {
-			return err
+// CreateEntity adds a custom entity, and its table, to the caller's tenant.
+func (s *Service) CreateEntity(ctx context.Context, e *metadata.Entity) (*metadata.Entity, error) {
+	nm, err := s.apply(ctx, false, func(m *metadata.Model, d *metadata.TenantDefinitions) (map[string]any, error) {
+		if e.Name != "" && m.Entity(e.Name) != nil {
+			return nil, fault.Field("name", "duplicate_name", "entity %s already exists", e.Name).WithKind(fault.Conflict)
 		}
-		nm = detached(m).With(next)
-	} else {
-		nm = detached(m).Without(prev.Name)
-	}
-	if err := metadata.ValidateNavigation(nm); err != nil {
-		return err
-	}
-	acts, err := store.PlanEntity(s.st.D, prev, next)
-	if err != nil {
-		return err
-	}
-	err = s.st.WithTx(store.AsOwner(ctx), func(ctx context.Context) error { // DDL: the tables' owner
-		if err := s.st.Apply(ctx, acts, force); err != nil {
-			return err
+		if len(e.Union) > 0 {
+			return nil, fault.Field("union", "not_allowed", "custom entities cannot be views")
 		}
-		if next == nil {
-			for _, r := range m.Relationships() {
-				if r.Entity1 == prev.Name || r.Entity2 == prev.Name {
-					if err := s.st.Apply(ctx, store.PlanRelationship(s.st.D, r, true), true); err != nil {
-						return err
-					}
-					if err := s.st.DeleteRelationship(ctx, r.Name); err != nil {
-						return err
-					}
-				}
-			}
-			if _, err := s.st.Exec(ctx, `DELETE FROM entity_count WHERE entity = `+s.st.D.Placeholder(1), prev.Name); err != nil {
-				return err
-			}
-			if err := s.st.DeleteEntity(ctx, prev.Name); err != nil {
-				return err
-			}
-			return s.event(ctx, entityChange(prev, next, force))
+		e.Custom = true
+		for _, a := range e.Attributes {
+			a.Custom = false // attributes of a custom entity are simply its own
 		}
-		if err := s.st.SaveEntity(ctx, next); err != nil {
-			return err
+		e.Normalize()
+		freezeReverseNames(m, e)
+		if err := metadata.ValidateEntity(m, e); err != nil {
+			return nil, err
 		}
-		if err := s.st.SecureTenantTables(ctx); err != nil {
-			return err
-		}
-		return s.event(ctx, entityChange(prev, next, force))
+		d.Entities = append(d.Entities, e)
+		return entityChange(nil, e, false), nil
 	})
 	if err != nil {
-		return err
-	}
-	s.reg.Set(nm)
-	return nil
-}
-
-// detached returns a copy of m built from copies of its entities. Building a model (With,
-// Without, WithRelationship) indexes every entity it holds, and the entities of the published
-// model are being read by requests meanwhile: derive new models from a detached copy only.
-func detached(m *metadata.Model) *metadata.Model {
-	ents := m.Entities()
-	for i, e := range ents {
-		ents[i] = e.Clone()
-	}
-	return metadata.NewModel(ents, m.Relationships())
-}
-
-// CreateEntity adds a custom entity and its table.
-func (s *Service) CreateEntity(ctx context.Context, e *metadata.Entity) (*metadata.Entity, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if e.Name != "" && s.reg.Model().Entity(e.Name) != nil {
-		return nil, fault.Field("name", "duplicate_name", "entity %s already exists", e.Name).WithKind(fault.Conflict)
-	}
-	if len(e.Union) > 0 {
-		return nil, fault.Field("union", "not_allowed", "custom entities cannot be views")
-	}
-	e.Custom = true
-	for _, a := range e.Attributes {
-		a.Custom = false // attributes of a custom entity are simply its own
-	}
-	if err := s.change(ctx, nil, e, false); err != nil {
 		return nil, fmt.Errorf("schema: create entity: %w", err)
 	}
-	return s.reg.Model().Entity(e.Name), nil
+	return nm.Entity(e.Name), nil
 }
 
 // EntityPatch holds the changeable properties of an entity; nil fields are left alone.
@@ -179,72 +300,95 @@ type EntityPatch struct {
 	AlternateKeys *[]metadata.AlternateKey `json:"alternate_keys"`
 }
 
-// UpdateEntity changes the display properties and keys of an entity.
+// UpdateEntity changes the labels and, of a custom entity, the primary name and keys. A system
+// entity's labels are the caller's tenant's own; its primary name and keys ship with Meridian.
 func (s *Service) UpdateEntity(ctx context.Context, name string, p EntityPatch) (*metadata.Entity, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	prev, err := s.get(name)
-	if err != nil {
-		return nil, err
-	}
-	next := prev.Clone()
-	if p.DisplayName != nil {
-		next.DisplayName = *p.DisplayName
-	}
-	if p.PluralName != nil {
-		next.PluralName = *p.PluralName
-	}
-	if p.Description != nil {
-		next.Description = *p.Description
-	}
-	if p.PrimaryName != nil {
-		next.PrimaryName = *p.PrimaryName
-	}
-	if p.AlternateKeys != nil {
-		if !prev.Custom {
-			return nil, fault.Field("alternate_keys", "system_entity", "the keys of system entity %s cannot be changed", name)
+	nm, err := s.apply(ctx, false, func(m *metadata.Model, d *metadata.TenantDefinitions) (map[string]any, error) {
+		prev, err := writable(m, name)
+		if err != nil {
+			return nil, err
 		}
-		next.AlternateKeys = *p.AlternateKeys
-	}
-	if err := s.change(ctx, prev, next, false); err != nil {
+		if !prev.Custom {
+			var faults []*fault.Error
+			if p.PrimaryName != nil && *p.PrimaryName != prev.PrimaryName {
+				faults = append(faults, fault.Field("primary_name", "system_entity", "the primary name of system entity %s cannot be changed", name))
+			}
+			if p.AlternateKeys != nil && !sameJSON(*p.AlternateKeys, prev.AlternateKeys) {
+				faults = append(faults, fault.Field("alternate_keys", "system_entity", "the keys of system entity %s cannot be changed", name))
+			}
+			if len(faults) > 0 {
+				return nil, fault.Join(faults)
+			}
+			x := d.ExtensionOf(name)
+			x.DisplayName, x.PluralName, x.Description = orLabel(p.DisplayName, x.DisplayName), orLabel(p.PluralName, x.PluralName), orString(p.Description, x.Description)
+			return entityChange(prev, prev, false), nil
+		}
+		next := d.Entity(name)
+		if p.DisplayName != nil {
+			next.DisplayName = *p.DisplayName
+		}
+		if p.PluralName != nil {
+			next.PluralName = *p.PluralName
+		}
+		if p.Description != nil {
+			next.Description = *p.Description
+		}
+		if p.PrimaryName != nil {
+			next.PrimaryName = *p.PrimaryName
+		}
+		if p.AlternateKeys != nil {
+			next.AlternateKeys = *p.AlternateKeys
+		}
+		next.Normalize()
+		if err := metadata.ValidateEntity(m, next); err != nil {
+			return nil, err
+		}
+		return entityChange(prev, next, false), nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("schema: update entity: %w", err)
 	}
-	return s.reg.Model().Entity(name), nil
+	return nm.Entity(name), nil
 }
 
-// DeleteEntity drops a custom entity; one that has records needs force.
+func orLabel(v, cur *metadata.Label) *metadata.Label {
+	if v != nil {
+		return v
+	}
+	return cur
+}
+
+func orString(v, cur *string) *string {
+	if v != nil {
+		return v
+	}
+	return cur
+}
+
+// DeleteEntity drops a custom entity of the caller's tenant; one that has records needs force.
 func (s *Service) DeleteEntity(ctx context.Context, name string, force bool) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	prev, err := s.get(name)
-	if err != nil {
-		return err
-	}
-	if !prev.Custom {
-		return fault.Newf(fault.Invalid, "system_entity", "system entity %s cannot be deleted", name)
-	}
-	for _, other := range s.reg.Model().Entities() {
-		for _, a := range other.Lookups() {
-			if a.Target == name && other.Name != name {
-				return fault.Newf(fault.Conflict, "in_use", "%s.%s is a lookup to %s; delete it first", other.Name, a.Name, name)
+	_, err := s.apply(ctx, force, func(m *metadata.Model, d *metadata.TenantDefinitions) (map[string]any, error) {
+		prev, err := writable(m, name)
+		if err != nil {
+			return nil, err
+		}
+		if !prev.Custom {
+			return nil, fault.Newf(fault.Invalid, "system_entity", "system entity %s cannot be deleted", name)
+		}
+		for _, other := range m.Entities() {
+			for _, a := range other.Lookups() {
+				if a.Target == name && other.Name != name {
+					return nil, fault.Newf(fault.Conflict, "in_use", "%s.%s is a lookup to %s; delete it first", other.Name, a.Name, name)
+				}
 			}
 		}
-	}
-	if err := s.change(ctx, prev, nil, force); err != nil {
+		d.RemoveEntity(name)
+		return entityChange(prev, nil, force), nil
+	})
+	if err != nil {
 		return fmt.Errorf("schema: delete entity: %w", err)
 	}
 	return nil
-}
-
-func (s *Service) get(name string) (*metadata.Entity, error) {
-	e := s.reg.Model().Entity(name)
-	if e == nil {
-		return nil, fault.Newf(fault.NotFound, "unknown_entity", "entity %s does not exist", name)
-	}
-	if e.ReadOnly() {
-		return nil, fault.Newf(fault.Invalid, "read_only_entity", "%s is a read-only view", name)
-	}
-	return e, nil
 }
 
 // freezeReverseNames gives every new lookup of next an explicit reverse navigation name, chosen
@@ -267,8 +411,8 @@ func freezeReverseNames(m *metadata.Model, next *metadata.Entity) {
 		return t.Attr(name) != nil
 	}
 	for _, a := range next.Lookups() {
-		if a.ReverseName != "" || a.Polymorphic() {
-			continue
+		if a.ReverseName != "" || a.Polymorphic() || !next.Custom && !a.Custom {
+			continue // set already, not a navigation, or shipped with Meridian
 		}
 		name := next.SetName
 		if a.Target == next.Name || taken(a.Target, name, a) {

@@ -25,7 +25,7 @@ func TestCreateEntityIsUsableAtOnce(t *testing.T) {
 	if !created.Custom || created.SetName != "projects" || created.PrimaryName != "name" {
 		t.Fatalf("normalized definition: custom=%v set=%s primary=%s", created.Custom, created.SetName, created.PrimaryName)
 	}
-	if nav := e.reg.Model().Nav(e.reg.Model().Entity("account"), "projects"); nav == nil || nav.To.Name != "project" {
+	if nav := e.model().Nav(e.model().Entity("account"), "projects"); nav == nil || nav.To.Name != "project" {
 		t.Fatalf("account has no projects navigation: %v", nav)
 	}
 	acc := e.create("account", `{"name":"Acme"}`)
@@ -89,10 +89,10 @@ func TestCreateEntityRefused(t *testing.T) {
 			{Name: "account_id", Type: metadata.TypeLookup, Target: "account", ReverseName: "projects"}}}, fault.Invalid, "duplicate_name", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := e.reg.Model()
+			before := e.model()
 			_, err := e.schema.CreateEntity(e.ctx, tc.def)
 			wantCode(t, err, tc.kind, tc.code, tc.target)
-			if e.reg.Model() != before {
+			if e.model() != before {
 				t.Error("a refused change published a new model")
 			}
 		})
@@ -102,7 +102,7 @@ func TestCreateEntityRefused(t *testing.T) {
 			t.Errorf("a refused entity left table %s behind: %v", table, cols)
 		}
 	}
-	if got := e.reg.Model().EntityBySet("accounts"); got == nil || got.Name != "account" {
+	if got := e.model().EntityBySet("accounts"); got == nil || got.Name != "account" {
 		t.Errorf("accounts now names %v", got)
 	}
 }
@@ -145,7 +145,7 @@ func TestAddAttribute(t *testing.T) {
 	// A required attribute cannot be added while records exist without it.
 	_, err = e.schema.AddAttribute(e.ctx, "project", &metadata.Attribute{Name: "owner_code", Type: metadata.TypeString, Required: true})
 	wantCode(t, err, -1, "required_on_existing", "owner_code")
-	if e.columns("project")["owner_code"] || e.reg.Model().Entity("project").Attr("owner_code") != nil {
+	if e.columns("project")["owner_code"] || e.model().Entity("project").Attr("owner_code") != nil {
 		t.Fatal("the refused attribute was added")
 	}
 }
@@ -162,13 +162,13 @@ func TestDeleteAttribute(t *testing.T) {
 	for _, tc := range []struct{ entity, attr string }{{"project", "budget"}, {"project", "notes"}, {"account", "loyalty"}} {
 		err := e.schema.DeleteAttribute(e.ctx, tc.entity, tc.attr, false)
 		wantCode(t, err, -1, "data_loss", tc.attr)
-		if !e.columns(tc.entity)[tc.attr] || e.reg.Model().Entity(tc.entity).Attr(tc.attr) == nil {
+		if !e.columns(tc.entity)[tc.attr] || e.model().Entity(tc.entity).Attr(tc.attr) == nil {
 			t.Fatalf("%s.%s was dropped without force", tc.entity, tc.attr)
 		}
 		if err := e.schema.DeleteAttribute(e.ctx, tc.entity, tc.attr, true); err != nil {
 			t.Fatalf("forced delete of %s.%s: %v", tc.entity, tc.attr, err)
 		}
-		if e.columns(tc.entity)[tc.attr] || e.reg.Model().Entity(tc.entity).Attr(tc.attr) != nil {
+		if e.columns(tc.entity)[tc.attr] || e.model().Entity(tc.entity).Attr(tc.attr) != nil {
 			t.Fatalf("%s.%s still there after a forced delete", tc.entity, tc.attr)
 		}
 	}
@@ -205,7 +205,7 @@ func TestUpdateAttribute(t *testing.T) {
 		a.Required = true
 		_, err := e.schema.UpdateAttribute(e.ctx, "project", "notes", a, false)
 		wantCode(t, err, fault.Conflict, "required_on_existing", "notes")
-		if e.reg.Model().Entity("project").Attr("notes").Required {
+		if e.model().Entity("project").Attr("notes").Required {
 			t.Fatal("the refused change was published")
 		}
 		// Fill the gap, then it works, and the records service enforces it.
@@ -230,7 +230,7 @@ func TestUpdateAttribute(t *testing.T) {
 		a.MaxLength = 10
 		_, err := e.schema.UpdateAttribute(e.ctx, "project", "name", a, false)
 		wantCode(t, err, fault.Conflict, "data_loss", "name")
-		if e.reg.Model().Entity("project").Attr("name").MaxLength != 100 {
+		if e.model().Entity("project").Attr("name").MaxLength != 100 {
 			t.Fatal("the refused change was published")
 		}
 		a.MaxLength = 12 // "Twelve chars" still fits
@@ -273,10 +273,26 @@ func TestUpdateAttribute(t *testing.T) {
 		}
 	})
 
-	t.Run("shipped attributes change labels only", func(t *testing.T) {
+	t.Run("shipped attributes change labels, security, index and options only", func(t *testing.T) {
 		a := e.attr("account", "city")
 		a.MaxLength = 5
 		a.Required = true
+		a.DisplayName = metadata.Label{EN: "Town", ZH: "城镇"}
+		_, err := e.schema.UpdateAttribute(e.ctx, "account", "city", a, false)
+		fe, _ := fault.As(err)
+		var targets []string
+		for _, d := range fe.Details {
+			if d.Code == "not_changeable" {
+				targets = append(targets, d.Target)
+			}
+		}
+		if slices.Sort(targets); !slices.Equal(targets, []string{"max_length", "required"}) {
+			t.Fatalf("refused fields %v (%v), want max_length and required", targets, err)
+		}
+		if got := e.attr("account", "city"); got.DisplayName.EN == "Town" {
+			t.Fatal("a refused change was applied in part")
+		}
+		a = e.attr("account", "city")
 		a.DisplayName = metadata.Label{EN: "Town", ZH: "城镇"}
 		got, err := e.schema.UpdateAttribute(e.ctx, "account", "city", a, false)
 		if err != nil {
@@ -294,17 +310,17 @@ func TestDeleteEntity(t *testing.T) {
 	e.createProject()
 	e.create("project", `{"name":"A"}`)
 	wantCode(t, e.schema.DeleteEntity(e.ctx, "project", false), fault.Conflict, "data_loss", "")
-	if e.reg.Model().Entity("project") == nil {
+	if e.model().Entity("project") == nil {
 		t.Fatal("refused delete removed the entity")
 	}
 	wantCode(t, e.schema.DeleteEntity(e.ctx, "account", true), fault.Invalid, "system_entity", "")
 	if err := e.schema.DeleteEntity(e.ctx, "project", true); err != nil {
 		t.Fatal(err)
 	}
-	if e.reg.Model().Entity("project") != nil || len(e.columns("project")) != 0 {
+	if e.model().Entity("project") != nil || len(e.columns("project")) != 0 {
 		t.Fatal("project still exists")
 	}
-	if e.reg.Model().Nav(e.reg.Model().Entity("account"), "projects") != nil {
+	if e.model().Nav(e.model().Entity("account"), "projects") != nil {
 		t.Fatal("account keeps a navigation to the deleted entity")
 	}
 	// The name is free again.
@@ -333,7 +349,7 @@ func TestReloadAfterRestart(t *testing.T) {
 
 	second := open(t, dsn)
 	second.ctx = first.ctx // same database, same tenant
-	m := second.reg.Model()
+	m := second.model()
 	pe := m.Entity("project")
 	if pe == nil || !pe.Custom || pe.Attr("code") == nil || pe.Attr("code").MaxLength != 8 || pe.Attr("budget_currency") == nil {
 		t.Fatalf("project after restart: %+v", pe)
@@ -363,7 +379,8 @@ func TestReloadAfterRestart(t *testing.T) {
 	}
 	second.st.Close()
 	third := open(t, dsn)
-	if third.reg.Model().Entity("project").Attr("code") != nil {
+	third.ctx = first.ctx
+	if third.model().Entity("project").Attr("code") != nil {
 		t.Fatal("a deleted attribute came back after a restart")
 	}
 }

@@ -49,14 +49,22 @@ func (x *Index) cursor(ctx context.Context, tenant string) (int64, bool, error) 
 		}
 		return 0, false, fmt.Errorf("search: cursor: %w", err)
 	}
-	return v, fp == x.fingerprint(), nil
+	fp2, err := x.fingerprint(ctx, tenant)
+	if err != nil {
+		return 0, false, err
+	}
+	return v, fp == fp2, nil
 }
 
-// fingerprint identifies the searchable attributes of every entity: when it changes (an
-// attribute added, removed or secured), tenants are reindexed.
-func (x *Index) fingerprint() string {
+// fingerprint identifies the searchable attributes of every entity of tenant's data model: when
+// it changes (an attribute added, removed or secured), the tenant is reindexed.
+func (x *Index) fingerprint(ctx context.Context, tenant string) (string, error) {
+	m, err := x.reg.Model(ctx, tenant)
+	if err != nil {
+		return "", err
+	}
 	h := sha256.New()
-	for _, e := range x.reg.Model().Entities() {
+	for _, e := range m.Entities() {
 		attrs := Searchable(e)
 		if len(attrs) == 0 {
 			continue
@@ -70,13 +78,17 @@ func (x *Index) fingerprint() string {
 		}
 		h.Write([]byte{'\n'})
 	}
-	return hex.EncodeToString(h.Sum(nil)[:12])
+	return hex.EncodeToString(h.Sum(nil)[:12]), nil
 }
 
 // setCursor moves the tenant's cursor forward to v (a rebuild, reset, sets it to v whatever it
 // was and records the fingerprint it was made with).
 func (x *Index) setCursor(ctx context.Context, tenant string, v int64, reset bool) error {
 	ph := x.st.D.Placeholder
+	fp, err := x.fingerprint(ctx, tenant)
+	if err != nil {
+		return err
+	}
 	set := `version = excluded.version, fingerprint = excluded.fingerprint`
 	if !reset {
 		greatest := "MAX"
@@ -85,8 +97,8 @@ func (x *Index) setCursor(ctx context.Context, tenant string, v int64, reset boo
 		}
 		set = `version = ` + greatest + `(search_cursor.version, excluded.version)`
 	}
-	_, err := x.st.Exec(ctx, `INSERT INTO search_cursor (tenant_id, version, fingerprint) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`)`+
-		` ON CONFLICT (tenant_id) DO UPDATE SET `+set, tenant, v, x.fingerprint())
+	_, err = x.st.Exec(ctx, `INSERT INTO search_cursor (tenant_id, version, fingerprint) VALUES (`+ph(1)+`, `+ph(2)+`, `+ph(3)+`)`+
+		` ON CONFLICT (tenant_id) DO UPDATE SET `+set, tenant, v, fp)
 	if err != nil {
 		return fmt.Errorf("search: cursor: %w", err)
 	}
@@ -177,8 +189,11 @@ func (x *Index) catchUpBatch(ctx context.Context, tenant string, since int64) (i
 			byEntity[c.entity] = append(byEntity[c.entity], c.id)
 		}
 	}
+	m, err := x.reg.Model(ctx, tenant)
+	if err != nil {
+		return 0, since, err
+	}
 	err = x.st.WithTx(ctx, func(ctx context.Context) error {
-		m := x.reg.Model()
 		for name, ids := range byEntity {
 			e := m.Entity(name)
 			if err := x.refresh(ctx, tenant, e, name, ids); err != nil {
@@ -207,7 +222,7 @@ func (x *Index) refresh(ctx context.Context, tenant string, e *metadata.Entity, 
 			for i, id := range chunk {
 				marks[i] = args.Add(id)
 			}
-			err := x.load(ctx, e, attrs, `tenant_id = `+t+` AND id IN (`+strings.Join(marks, ", ")+`)`, args.List, func(d document) error {
+			err := x.load(ctx, e, attrs, `t."tenant_id" = `+t+` AND t."id" IN (`+strings.Join(marks, ", ")+`)`, args.List, func(d document) error {
 				found[d.id] = true
 				return x.put(ctx, tenant, d, false)
 			})
@@ -230,11 +245,11 @@ func (x *Index) refresh(ctx context.Context, tenant string, e *metadata.Entity, 
 // row's document. The indexer reads entity tables directly, as the server itself: what a caller
 // may see is decided when searching, through the records read path.
 func (x *Index) load(ctx context.Context, e *metadata.Entity, attrs []*metadata.Attribute, where string, args []any, fn func(document) error) error {
-	cols := []string{`"id"`, `"version"`}
+	cols := []string{`t."id"`, `t."version"`}
 	for _, a := range attrs {
-		cols = append(cols, store.Quote(a.Name))
+		cols = append(cols, store.Col("t", a))
 	}
-	rows, err := x.st.Query(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+store.Quote(e.Name)+` WHERE `+where, args...)
+	rows, err := x.st.Query(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+store.From(e, "t")+` WHERE `+where, args...)
 	if err != nil {
 		return fmt.Errorf("search: read %s: %w", e.Name, err)
 	}

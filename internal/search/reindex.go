@@ -30,14 +30,18 @@ func (x *Index) reindex(ctx context.Context, tenant string, progress Progress) (
 	if err := x.st.QueryRow(ctx, `SELECT version FROM tenant WHERE id = `+ph(1), tenant).Scan(&version); err != nil {
 		return 0, fmt.Errorf("search: reindex: tenant %s: %w", tenant, err)
 	}
+	m, err := x.reg.Model(ctx, tenant)
+	if err != nil {
+		return 0, err
+	}
 	var ents []*metadata.Entity
 	total := 0
-	for _, e := range x.reg.Model().Entities() {
+	for _, e := range m.Entities() {
 		if len(Searchable(e)) == 0 {
 			continue
 		}
 		var n int
-		if err := x.st.QueryRow(ctx, `SELECT COUNT(*) FROM `+store.Quote(e.Name)+` WHERE tenant_id = `+ph(1), tenant).Scan(&n); err != nil {
+		if err := x.st.QueryRow(ctx, `SELECT COUNT(*) FROM `+store.Quote(e.Table())+` WHERE tenant_id = `+ph(1), tenant).Scan(&n); err != nil {
 			return 0, fmt.Errorf("search: reindex: count %s: %w", e.Name, err)
 		}
 		ents = append(ents, e)
@@ -57,11 +61,11 @@ func (x *Index) reindex(ctx context.Context, tenant string, progress Progress) (
 			n := 0
 			err := x.st.WithTx(ctx, func(ctx context.Context) error {
 				args := &store.Args{D: x.st.D}
-				where := `tenant_id = ` + args.Add(tenant)
+				where := `t."tenant_id" = ` + args.Add(tenant)
 				if after != "" {
-					where += ` AND id > ` + args.Add(after)
+					where += ` AND t."id" > ` + args.Add(after)
 				}
-				where += ` ORDER BY id LIMIT ` + fmt.Sprint(reindexChunk)
+				where += ` ORDER BY t."id" LIMIT ` + fmt.Sprint(reindexChunk)
 				return x.load(ctx, e, attrs, where, args.List, func(d document) error {
 					n++
 					after = d.id

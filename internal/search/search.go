@@ -65,7 +65,7 @@ func (x *Index) Search(ctx context.Context, rd Reader, r Request) ([]Hit, error)
 	if top > 100 {
 		return nil, fault.Field("top", "invalid_top", "top must be between 1 and 100")
 	}
-	ents, err := x.entities(ctx, rd, r.Sets)
+	ents, err := x.entities(ctx, rd, p.TenantID, r.Sets)
 	if err != nil {
 		return nil, err
 	}
@@ -136,8 +136,11 @@ func entityNamed(m *metadata.Model, s string) *metadata.Entity {
 	return nil
 }
 
-func (x *Index) entities(ctx context.Context, rd Reader, sets []string) ([]*metadata.Entity, error) {
-	m := x.reg.Model()
+func (x *Index) entities(ctx context.Context, rd Reader, tenant string, sets []string) ([]*metadata.Entity, error) {
+	m, err := x.reg.Model(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
 	var want []*metadata.Entity
 	if len(sets) == 0 {
 		for _, e := range m.Entities() {

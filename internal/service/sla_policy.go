@@ -23,7 +23,7 @@ func PolicyFor(ctx context.Context, recs *records.Service, priority string) (SLA
 		def, priority = SLAs["normal"], "normal"
 	}
 	p, ok := principal.From(ctx)
-	if !ok || recs.Model().Entity("sla_policy") == nil {
+	if !ok || recs.Registry().System().Entity("sla_policy") == nil {
 		return def, nil
 	}
 	o, err := query.ParseOptions("$top=1&$orderby=modified_at desc&$select=first_response_minutes,resolve_minutes,warn_before_minutes&$filter=" +
@@ -56,7 +56,7 @@ func minutesOf(v any) time.Duration { return time.Duration(asInt(v)) * time.Minu
 // has none, so that administrators find them as records to edit. Deactivating a policy falls
 // back to the same defaults; deleting every policy brings them back at the next start.
 func EnsureSLAPolicies(ctx context.Context, recs *records.Service, tenant string) error {
-	if recs.Model().Entity("sla_policy") == nil {
+	if recs.Registry().System().Entity("sla_policy") == nil {
 		return nil
 	}
 	ctx = principal.With(ctx, principal.System(tenant))

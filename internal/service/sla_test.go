@@ -47,12 +47,12 @@ func newSLAEnv(t *testing.T) *slaEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	model, err := st.SyncSystem(ctx, sys)
+	model, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk := &clock{now: time.Date(2031, 3, 3, 9, 0, 0, 0, time.UTC)}
-	recs := records.NewService(st, metadata.NewRegistry(model), records.Options{Clock: clk.Now})
+	recs := records.NewService(st, metadata.NewRegistry(model, st), records.Options{Clock: clk.Now})
 	q, err := jobs.New(st, jobs.Config{})
 	if err != nil {
 		t.Fatal(err)

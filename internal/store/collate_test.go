@@ -37,7 +37,7 @@ func TestPinyinIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SyncSystem(ctx, sys); err != nil {
+	if _, err := s.SyncSystem(ctx, sys, ""); err != nil {
 		t.Fatal(err)
 	}
 	if !s.HasCollation(store.CollationPinyin) {

@@ -9,87 +9,225 @@ import (
 	"github.com/meridian-crm/meridian/internal/metadata"
 )
 
-// LoadDefinitions reads the definitions applied to this database (system and custom).
-func (s *Store) LoadDefinitions(ctx context.Context) (*metadata.Definitions, error) {
-	d := &metadata.Definitions{}
-	rows, err := s.DB(ctx).QueryContext(ctx, `SELECT definition FROM meta_entity ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: load entities: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var raw string
-		if err := rows.Scan(&raw); err != nil {
-			return nil, err
-		}
-		var e metadata.Entity
-		if err := json.Unmarshal([]byte(raw), &e); err != nil {
-			return nil, fmt.Errorf("store: stored entity definition: %w", err)
-		}
-		e.Reindex()
-		d.Entities = append(d.Entities, &e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rrows, err := s.DB(ctx).QueryContext(ctx, `SELECT definition FROM meta_relationship ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: load relationships: %w", err)
-	}
-	defer rrows.Close()
-	for rrows.Next() {
-		var raw string
-		if err := rrows.Scan(&raw); err != nil {
-			return nil, err
-		}
-		var r metadata.ManyToMany
-		if err := json.Unmarshal([]byte(raw), &r); err != nil {
-			return nil, fmt.Errorf("store: stored relationship definition: %w", err)
-		}
-		d.Relationships = append(d.Relationships, &r)
-	}
-	return d, rrows.Err()
+// SystemTenant is the tenant id under which the system definitions are stored.
+const SystemTenant = "00000000-0000-0000-0000-000000000000"
+
+// Kinds of stored definitions (meta_entity.kind, meta_relationship.kind).
+const (
+	KindSystem    = "system"    // shipped in the binary (SystemTenant)
+	KindCustom    = "custom"    // a tenant's custom entity or relationship
+	KindExtension = "extension" // a tenant's additions to a system entity (metadata.Extension)
+	KindLegacy    = "legacy"    // a custom definition of a release whose metadata all tenants shared
+)
+
+type storedDef struct {
+	name, kind, def string
 }
 
-// SaveEntity records e's definition (call inside the transaction that changed its table).
-func (s *Store) SaveEntity(ctx context.Context, e *metadata.Entity) error {
-	raw, err := json.Marshal(e)
+// definitions reads the rows of table (meta_entity or meta_relationship) stored for tenant.
+func (s *Store) definitions(ctx context.Context, table, tenant string) ([]storedDef, error) {
+	rows, err := s.DB(ctx).QueryContext(ctx, `SELECT name, kind, definition FROM `+table+` WHERE tenant_id = `+s.D.Placeholder(1)+` ORDER BY name`, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("store: read %s: %w", table, err)
+	}
+	defer rows.Close()
+	var out []storedDef
+	for rows.Next() {
+		var d storedDef
+		if err := rows.Scan(&d.name, &d.kind, &d.def); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// systemDefinitions reads the system definitions applied to this database, and the custom ones
+// of a release whose metadata all tenants shared (kind legacy).
+func (s *Store) systemDefinitions(ctx context.Context) (sys, legacy *metadata.Definitions, err error) {
+	sys, legacy = &metadata.Definitions{}, &metadata.Definitions{}
+	ents, err := s.definitions(ctx, "meta_entity", SystemTenant)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range ents {
+		var e metadata.Entity
+		if err := json.Unmarshal([]byte(d.def), &e); err != nil {
+			return nil, nil, fmt.Errorf("store: stored definition of %s: %w", d.name, err)
+		}
+		e.Reindex()
+		if d.kind == KindLegacy {
+			legacy.Entities = append(legacy.Entities, &e)
+		} else {
+			sys.Entities = append(sys.Entities, &e)
+		}
+	}
+	rels, err := s.definitions(ctx, "meta_relationship", SystemTenant)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range rels {
+		var r metadata.ManyToMany
+		if err := json.Unmarshal([]byte(d.def), &r); err != nil {
+			return nil, nil, fmt.Errorf("store: stored definition of relationship %s: %w", d.name, err)
+		}
+		if d.kind == KindLegacy {
+			legacy.Relationships = append(legacy.Relationships, &r)
+		} else {
+			sys.Relationships = append(sys.Relationships, &r)
+		}
+	}
+	return sys, legacy, nil
+}
+
+// TenantDefinitions reads the definitions of tenant's own data model: its custom entities, its
+// extensions of system entities and its custom relationships.
+func (s *Store) TenantDefinitions(ctx context.Context, tenant string) (*metadata.TenantDefinitions, error) {
+	out := &metadata.TenantDefinitions{}
+	ents, err := s.definitions(ctx, "meta_entity", tenant)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range ents {
+		switch d.kind {
+		case KindCustom:
+			var e metadata.Entity
+			if err := json.Unmarshal([]byte(d.def), &e); err != nil {
+				return nil, fmt.Errorf("store: stored definition of %s: %w", d.name, err)
+			}
+			e.Reindex()
+			out.Entities = append(out.Entities, &e)
+		case KindExtension:
+			var x metadata.Extension
+			if err := json.Unmarshal([]byte(d.def), &x); err != nil {
+				return nil, fmt.Errorf("store: stored extension of %s: %w", d.name, err)
+			}
+			out.Extensions = append(out.Extensions, &x)
+		}
+	}
+	rels, err := s.definitions(ctx, "meta_relationship", tenant)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range rels {
+		var r metadata.ManyToMany
+		if err := json.Unmarshal([]byte(d.def), &r); err != nil {
+			return nil, fmt.Errorf("store: stored definition of relationship %s: %w", d.name, err)
+		}
+		out.Relationships = append(out.Relationships, &r)
+	}
+	return out, nil
+}
+
+// saveDefinition records a definition of tenant in table (call inside the transaction that
+// changed its tables).
+func (s *Store) saveDefinition(ctx context.Context, table, tenant, kind, name string, def any) error {
+	raw, err := json.Marshal(def)
 	if err != nil {
 		return err
 	}
 	p := s.D.Placeholder
-	_, err = s.Exec(ctx, `INSERT INTO meta_entity (name, custom, definition, modified_at) VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`, `+p(4)+`)
-		ON CONFLICT (name) DO UPDATE SET custom = excluded.custom, definition = excluded.definition, modified_at = excluded.modified_at`,
-		e.Name, s.D.Encode(&metadata.Attribute{Type: metadata.TypeBoolean}, e.Custom), string(raw), s.now())
+	_, err = s.Exec(ctx, `INSERT INTO `+table+` (tenant_id, name, kind, definition, modified_at) VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`, `+p(4)+`, `+p(5)+`)
+		ON CONFLICT (tenant_id, name) DO UPDATE SET kind = excluded.kind, definition = excluded.definition, modified_at = excluded.modified_at`,
+		tenant, name, kind, string(raw), s.now())
 	if err != nil {
-		return fmt.Errorf("store: save entity %s: %w", e.Name, err)
+		return fmt.Errorf("store: save definition of %s: %w", name, err)
 	}
 	return nil
 }
 
-// DeleteEntity removes e's definition row.
-func (s *Store) DeleteEntity(ctx context.Context, name string) error {
-	_, err := s.Exec(ctx, `DELETE FROM meta_entity WHERE name = `+s.D.Placeholder(1), name)
-	return err
+func (s *Store) deleteDefinition(ctx context.Context, table, tenant, name string) error {
+	_, err := s.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = `+s.D.Placeholder(1)+` AND name = `+s.D.Placeholder(2), tenant, name)
+	if err != nil {
+		return fmt.Errorf("store: delete definition of %s: %w", name, err)
+	}
+	return nil
 }
 
-// SaveRelationship records r's definition.
-func (s *Store) SaveRelationship(ctx context.Context, r *metadata.ManyToMany) error {
-	raw, err := json.Marshal(r)
-	if err != nil {
-		return err
+// SaveEntity records the definition of a custom entity of tenant.
+func (s *Store) SaveEntity(ctx context.Context, tenant string, e *metadata.Entity) error {
+	return s.saveDefinition(ctx, "meta_entity", tenant, KindCustom, e.Name, e)
+}
+
+// SaveExtension records tenant's extension of a system entity; an empty one is removed.
+func (s *Store) SaveExtension(ctx context.Context, tenant string, x *metadata.Extension) error {
+	if x.Empty() {
+		return s.deleteDefinition(ctx, "meta_entity", tenant, x.Entity)
+	}
+	return s.saveDefinition(ctx, "meta_entity", tenant, KindExtension, x.Entity, x)
+}
+
+// DeleteEntity removes the definition of tenant's custom entity name.
+func (s *Store) DeleteEntity(ctx context.Context, tenant, name string) error {
+	return s.deleteDefinition(ctx, "meta_entity", tenant, name)
+}
+
+// SaveRelationship records the definition of a custom N:N relationship of tenant.
+func (s *Store) SaveRelationship(ctx context.Context, tenant string, r *metadata.ManyToMany) error {
+	return s.saveDefinition(ctx, "meta_relationship", tenant, KindCustom, r.Name, r)
+}
+
+// DeleteRelationship removes the definition of tenant's custom relationship name.
+func (s *Store) DeleteRelationship(ctx context.Context, tenant, name string) error {
+	return s.deleteDefinition(ctx, "meta_relationship", tenant, name)
+}
+
+// LockMetadata serialises metadata changes across the servers of the database until ctx's
+// transaction ends (a PostgreSQL advisory lock; SQLite's one writer serialises them already).
+// A schema change takes it before it reads the definitions it changes.
+func (s *Store) LockMetadata(ctx context.Context) error {
+	if s.D.Name() != "postgres" {
+		return nil
+	}
+	if _, err := s.Exec(ctx, `SELECT pg_advisory_xact_lock(4242001, hashtext(current_schema()))`); err != nil {
+		return fmt.Errorf("store: metadata lock: %w", err)
+	}
+	return nil
+}
+
+// MetadataChanged moves the metadata clock on and records that tenant's definitions changed at
+// the new version, in ctx's transaction (after LockMetadata: versions commit in order).
+func (s *Store) MetadataChanged(ctx context.Context, tenant string) (int64, error) {
+	var v int64
+	if err := s.DB(ctx).QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM meta_change`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: metadata clock: %w", err)
 	}
 	p := s.D.Placeholder
-	_, err = s.Exec(ctx, `INSERT INTO meta_relationship (name, custom, definition, modified_at) VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`, `+p(4)+`)
-		ON CONFLICT (name) DO UPDATE SET custom = excluded.custom, definition = excluded.definition, modified_at = excluded.modified_at`,
-		r.Name, s.D.Encode(&metadata.Attribute{Type: metadata.TypeBoolean}, r.Custom), string(raw), s.now())
-	return err
+	_, err := s.Exec(ctx, `INSERT INTO meta_change (tenant_id, version, changed_at) VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`)
+		ON CONFLICT (tenant_id) DO UPDATE SET version = excluded.version, changed_at = excluded.changed_at`, tenant, v, s.now())
+	if err != nil {
+		return 0, fmt.Errorf("store: metadata clock: %w", err)
+	}
+	return v, nil
 }
 
-// DeleteRelationship removes r's definition row.
-func (s *Store) DeleteRelationship(ctx context.Context, name string) error {
-	_, err := s.Exec(ctx, `DELETE FROM meta_relationship WHERE name = `+s.D.Placeholder(1), name)
-	return err
+// MetadataChanges returns the metadata clock's version and the tenants whose definitions
+// changed after version since (metadata.Source). It reads as the tables' owner: the clock is
+// the installation's, not a tenant's.
+func (s *Store) MetadataChanges(ctx context.Context, since int64) (int64, []string, error) {
+	ctx = AsOwner(ctx)
+	rows, err := s.DB(ctx).QueryContext(ctx, `SELECT tenant_id, version FROM meta_change WHERE version > `+s.D.Placeholder(1), since)
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: metadata changes: %w", err)
+	}
+	defer rows.Close()
+	guid := &metadata.Attribute{Name: "tenant_id", Type: metadata.TypeGUID}
+	v := since
+	var tenants []string
+	for rows.Next() {
+		var raw any
+		var n int64
+		if err := rows.Scan(&raw, &n); err != nil {
+			return 0, nil, err
+		}
+		id, err := s.D.Decode(guid, raw)
+		if err != nil {
+			return 0, nil, err
+		}
+		tenants = append(tenants, id.(string))
+		v = max(v, n)
+	}
+	return v, tenants, rows.Err()
 }
 
 func (s *Store) now() any {
@@ -97,28 +235,30 @@ func (s *Store) now() any {
 }
 
 // SyncSystem brings the tables of the system entities and relationships shipped in this binary
-// up to date with their definitions, in one transaction, and returns the resulting model
-// (system plus stored custom definitions). A system change that would lose data fails.
-func (s *Store) SyncSystem(ctx context.Context, sys *metadata.Definitions) (*metadata.Model, error) {
+// up to date with their definitions, in one transaction, and returns the system model. A system
+// change that would lose data fails. A database of a release whose custom definitions all
+// tenants shared is first split into each tenant's own (splitLegacy); defaultTenant names the
+// tenant that receives definitions whose author is unknown.
+func (s *Store) SyncSystem(ctx context.Context, sys *metadata.Definitions, defaultTenant string) (*metadata.Model, error) {
 	var model *metadata.Model
 	err := s.WithTx(ctx, func(ctx context.Context) error {
-		stored, err := s.LoadDefinitions(ctx)
+		if err := s.LockMetadata(ctx); err != nil {
+			return err
+		}
+		stored, legacy, err := s.systemDefinitions(ctx)
 		if err != nil {
+			return err
+		}
+		if stored, err = s.splitLegacy(ctx, sys, stored, legacy, defaultTenant); err != nil {
 			return err
 		}
 		old := map[string]*metadata.Entity{}
 		for _, e := range stored.Entities {
 			old[e.Name] = e
 		}
-		oldRel := map[string]*metadata.ManyToMany{}
+		oldRel := map[string]bool{}
 		for _, r := range stored.Relationships {
-			oldRel[r.Name] = r
-		}
-		entities := map[string]*metadata.Entity{}
-		for _, e := range stored.Entities {
-			if e.Custom {
-				entities[e.Name] = e
-			}
+			oldRel[r.Name] = true
 		}
 		// Tables first, union views after their members.
 		ordered := make([]*metadata.Entity, 0, len(sys.Entities))
@@ -134,50 +274,31 @@ func (s *Store) SyncSystem(ctx context.Context, sys *metadata.Definitions) (*met
 		}
 		for _, e := range ordered {
 			prev := old[e.Name]
-			if prev != nil {
-				e = withCustomAttributes(e, prev)
-			}
-			entities[e.Name] = e
 			if prev != nil && sameDefinition(prev, e) {
 				continue
 			}
-			acts, err := PlanEntity(s.D, prev, e)
+			acts, err := PlanEntity(s.D, "", prev, e)
 			if err != nil {
 				return fmt.Errorf("system entity %s: %w", e.Name, err)
 			}
 			if err := s.Apply(ctx, acts, false); err != nil {
 				return fmt.Errorf("system entity %s: %w", e.Name, err)
 			}
-			if err := s.SaveEntity(ctx, e); err != nil {
+			if err := s.saveDefinition(ctx, "meta_entity", SystemTenant, KindSystem, e.Name, e); err != nil {
 				return err
 			}
 		}
-		rels := map[string]*metadata.ManyToMany{}
-		for _, r := range stored.Relationships {
-			if r.Custom {
-				rels[r.Name] = r
-			}
-		}
 		for _, r := range sys.Relationships {
-			rels[r.Name] = r
-			if oldRel[r.Name] == nil {
+			if !oldRel[r.Name] {
 				if err := s.Apply(ctx, PlanRelationship(s.D, r, false), false); err != nil {
 					return fmt.Errorf("system relationship %s: %w", r.Name, err)
 				}
 			}
-			if err := s.SaveRelationship(ctx, r); err != nil {
+			if err := s.saveDefinition(ctx, "meta_relationship", SystemTenant, KindSystem, r.Name, r); err != nil {
 				return err
 			}
 		}
-		var ents []*metadata.Entity
-		for _, e := range entities {
-			ents = append(ents, e)
-		}
-		var rl []*metadata.ManyToMany
-		for _, r := range rels {
-			rl = append(rl, r)
-		}
-		model = metadata.NewModel(ents, rl)
+		model = metadata.NewModel(sys.Entities, sys.Relationships)
 		if err := s.EnsureIndexes(ctx, model); err != nil {
 			return err
 		}
@@ -193,32 +314,6 @@ func sameDefinition(a, b *metadata.Entity) bool {
 	ja, err1 := json.Marshal(a)
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && string(ja) == string(jb)
-}
-
-// withCustomAttributes returns the shipped definition e extended with the attributes that were
-// added at run time to the stored definition prev, and with the field-level security an
-// administrator put on its shipped attributes (a release must not lift it).
-func withCustomAttributes(e, prev *metadata.Entity) *metadata.Entity {
-	var extra []*metadata.Attribute
-	var secured []string
-	for _, a := range prev.Attributes {
-		if a.Custom && e.Attr(a.Name) == nil {
-			extra = append(extra, a)
-		}
-		if s := e.Attr(a.Name); s != nil && !a.Custom && a.Secured && !s.Secured {
-			secured = append(secured, a.Name)
-		}
-	}
-	if len(extra) == 0 && len(secured) == 0 {
-		return e
-	}
-	c := e.Clone()
-	c.Attributes = append(c.Attributes, extra...)
-	c.Reindex()
-	for _, name := range secured {
-		c.Attr(name).Secured = true
-	}
-	return c
 }
 
 // RefreshStatistics updates the planner statistics of table after a bulk change, so that plans

@@ -57,7 +57,11 @@ func Migrations(d Dialect) ([]Migration, error) {
 
 // Migrate applies every migration not yet recorded in schema_migration, each in its own
 // transaction, and returns the versions applied.
-func (s *Store) Migrate(ctx context.Context) ([]int, error) {
+func (s *Store) Migrate(ctx context.Context) ([]int, error) { return s.MigrateTo(ctx, 0) }
+
+// MigrateTo applies the migrations up to version upTo (0: all of them) not yet recorded in
+// schema_migration; tests use it to make the database an earlier release left.
+func (s *Store) MigrateTo(ctx context.Context, upTo int) ([]int, error) {
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)
 	}
@@ -78,7 +82,7 @@ func (s *Store) Migrate(ctx context.Context) ([]int, error) {
 	}
 	var applied []int
 	for _, m := range all {
-		if done[m.Version] {
+		if done[m.Version] || upTo > 0 && m.Version > upTo {
 			continue
 		}
 		err := s.WithTx(ctx, func(ctx context.Context) error {

@@ -21,10 +21,16 @@ const tenantPolicy = "tenant_isolation"
 // connections made as the application role (see docs/security.md), behind the tenant predicate
 // every query of the records service carries.
 func (s *Store) SecureTenantTables(ctx context.Context) error {
+	return s.SecureTables(ctx)
+}
+
+// SecureTables is SecureTenantTables for the tables named (none: every table of the schema),
+// for a schema change that knows which tables it made: it need not read the whole catalog.
+func (s *Store) SecureTables(ctx context.Context, names ...string) error {
 	if s.D.Name() != "postgres" {
 		return nil
 	}
-	tables, err := s.unsecuredTables(ctx)
+	tables, err := s.unsecuredTables(ctx, names)
 	if err != nil {
 		return err
 	}
@@ -46,15 +52,19 @@ func (s *Store) SecureTenantTables(ctx context.Context) error {
 	})
 }
 
-// unsecuredTables lists the tables of the current schema with a tenant_id column that do not
-// have row-level security with the tenant policy.
-func (s *Store) unsecuredTables(ctx context.Context) ([]string, error) {
+// unsecuredTables lists the tables of the current schema (of names, when given) with a
+// tenant_id column that do not have row-level security with the tenant policy.
+func (s *Store) unsecuredTables(ctx context.Context, names []string) ([]string, error) {
+	only, args := "", []any{}
+	if len(names) > 0 {
+		only, args = ` AND c.relname = ANY($1)`, []any{names}
+	}
 	rows, err := s.Query(ctx, `SELECT c.relname FROM pg_class c
 		JOIN pg_namespace n ON n.oid = c.relnamespace
 		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
-		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-		AND NOT (c.relrowsecurity AND EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = n.nspname AND p.tablename = c.relname AND p.policyname = '`+tenantPolicy+`'))
-		ORDER BY c.relname`)
+		WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')`+only+`
+		AND NOT (c.relrowsecurity AND EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = '`+tenantPolicy+`'))
+		ORDER BY c.relname`, args...)
 	if err != nil {
 		return nil, err
 	}

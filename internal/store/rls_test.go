@@ -37,17 +37,27 @@ func TestRowLevelSecurity(t *testing.T) {
 		t.Fatal(err)
 	}
 	sys, _ := metadata.System()
-	m, err := st.SyncSystem(ctx, sys)
+	m, err := st.SyncSystem(ctx, sys, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := metadata.NewRegistry(m)
+	reg := metadata.NewRegistry(m, st)
 	sch := schema.NewService(st, reg)
-	if _, err := sch.CreateEntity(ctx, &metadata.Entity{Name: "project", SetName: "projects", Attributes: []*metadata.Attribute{
+	// Two tenants; alpha has a custom entity and relationship of its own.
+	var tenants [2]string
+	for i, slug := range []string{"alpha", "beta"} {
+		tn, err := tenant.Create(ctx, st, slug, slug, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tenants[i] = tn.ID
+	}
+	alpha := principal.With(ctx, principal.Principal{TenantID: tenants[0], Admin: true})
+	if _, err := sch.CreateEntity(alpha, &metadata.Entity{Name: "project", SetName: "projects", Attributes: []*metadata.Attribute{
 		{Name: "title", Type: metadata.TypeString}, {Name: "account_id", Type: metadata.TypeLookup, Target: "account"}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sch.CreateRelationship(ctx, &metadata.ManyToMany{Name: "project_contact", Entity1: "project", Entity2: "contact", Nav1: "contacts", Nav2: "projects"}); err != nil {
+	if _, err := sch.CreateRelationship(alpha, &metadata.ManyToMany{Name: "project_contact", Entity1: "project", Entity2: "contact", Nav1: "contacts", Nav2: "projects"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -76,7 +86,9 @@ func TestRowLevelSecurity(t *testing.T) {
 		}
 	}
 	rows.Close()
-	for _, want := range []string{"account", "contact", "change_log", "record_share", "project", "project_contact", "team_membership"} {
+	key := metadata.TenantKey(tenants[0])
+	project, projectContact := metadata.TenantTable(key, "project"), metadata.TenantTable(key, "project_contact")
+	for _, want := range []string{"account", "contact", "change_log", "record_share", project, projectContact, "team_membership"} {
 		if !seen[want] {
 			t.Errorf("table %s was not checked", want)
 		}
@@ -85,16 +97,10 @@ func TestRowLevelSecurity(t *testing.T) {
 		t.Errorf("only %d tenant tables have the policy", covered)
 	}
 
-	// Two tenants with an account each, written by the server (the tables' owner).
+	// An account each, written by the server (the tables' owner).
 	rec := records.NewService(st, reg, records.Options{})
-	var tenants [2]string
 	for i, slug := range []string{"alpha", "beta"} {
-		tn, err := tenant.Create(ctx, st, slug, slug, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		tenants[i] = tn.ID
-		if _, err := rec.Create(principal.With(ctx, principal.System(tn.ID)), "account", records.Input{"name": slug + " account"}); err != nil {
+		if _, err := rec.Create(principal.With(ctx, principal.System(tenants[i])), "account", records.Input{"name": slug + " account"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -159,7 +165,7 @@ func TestRowLevelSecurity(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "row-level security") {
 		t.Errorf("tenant alpha's session inserting into beta: %v, want a row-level security violation", err)
 	}
-	if n := count(`SELECT COUNT(*) FROM project`); n != 0 {
+	if n := count(`SELECT COUNT(*) FROM ` + store.Quote(project)); n != 0 {
 		t.Errorf("a custom table shows %d rows", n)
 	}
 	// The owner (the server) still sees both tenants.

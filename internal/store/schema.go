@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -18,7 +19,11 @@ type Action struct {
 	// Guard, when set, is a query returning the number of rows the action would lose or break;
 	// a non-zero count refuses the change unless it is forced.
 	Guard      string
+	GuardArgs  []any
 	GuardError *fault.Error
+	// createsIndex and dropsIndex name the index the action creates or drops on table onTable
+	// (SharedIndexes uses them: an index on a shared table may serve several tenants).
+	createsIndex, dropsIndex, onTable string
 }
 
 // systemColumns returns the column definitions shared by every entity table.
@@ -59,13 +64,16 @@ func IndexName(prefix, table string, cols ...string) string {
 
 type index struct {
 	name   string
+	table  string
 	unique bool
 	cols   []string
 }
 
-// indexes lists the indexes an entity's table should have besides its primary key.
+// indexes lists the indexes an entity's tables should have besides their primary keys: the
+// shared or own table's, and the extension table's for the attributes a tenant added.
 func indexes(e *metadata.Entity) []index {
-	out := []index{{name: IndexName("ix", e.Name, "version"), cols: []string{"version"}}}
+	base := e.Table()
+	out := []index{{name: IndexName("ix", base, "version"), table: base, cols: []string{"version"}}}
 	seen := map[string]bool{}
 	add := func(ix index) {
 		if !seen[ix.name] {
@@ -74,19 +82,32 @@ func indexes(e *metadata.Entity) []index {
 		}
 	}
 	for _, k := range e.AlternateKeys {
-		add(index{name: IndexName("ak", e.Name, k.Name), unique: true, cols: k.Attributes})
+		add(index{name: IndexName("ak", base, k.Name), table: base, unique: true, cols: k.Attributes})
 	}
 	for _, a := range e.Attributes {
+		t := base
+		if a.Ext {
+			t = e.ExtTable()
+		}
 		switch {
 		case a.Unique:
-			add(index{name: IndexName("uq", e.Name, a.Name), unique: true, cols: []string{a.Name}})
+			add(index{name: IndexName("uq", t, a.Name), table: t, unique: true, cols: []string{a.Name}})
 		case a.Type == metadata.TypeLookup, a.Indexed, a.Name == e.PrimaryName:
-			add(index{name: IndexName("ix", e.Name, a.Name), cols: []string{a.Name}})
+			add(index{name: IndexName("ix", t, a.Name), table: t, cols: []string{a.Name}})
 		}
 	}
 	if !e.OrganizationOwned() {
 		// "My records" and the security model's user and business-unit depths select by owner.
-		add(index{name: IndexName("ix", e.Name, "owner_id"), cols: []string{"owner_id"}})
+		add(index{name: IndexName("ix", base, "owner_id"), table: base, cols: []string{"owner_id"}})
+	}
+	return out
+}
+
+// IndexNames returns the names of the indexes of e's tables, by table.
+func IndexNames(e *metadata.Entity) map[string][]string {
+	out := map[string][]string{}
+	for _, ix := range indexes(e) {
+		out[ix.table] = append(out[ix.table], ix.name)
 	}
 	return out
 }
@@ -99,7 +120,7 @@ func (s *Store) EnsureIndexes(ctx context.Context, m *metadata.Model) error {
 			continue
 		}
 		for _, ix := range indexes(e) {
-			q := strings.Replace(createIndex(s.D, e.Name, ix), "INDEX ", "INDEX IF NOT EXISTS ", 1)
+			q := strings.Replace(createIndex(s.D, ix), "INDEX ", "INDEX IF NOT EXISTS ", 1)
 			if _, err := s.Exec(ctx, q); err != nil {
 				return fmt.Errorf("store: index %s: %w", ix.name, err)
 			}
@@ -116,7 +137,7 @@ func (s *Store) EnsureIndexes(ctx context.Context, m *metadata.Model) error {
 // createIndex renders an index that leads with tenant_id. On PostgreSQL the columns are declared
 // NULLS FIRST so that the index serves ORDER BY in Meridian's null ordering (nulls are the
 // smallest values, as in SQLite) in both directions.
-func createIndex(d Dialect, table string, ix index) string {
+func createIndex(d Dialect, ix index) string {
 	cols := []string{`"tenant_id"`}
 	for _, c := range ix.cols {
 		if d.Name() == "postgres" {
@@ -132,37 +153,86 @@ func createIndex(d Dialect, table string, ix index) string {
 	if ix.unique {
 		u = "UNIQUE "
 	}
-	return fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", u, Quote(ix.name), Quote(table), strings.Join(cols, ", "))
+	return fmt.Sprintf("CREATE %sINDEX %s ON %s (%s)", u, Quote(ix.name), Quote(ix.table), strings.Join(cols, ", "))
 }
 
-// PlanEntity returns the actions that turn the table of old into the table of new (old nil:
-// create it; new nil: drop it).
-func PlanEntity(d Dialect, old, new *metadata.Entity) ([]Action, error) {
+// guard builds the data-loss guard of an action: a count of the rows of table matching cond,
+// limited to tenant's rows when tenant is set (a tenant's change is refused, or not, on its own
+// records only, and never learns how many another tenant has).
+func guard(d Dialect, tenant, table, cond string) (string, []any) {
+	q := "SELECT COUNT(*) FROM " + Quote(table)
+	var args []any
+	var conds []string
+	if tenant != "" {
+		conds = append(conds, `"tenant_id" = `+d.Placeholder(1))
+		args = append(args, tenant)
+	}
+	if cond != "" {
+		conds = append(conds, cond)
+	}
+	if len(conds) > 0 {
+		q += " WHERE " + strings.Join(conds, " AND ")
+	}
+	return q, args
+}
+
+// PlanEntity returns the actions that turn the tables of old into the tables of new (old nil:
+// create them; new nil: drop them). tenant is the tenant whose model changes ("" for the system
+// model): the guards count its records only.
+func PlanEntity(d Dialect, tenant string, old, new *metadata.Entity) ([]Action, error) {
 	switch {
 	case new != nil && new.ReadOnly():
 		return planView(d, new), nil
 	case old != nil && old.ReadOnly() && new == nil:
-		return []Action{{Desc: "drop view " + old.Name, SQL: []string{"DROP VIEW IF EXISTS " + Quote(old.Name)}}}, nil
+		return []Action{{Desc: "drop view " + old.Name, SQL: []string{"DROP VIEW IF EXISTS " + Quote(old.Table())}}}, nil
 	case old == nil:
 		return planCreate(d, new), nil
 	case new == nil:
-		t := Quote(old.Name)
-		return []Action{{Desc: "drop table " + old.Name, SQL: []string{"DROP TABLE " + t},
-			Guard:      "SELECT COUNT(*) FROM " + t,
+		stmts := []string{"DROP TABLE " + Quote(old.Table())}
+		if old.ExtTable() != "" {
+			stmts = append(stmts, "DROP TABLE "+Quote(old.ExtTable()))
+		}
+		g, args := guard(d, tenant, old.Table(), "")
+		return []Action{{Desc: "drop table " + old.Name, SQL: stmts, Guard: g, GuardArgs: args,
 			GuardError: fault.Newf(fault.Conflict, "data_loss", "entity %s has records; deleting it would lose them (use force to delete anyway)", old.Name)}}, nil
 	}
-	return planAlter(d, old, new)
+	return planAlter(d, tenant, old, new)
+}
+
+// extColumns returns the column definitions of e's extension attributes.
+func extColumns(d Dialect, e *metadata.Entity) []string {
+	var cols []string
+	for _, a := range e.Attributes {
+		if a.Ext {
+			cols = append(cols, attributeColumns(d, a)...)
+		}
+	}
+	return cols
+}
+
+// createExtTable renders the extension table of e with cols: the tenant's custom attributes of a
+// system entity, one row per record that has a value in one of them.
+func createExtTable(d Dialect, e *metadata.Entity, cols []string) string {
+	id := d.ColumnType(&metadata.Attribute{Type: metadata.TypeGUID})
+	all := append([]string{`"tenant_id" ` + id + ` NOT NULL`, `"id" ` + id + ` NOT NULL`}, cols...)
+	all = append(all, `PRIMARY KEY ("tenant_id", "id")`)
+	return fmt.Sprintf("CREATE TABLE %s (\n  %s\n)", Quote(e.ExtTable()), strings.Join(all, ",\n  "))
 }
 
 func planCreate(d Dialect, e *metadata.Entity) []Action {
 	cols := systemColumns(d)
 	for _, a := range e.Attributes {
-		cols = append(cols, attributeColumns(d, a)...)
+		if !a.Ext {
+			cols = append(cols, attributeColumns(d, a)...)
+		}
 	}
 	cols = append(cols, `PRIMARY KEY ("tenant_id", "id")`)
-	stmts := []string{fmt.Sprintf("CREATE TABLE %s (\n  %s\n)", Quote(e.Name), strings.Join(cols, ",\n  "))}
+	stmts := []string{fmt.Sprintf("CREATE TABLE %s (\n  %s\n)", Quote(e.Table()), strings.Join(cols, ",\n  "))}
+	if ext := extColumns(d, e); len(ext) > 0 {
+		stmts = append(stmts, createExtTable(d, e, ext))
+	}
 	for _, ix := range indexes(e) {
-		stmts = append(stmts, createIndex(d, e.Name, ix))
+		stmts = append(stmts, createIndex(d, ix))
 	}
 	return []Action{{Desc: "create table " + e.Name, SQL: stmts}}
 }
@@ -178,9 +248,15 @@ func planView(d Dialect, e *metadata.Entity) []Action {
 	for _, m := range e.Union {
 		parts = append(parts, fmt.Sprintf("SELECT %s, '%s' AS \"activity_type\" FROM %s", strings.Join(common, ", "), m, Quote(m)))
 	}
+	create := "CREATE VIEW " + Quote(e.Name)
+	if d.Name() == "postgres" {
+		// The view reads its members with the querying role's rights, so their row-level
+		// security applies through it (PostgreSQL 15).
+		create += " WITH (security_invoker = true)"
+	}
 	return []Action{{Desc: "create view " + e.Name, SQL: []string{
 		"DROP VIEW IF EXISTS " + Quote(e.Name),
-		"CREATE VIEW " + Quote(e.Name) + " AS\n" + strings.Join(parts, "\nUNION ALL\n"),
+		create + " AS\n" + strings.Join(parts, "\nUNION ALL\n"),
 	}}}
 }
 
@@ -188,8 +264,15 @@ func planView(d Dialect, e *metadata.Entity) []Action {
 var textStorage = map[metadata.Type]bool{metadata.TypeString: true, metadata.TypeText: true, metadata.TypeEmail: true,
 	metadata.TypePhone: true, metadata.TypeURL: true}
 
-func planAlter(d Dialect, old, new *metadata.Entity) ([]Action, error) {
-	t := Quote(new.Name)
+// attrTable returns the table holding attribute a of e.
+func attrTable(e *metadata.Entity, a *metadata.Attribute) string {
+	if a.Ext {
+		return e.ExtTable()
+	}
+	return e.Table()
+}
+
+func planAlter(d Dialect, tenant string, old, new *metadata.Entity) ([]Action, error) {
 	var acts []Action
 	oldIx, newIx := map[string]index{}, map[string]index{}
 	for _, ix := range indexes(old) {
@@ -201,45 +284,63 @@ func planAlter(d Dialect, old, new *metadata.Entity) ([]Action, error) {
 	// Drop indexes that go away first: SQLite cannot drop an indexed column.
 	for _, ix := range indexes(old) {
 		if _, keep := newIx[ix.name]; !keep {
-			acts = append(acts, Action{Desc: "drop index " + ix.name, SQL: []string{"DROP INDEX " + Quote(ix.name)}})
+			acts = append(acts, Action{Desc: "drop index " + ix.name, SQL: []string{"DROP INDEX " + Quote(ix.name)}, dropsIndex: ix.name, onTable: ix.table})
 		}
 	}
+	// The extension table comes with the first attribute a tenant adds to a system entity and
+	// goes with the last.
+	oldExt, newExt := old.ExtTable() != "", new.ExtTable() != ""
 	for _, oa := range old.Attributes {
 		if new.Attr(oa.Name) != nil && !new.Attr(oa.Name).System {
 			continue
 		}
+		t := attrTable(old, oa)
 		cols := []string{oa.Name}
 		for _, c := range oa.Companions() {
 			cols = append(cols, c.Name)
 		}
 		var stmts []string
-		for _, c := range cols {
-			stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", t, Quote(c)))
+		if !oa.Ext || newExt {
+			for _, c := range cols {
+				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s DROP COLUMN %s", Quote(t), Quote(c)))
+			}
 		}
-		acts = append(acts, Action{Desc: "drop column " + oa.Name, SQL: stmts,
-			Guard:      fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NOT NULL", t, Quote(oa.Name)),
+		g, args := guard(d, tenant, t, Quote(oa.Name)+" IS NOT NULL")
+		acts = append(acts, Action{Desc: "drop column " + oa.Name, SQL: stmts, Guard: g, GuardArgs: args,
 			GuardError: fault.Field(oa.Name, "data_loss", "attribute %s holds data in some records; deleting it would lose that data (use force to delete anyway)", oa.Name)})
 	}
+	if oldExt && !newExt {
+		acts = append(acts, Action{Desc: "drop extension table " + old.ExtTable(), SQL: []string{"DROP TABLE " + Quote(old.ExtTable())}})
+	}
+	var created []string // columns of a new extension table
 	for _, na := range new.Attributes {
 		oa := old.Attr(na.Name)
 		if oa == nil || oa.System {
 			var stmts []string
-			for _, c := range attributeColumns(d, na) {
-				stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", t, c))
+			if na.Ext && !oldExt {
+				created = append(created, attributeColumns(d, na)...)
+			} else {
+				for _, c := range attributeColumns(d, na) {
+					stmts = append(stmts, fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s", Quote(attrTable(new, na)), c))
+				}
 			}
 			act := Action{Desc: "add column " + na.Name, SQL: stmts}
 			if na.Required {
-				act.Guard = "SELECT COUNT(*) FROM " + t
+				act.Guard, act.GuardArgs = guard(d, tenant, new.Table(), "")
 				act.GuardError = fault.Field(na.Name, "required_on_existing", "a new required attribute needs every existing record to have a value; add it as optional, fill it, then make it required")
 			}
 			acts = append(acts, act)
 			continue
 		}
-		a, err := planAttributeChange(d, new.Name, oa, na)
+		a, err := planAttributeChange(d, tenant, attrTable(new, na), oa, na)
 		if err != nil {
 			return nil, err
 		}
 		acts = append(acts, a...)
+	}
+	if len(created) > 0 {
+		// Before the indexes below, which may be on its columns.
+		acts = append(acts, Action{Desc: "create extension table " + new.ExtTable(), SQL: []string{createExtTable(d, new, created)}})
 	}
 	// Refusals to lose or break data are conflicts with the stored records (409).
 	for i := range acts {
@@ -249,11 +350,12 @@ func planAlter(d Dialect, old, new *metadata.Entity) ([]Action, error) {
 	}
 	for _, ix := range indexes(new) {
 		if _, had := oldIx[ix.name]; !had {
-			act := Action{Desc: "create index " + ix.name, SQL: []string{createIndex(d, new.Name, ix)}}
+			act := Action{Desc: "create index " + ix.name, SQL: []string{createIndex(d, ix)}, createsIndex: ix.name, onTable: ix.table}
 			if ix.unique {
 				cols := strings.Join(quoteAll(ix.cols), ", ")
-				act.Guard = fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s GROUP BY \"tenant_id\", %s HAVING COUNT(*) > 1) d",
-					t, notNull(ix.cols), cols)
+				g, args := guard(d, tenant, ix.table, notNull(ix.cols))
+				act.Guard = "SELECT COUNT(*) FROM (" + strings.Replace(g, "SELECT COUNT(*)", "SELECT 1", 1) + ` GROUP BY "tenant_id", ` + cols + " HAVING COUNT(*) > 1) d"
+				act.GuardArgs = args
 				act.GuardError = fault.Field(ix.cols[0], "duplicate_values", "existing records have duplicate values of %s; make them unique first", strings.Join(ix.cols, ", "))
 				act.GuardError.Kind = fault.Conflict
 			}
@@ -263,8 +365,8 @@ func planAlter(d Dialect, old, new *metadata.Entity) ([]Action, error) {
 	return acts, nil
 }
 
-func planAttributeChange(d Dialect, table string, oa, na *metadata.Attribute) ([]Action, error) {
-	t, c := Quote(table), Quote(na.Name)
+func planAttributeChange(d Dialect, tenant, table string, oa, na *metadata.Attribute) ([]Action, error) {
+	c := Quote(na.Name)
 	var acts []Action
 	if oa.Type != na.Type {
 		compatible := textStorage[oa.Type] && textStorage[na.Type] ||
@@ -277,13 +379,13 @@ func planAttributeChange(d Dialect, table string, oa, na *metadata.Attribute) ([
 		return nil, fault.Field(na.Name, "type_change", "cannot change the target of lookup %s", na.Name)
 	}
 	if na.IsText() && na.MaxLength > 0 && (oa.MaxLength == 0 || na.MaxLength < oa.MaxLength) {
-		acts = append(acts, Action{Desc: "narrow " + na.Name,
-			Guard:      fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE LENGTH(%s) > %d", t, c, na.MaxLength),
+		g, args := guard(d, tenant, table, fmt.Sprintf("LENGTH(%s) > %d", c, na.MaxLength))
+		acts = append(acts, Action{Desc: "narrow " + na.Name, Guard: g, GuardArgs: args,
 			GuardError: fault.Field(na.Name, "data_loss", "some records have %s longer than %d characters", na.Name, na.MaxLength)})
 	}
 	if na.Required && !oa.Required {
-		acts = append(acts, Action{Desc: "require " + na.Name,
-			Guard:      fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IS NULL", t, c),
+		g, args := guard(d, tenant, table, c+" IS NULL")
+		acts = append(acts, Action{Desc: "require " + na.Name, Guard: g, GuardArgs: args,
 			GuardError: fault.Field(na.Name, "required_on_existing", "some records have no %s; fill them before making it required", na.Name)})
 	}
 	if na.Type == metadata.TypeChoice || na.Type == metadata.TypeMultiChoice {
@@ -294,12 +396,12 @@ func planAttributeChange(d Dialect, table string, oa, na *metadata.Attribute) ([
 			}
 		}
 		if na.Type == metadata.TypeChoice && len(removed) > 0 {
-			var args []string
+			var vals []string
 			for _, v := range removed {
-				args = append(args, "'"+strings.ReplaceAll(v, "'", "''")+"'")
+				vals = append(vals, "'"+strings.ReplaceAll(v, "'", "''")+"'")
 			}
-			acts = append(acts, Action{Desc: "remove options of " + na.Name,
-				Guard:      fmt.Sprintf("SELECT COUNT(*) FROM %s WHERE %s IN (%s)", t, c, strings.Join(args, ", ")),
+			g, args := guard(d, tenant, table, fmt.Sprintf("%s IN (%s)", c, strings.Join(vals, ", ")))
+			acts = append(acts, Action{Desc: "remove options of " + na.Name, Guard: g, GuardArgs: args,
 				GuardError: fault.Field(na.Name, "data_loss", "records still use option values %s of %s", strings.Join(removed, ", "), na.Name)})
 		}
 	}
@@ -330,7 +432,7 @@ func notNull(cols []string) string {
 
 // PlanRelationship returns the actions that create (or, with drop, remove) an intersect table.
 func PlanRelationship(d Dialect, r *metadata.ManyToMany, drop bool) []Action {
-	t := Quote(r.Name)
+	t := Quote(r.Table())
 	if drop {
 		return []Action{{Desc: "drop table " + r.Name, SQL: []string{"DROP TABLE " + t}}}
 	}
@@ -338,7 +440,7 @@ func PlanRelationship(d Dialect, r *metadata.ManyToMany, drop bool) []Action {
 	c1, c2 := Quote(r.Col1()), Quote(r.Col2())
 	return []Action{{Desc: "create table " + r.Name, SQL: []string{
 		fmt.Sprintf("CREATE TABLE %s (\n  \"tenant_id\" %s NOT NULL,\n  %s %s NOT NULL,\n  %s %s NOT NULL,\n  PRIMARY KEY (\"tenant_id\", %s, %s)\n)", t, id, c1, id, c2, id, c1, c2),
-		fmt.Sprintf("CREATE INDEX %s ON %s (\"tenant_id\", %s)", Quote(IndexName("ix", r.Name, r.Col2())), t, c2),
+		fmt.Sprintf("CREATE INDEX %s ON %s (\"tenant_id\", %s)", Quote(IndexName("ix", r.Table(), r.Col2())), t, c2),
 	}}}
 }
 
@@ -351,7 +453,7 @@ func (s *Store) Apply(ctx context.Context, acts []Action, force bool) error {
 				continue
 			}
 			var n int64
-			if err := s.DB(ctx).QueryRowContext(ctx, a.Guard).Scan(&n); err != nil {
+			if err := s.DB(ctx).QueryRowContext(ctx, a.Guard, a.GuardArgs...).Scan(&n); err != nil {
 				return fmt.Errorf("store: %s: %w", a.Desc, err)
 			}
 			if n > 0 {
@@ -372,4 +474,61 @@ func (s *Store) Apply(ctx context.Context, acts []Action, force bool) error {
 		}
 	}
 	return nil
+}
+
+// ShareIndexes adapts the index actions of tenant's change of system entity entity, whose table
+// every tenant shares: an index a tenant asks for on a shipped attribute (indexed) is one index
+// of the shared table, serving every tenant. It is created unless it exists, and dropped only
+// when no other tenant's extension asks for it any more. Indexes of the tenant's extension table
+// are its own and left as planned.
+func (s *Store) ShareIndexes(ctx context.Context, tenant, entity string, acts []Action) ([]Action, error) {
+	var wanted map[string]bool
+	out := acts[:0:0]
+	for _, a := range acts {
+		switch {
+		case a.createsIndex != "" && a.onTable == entity:
+			a.SQL = []string{strings.Replace(a.SQL[0], "INDEX ", "INDEX IF NOT EXISTS ", 1)}
+		case a.dropsIndex != "" && a.onTable == entity:
+			if wanted == nil {
+				var err error
+				if wanted, err = s.indexesWanted(ctx, tenant, entity); err != nil {
+					return nil, err
+				}
+			}
+			if wanted[a.dropsIndex] {
+				continue
+			}
+			a.SQL = []string{"DROP INDEX IF EXISTS " + Quote(a.dropsIndex)}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// indexesWanted returns the names of the indexes of system entity entity's shared table that
+// tenants other than tenant ask for.
+func (s *Store) indexesWanted(ctx context.Context, tenant, entity string) (map[string]bool, error) {
+	rows, err := s.DB(ctx).QueryContext(ctx, `SELECT definition FROM meta_entity WHERE kind = '`+KindExtension+`' AND name = `+s.D.Placeholder(1)+
+		` AND tenant_id <> `+s.D.Placeholder(2), entity, tenant)
+	if err != nil {
+		return nil, fmt.Errorf("store: indexes of %s: %w", entity, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var x metadata.Extension
+		if err := json.Unmarshal([]byte(raw), &x); err != nil {
+			return nil, fmt.Errorf("store: extension of %s: %w", entity, err)
+		}
+		for attr, ch := range x.Changes {
+			if ch.Indexed != nil && *ch.Indexed {
+				out[IndexName("ix", entity, attr)] = true
+			}
+		}
+	}
+	return out, rows.Err()
 }

@@ -81,7 +81,7 @@ func TestSyncSystemAddsMissingIndexes(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.Open(t)
 	sys, _ := metadata.System()
-	if _, err := s.SyncSystem(ctx, sys); err != nil {
+	if _, err := s.SyncSystem(ctx, sys, ""); err != nil {
 		t.Fatal(err)
 	}
 	name := store.IndexName("ix", "account", "owner_id")
@@ -104,7 +104,7 @@ func TestSyncSystemAddsMissingIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	sys2, _ := metadata.System()
-	if _, err := s.SyncSystem(ctx, sys2); err != nil {
+	if _, err := s.SyncSystem(ctx, sys2, ""); err != nil {
 		t.Fatal(err)
 	}
 	if !has() {

@@ -29,9 +29,22 @@ type Tenant struct {
 
 var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 
-// Create adds a tenant.
+// Create adds a tenant. Its id is chosen so that the key naming its own tables
+// (metadata.TenantKey) is no other tenant's.
 func Create(ctx context.Context, st *store.Store, name, slug string, now time.Time) (*Tenant, error) {
-	return Insert(ctx, st, &Tenant{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Slug: slug, CreatedAt: now})
+	all, err := List(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	taken := make(map[string]bool, len(all))
+	for _, t := range all {
+		taken[metadata.TenantKey(t.ID)] = true
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	for taken[metadata.TenantKey(id)] {
+		id = uuid.Must(uuid.NewV7()).String()
+	}
+	return Insert(ctx, st, &Tenant{ID: id, Name: name, Slug: slug, CreatedAt: now})
 }
 
 // Insert adds the tenant t (its id given: a pinned tenant has the same id in the directory and

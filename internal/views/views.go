@@ -96,9 +96,21 @@ func caller(ctx context.Context) (principal.Principal, error) {
 	return p, nil
 }
 
+// model returns the data model of the caller's tenant.
+func (s *Service) model(ctx context.Context) (*metadata.Model, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.reg.Model(ctx, p.TenantID)
+}
+
 // entity resolves a set name (or an entity name) the caller may read.
 func (s *Service) entity(ctx context.Context, set string) (*metadata.Entity, error) {
-	m := s.reg.Model()
+	m, err := s.model(ctx)
+	if err != nil {
+		return nil, err
+	}
 	e := m.EntityBySet(set)
 	if e == nil {
 		e = m.Entity(set)
@@ -221,8 +233,8 @@ func (s *Service) read(ctx context.Context, e *metadata.Entity, where string, ar
 		v.Entity = entity // an entity dropped since keeps its name; nobody can read it any more
 		if ent := e; ent != nil {
 			v.Entity = ent.SetName
-		} else if ent := s.reg.Model().Entity(entity); ent != nil {
-			v.Entity = ent.SetName
+		} else if m, err := s.model(ctx); err == nil && m.Entity(entity) != nil {
+			v.Entity = m.Entity(entity).SetName
 		}
 		out = append(out, v)
 	}

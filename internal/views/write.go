@@ -32,7 +32,7 @@ func (s *Service) Create(ctx context.Context, in Input) (*View, error) {
 	}
 	v := &View{ID: uuid.Must(uuid.NewV7()).String(), OwnerID: p.UserID, Columns: []string{}}
 	apply(v, in)
-	if err := s.check(p, e, v); err != nil {
+	if err := s.check(ctx, p, e, v); err != nil {
 		return nil, err
 	}
 	now := s.clock().UTC().Truncate(time.Microsecond)
@@ -71,7 +71,7 @@ func (s *Service) Update(ctx context.Context, id string, in Input) (*View, error
 	}
 	before := *v
 	apply(v, in)
-	if err := s.check(p, e, v); err != nil {
+	if err := s.check(ctx, p, e, v); err != nil {
 		return nil, err
 	}
 	v.ModifiedAt = s.clock().UTC().Truncate(time.Microsecond)
@@ -178,7 +178,7 @@ func apply(v *View, in Input) {
 }
 
 // check validates v against e: every fault is reported, each with its target.
-func (s *Service) check(p principal.Principal, e *metadata.Entity, v *View) error {
+func (s *Service) check(ctx context.Context, p principal.Principal, e *metadata.Entity, v *View) error {
 	var faults []*fault.Error
 	switch n := utf8.RuneCountInString(v.Name); {
 	case n == 0:
@@ -191,7 +191,10 @@ func (s *Service) check(p principal.Principal, e *metadata.Entity, v *View) erro
 	} else if len(v.Model) > 0 && !json.Valid(v.Model) {
 		faults = append(faults, fault.Field("filter_model", "invalid_json", "the filter model is not JSON"))
 	}
-	m := s.reg.Model()
+	m, err := s.reg.Model(ctx, p.TenantID)
+	if err != nil {
+		return err
+	}
 	sc := query.Scope{TenantID: p.TenantID}
 	if len(v.Filter) > MaxFilter {
 		faults = append(faults, fault.Field("filter", "too_long", "the filter has at most %d characters", MaxFilter))

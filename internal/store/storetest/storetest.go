@@ -106,3 +106,28 @@ func EnsureRole(t testing.TB, name string) {
 		t.Fatalf("role %s: %v", name, err)
 	}
 }
+
+// Columns returns the column names of table, read from the database catalog (none when the table
+// does not exist).
+func Columns(t testing.TB, st *store.Store, table string) map[string]bool {
+	t.Helper()
+	ctx := context.Background()
+	q := `SELECT name FROM pragma_table_info('` + table + `')`
+	if st.D.Name() == "postgres" {
+		q = `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '` + table + `'`
+	}
+	rows, err := st.DB(ctx).QueryContext(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out[n] = true
+	}
+	return out
+}
