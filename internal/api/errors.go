@@ -39,7 +39,10 @@ func classify(err error) (int, *fault.Error) {
 	var se *query.SyntaxError
 	if errors.As(err, &se) {
 		code := "invalid_query"
-		if se.Option == "$filter" {
+		switch {
+		case se.Code != "":
+			code = se.Code
+		case se.Option == "$filter":
 			code = "invalid_filter"
 		}
 		return http.StatusBadRequest, &fault.Error{Kind: fault.Invalid, Code: code, Message: se.Error(), Target: se.Option}
