@@ -51,6 +51,9 @@ func classify(err error) (int, *fault.Error) {
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, fault.Newf(fault.TooLarge, "payload_too_large", "the request body is larger than %d bytes", mbe.Limit)
 	}
+	if status, fe, ok := classifyBody(err); ok {
+		return status, fe
+	}
 	fe, ok := fault.As(err)
 	if !ok || fe.Kind == fault.Internal {
 		return http.StatusInternalServerError, fault.New(fault.Internal, "internal_error", "the server failed to process the request; it has been logged")

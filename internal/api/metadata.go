@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -29,13 +30,13 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 const emptyBodyMessage = "the request body is empty"
 
 func (s *Server) decodeStrict(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes))
+	b, err := s.readJSON(w, r, s.limits.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
 		if errors.Is(err, io.EOF) {
 			return fault.New(fault.Invalid, "invalid_json", emptyBodyMessage)
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -143,19 +144,18 @@ func jsonOptions(r *http.Request) (*query.Options, error) {
 
 // decodeBody reads a JSON object body within the size limit.
 func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request) (records.Input, error) {
-	body := http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes)
-	return decodeInput(body)
+	b, err := s.readJSON(w, r, s.limits.MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	return decodeInput(b)
 }
 
-func decodeInput(body io.Reader) (records.Input, error) {
-	dec := json.NewDecoder(body)
+func decodeInput(body []byte) (records.Input, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var in records.Input
 	if err := dec.Decode(&in); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, err
-		}
 		if errors.Is(err, io.EOF) {
 			return nil, fault.New(fault.Invalid, "invalid_json", "the request body is empty; send a JSON object")
 		}
