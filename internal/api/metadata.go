@@ -23,7 +23,7 @@ func (s *Server) csdl(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(apidoc.OpenAPI(s.reg.Model(), baseURL(r)[:len(baseURL(r))-1], s.version))
+	_, _ = w.Write(apidoc.OpenAPI(s.reg.Model(), s.origin()+"/api/v1", s.version))
 }
 
 // decodeStrict decodes a JSON body into v, refusing unknown fields.
@@ -99,7 +99,7 @@ func (s *Server) createEntity(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", baseURL(r)+"metadata/entities/"+out.Name)
+	w.Header().Set("Location", s.apiRoot()+"metadata/entities/"+out.Name)
 	writeJSON(w, http.StatusCreated, out)
 }
 
@@ -167,7 +167,7 @@ func (s *Server) addAttribute(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", baseURL(r)+"metadata/entities/"+r.PathValue("name")+"/attributes/"+out.Name)
+	w.Header().Set("Location", s.apiRoot()+"metadata/entities/"+r.PathValue("name")+"/attributes/"+out.Name)
 	writeJSON(w, http.StatusCreated, out)
 }
 

@@ -44,13 +44,15 @@ func parsePrefer(h []string) prefer {
 	return p
 }
 
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + "/api/v1/"
-}
+// origin is what the links the API emits (@odata.context, @odata.nextLink, @odata.deltaLink,
+// Location, OData-EntityId, the OpenAPI server) start with: MERIDIAN_PUBLIC_URL when it is
+// configured, else nothing, and the links are relative to this server ("/api/v1/…"). The
+// request's Host header is never used: anyone can forge it, and a link built from it would send
+// a client that follows it — and its credentials — to another host.
+func (s *Server) origin() string { return strings.TrimRight(s.PublicURL, "/") }
+
+// apiRoot is the service root the links start with.
+func (s *Server) apiRoot() string { return s.origin() + "/api/v1/" }
 
 // odata routes every resource path below /api/v1/ that is not a fixed route.
 func (s *Server) odata(w http.ResponseWriter, r *http.Request) {
@@ -211,7 +213,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, set string, p
 	j := &jsonWriter{b: make([]byte, 0, 256+len(page.Records)*512)}
 	j.raw("{")
 	j.key("@odata.context")
-	ctx := baseURL(r) + "$metadata#" + set
+	ctx := s.apiRoot() + "$metadata#" + set
 	if page.Aggregated {
 		ctx += "(aggregated)"
 	} else if page.Delta != "" && r.URL.Query().Get("$deltatoken") != "" || page.DeltaNext != "" {
@@ -245,19 +247,19 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, set string, p
 		j.key("@odata.nextLink")
 		if page.Aggregated {
 			// Aggregated pages are offset-based: the token is an offset counted with $skip and $top.
-			j.str(linkWith(r, "$skiptoken", page.Next))
+			j.str(s.linkWith(r, "$skiptoken", page.Next))
 		} else {
 			// Keyset pages: the token carries the position and the $top still to serve.
-			j.str(linkWith(r, "$skiptoken", page.Next, "$skip", "$top"))
+			j.str(s.linkWith(r, "$skiptoken", page.Next, "$skip", "$top"))
 		}
 	}
 	if page.DeltaNext != "" {
 		j.key("@odata.nextLink")
-		j.str(linkWith(r, "$deltatoken", page.DeltaNext, "$skiptoken"))
+		j.str(s.linkWith(r, "$deltatoken", page.DeltaNext, "$skiptoken"))
 	}
 	if page.Delta != "" {
 		j.key("@odata.deltaLink")
-		j.str(linkWith(r, "$deltatoken", page.Delta, "$skiptoken", "$skip", "$top", "$count", "$orderby"))
+		j.str(s.linkWith(r, "$deltatoken", page.Delta, "$skiptoken", "$skip", "$top", "$count", "$orderby"))
 	}
 	j.raw("}")
 	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal; charset=utf-8")
@@ -266,9 +268,9 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, set string, p
 	_, _ = w.Write(j.b)
 }
 
-// linkWith returns the request URL with param set to value and the drop parameters removed,
-// keeping every other parameter as the client sent it.
-func linkWith(r *http.Request, param, value string, drop ...string) string {
+// linkWith returns a link to the request's own path (after origin) with param set to value and
+// the drop parameters removed, keeping every other parameter as the client sent it.
+func (s *Server) linkWith(r *http.Request, param, value string, drop ...string) string {
 	var kept []string
 	for _, part := range strings.Split(r.URL.RawQuery, "&") {
 		if part == "" {
@@ -289,11 +291,7 @@ func linkWith(r *http.Request, param, value string, drop ...string) string {
 		}
 	}
 	kept = append(kept, param+"="+url.QueryEscape(value)) // "$skiptoken=…", not "%24skiptoken=…"
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + r.URL.EscapedPath() + "?" + strings.Join(kept, "&")
+	return s.origin() + r.URL.EscapedPath() + "?" + strings.Join(kept, "&")
 }
 
 func (s *Server) count(w http.ResponseWriter, r *http.Request, e *metadata.Entity) {
@@ -326,7 +324,7 @@ func (s *Server) writeRecord(w http.ResponseWriter, r *http.Request, status int,
 // values ("" for none).
 func (s *Server) writeRecordWith(w http.ResponseWriter, r *http.Request, status int, set string, rec *records.Record, name string, value any) {
 	j := &jsonWriter{b: make([]byte, 0, 1024)}
-	j.record(rec, baseURL(r)+"$metadata#"+set+"/$entity")
+	j.record(rec, s.apiRoot()+"$metadata#"+set+"/$entity")
 	if name != "" {
 		j.annotate(name, value)
 	}
@@ -384,7 +382,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 	if strict {
 		w.Header().Set("Preference-Applied", "meridian.duplicate-check=strict")
 	}
-	loc := baseURL(r) + e.SetName + "(" + rec.ID() + ")"
+	loc := s.apiRoot() + e.SetName + "(" + rec.ID() + ")"
 	w.Header().Set("Location", loc)
 	if parsePrefer(r.Header.Values("Prefer")).minimal {
 		w.Header().Set("OData-EntityId", loc)
@@ -422,7 +420,7 @@ func (s *Server) afterWrite(w http.ResponseWriter, r *http.Request, e *metadata.
 		return
 	}
 	w.Header().Set("ETag", records.ETag(rec.Version()))
-	w.Header().Set("OData-EntityId", baseURL(r)+e.SetName+"("+rec.ID()+")")
+	w.Header().Set("OData-EntityId", s.apiRoot()+e.SetName+"("+rec.ID()+")")
 	w.WriteHeader(http.StatusNoContent)
 }
 

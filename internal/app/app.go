@@ -321,6 +321,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("meridian listening", "addr", ln.Addr().String(), "db", a.Store.URL, "version", Version)
 	for _, inst := range append([]*App{a}, a.placedApps()...) {
+		inst.warnSSOWithoutPublicURL(ctx)
 		if n, err := inst.Imports.Resume(ctx); err != nil {
 			inst.Log.Error("resuming imports", "err", err)
 		} else if n > 0 {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -52,8 +53,9 @@ type Config struct {
 	// the request. The role must exist, without BYPASSRLS, and the server's login must be a
 	// member of it (GRANT meridian_app TO <server login>). Empty: requests use the server's login.
 	DBAppRole string `koanf:"db_app_role"`
-	// PublicURL is the external base URL (https://crm.example.com), for single sign-on callbacks;
-	// empty: taken from each request.
+	// PublicURL is the external base URL (https://crm.example.com): single sign-on needs it for
+	// its redirect URI, and the links the API emits start with it. Empty: no single sign-on, and
+	// links relative to the server ("/api/v1/…"). Never taken from a request's Host header.
 	PublicURL string `koanf:"public_url"`
 	// SecretKey (32 bytes, hex or base64) seals secrets the server must read back: identity
 	// providers' client secrets and TOTP secrets. Empty: they are stored in clear.
@@ -183,6 +185,9 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	if _, err := c.PlacementDSNs(); err != nil {
 		return Config{}, err
 	}
+	if err := checkPublicURL(c.PublicURL); err != nil {
+		return Config{}, err
+	}
 	if c.DefaultPageSize <= 0 || c.MaxPageSize <= 0 || c.DefaultPageSize > c.MaxPageSize {
 		return Config{}, fmt.Errorf("config: page sizes must be positive and default_page_size ≤ max_page_size")
 	}
@@ -211,6 +216,18 @@ func (c Config) GatewayLimits() (api.GatewayLimits, error) {
 	}
 	g.Concurrency = c.ConcurrencyLimit
 	return g, nil
+}
+
+// checkPublicURL refuses a public URL that is not an absolute http(s) URL of a host.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("config: public_url (MERIDIAN_PUBLIC_URL) %q: want the absolute URL clients reach the server at, such as https://crm.example.com", s)
+	}
+	return nil
 }
 
 // PlacementDSNs parses Placements into name → database.
