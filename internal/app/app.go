@@ -312,9 +312,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return fmt.Errorf("listen %s: %w", a.Config.Addr, err)
 	}
 	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler:           bodyDeadlines(a.Handler(), a.Config.ReadBodyTimeout, a.Config.ReadBodyMinRate),
+		ReadHeaderTimeout: a.Config.ReadHeaderTimeout,
+		IdleTimeout:       a.Config.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
