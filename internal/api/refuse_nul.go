@@ -61,6 +61,9 @@ func nulInURL(u *url.URL) (string, bool) {
 		}
 		return "path", true
 	}
+	if !strings.Contains(u.RawQuery, "%00") { // a URL cannot hold a raw NUL (net/url refuses control characters)
+		return "", false
+	}
 	for raw := range strings.SplitSeq(u.RawQuery, "&") {
 		k, v, _ := strings.Cut(raw, "=")
 		dk, kerr := url.QueryUnescape(k)
