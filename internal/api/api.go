@@ -167,7 +167,7 @@ func (s *Server) Handler() http.Handler {
 			s.writeError(w, r, fault.Newf(fault.NotFound, "not_found", "%s is not a Meridian endpoint; the API is under /api/v1/", r.URL.Path))
 		})
 	}
-	return s.recoverer(s.requestLog(mux))
+	return s.recoverer(s.requestLog(s.refuseNULInURL(markBodies(mux))))
 }
 
 type ctxKey int

@@ -42,7 +42,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	j := &jsonWriter{b: make([]byte, 0, 256+len(page.Entries)*512)}
 	j.raw("{")
 	j.key("@odata.context")
-	j.str(baseURL(r) + "$metadata#audit")
+	j.str(s.apiRoot() + "$metadata#audit")
 	if page.Count != nil {
 		j.key("@odata.count")
 		j.b = strconv.AppendInt(j.b, *page.Count, 10)
@@ -63,7 +63,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	j.raw("]")
 	if page.Next != "" {
 		j.key("@odata.nextLink")
-		j.str(linkWith(r, "$skiptoken", page.Next, "$skip", "$top"))
+		j.str(s.linkWith(r, "$skiptoken", page.Next, "$skip", "$top"))
 	}
 	j.raw("}")
 	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal; charset=utf-8")

@@ -57,14 +57,14 @@ var errGroupFailed = errors.New("atomicity group failed")
 // run in one transaction and all fail if one fails.
 func (s *Server) batch(w http.ResponseWriter, r *http.Request) {
 	var req batchRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.limits.MaxBatchBytes))
+	b, err := s.readJSON(w, r, s.limits.MaxBatchBytes)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			s.writeError(w, r, err)
-			return
-		}
 		s.writeError(w, r, fault.Newf(fault.Invalid, "invalid_json", "the batch body is not valid JSON batch format: %v", err))
 		return
 	}
@@ -181,6 +181,10 @@ func (s *Server) batchOne(parent *http.Request, ctx context.Context, op batchOp,
 	if err != nil {
 		failed[op.ID] = true
 		return errorResult(op.ID, fault.Newf(fault.Invalid, "invalid_batch", "operation %s: %v", op.ID, err))
+	}
+	if target, found := nulInURL(sub.URL); found {
+		failed[op.ID] = true
+		return errorResult(op.ID, nulFault(target))
 	}
 	sub.Host, sub.TLS, sub.RemoteAddr = parent.Host, parent.TLS, parent.RemoteAddr
 	for k, v := range op.Headers {

@@ -39,7 +39,10 @@ func classify(err error) (int, *fault.Error) {
 	var se *query.SyntaxError
 	if errors.As(err, &se) {
 		code := "invalid_query"
-		if se.Option == "$filter" {
+		switch {
+		case se.Code != "":
+			code = se.Code
+		case se.Option == "$filter":
 			code = "invalid_filter"
 		}
 		return http.StatusBadRequest, &fault.Error{Kind: fault.Invalid, Code: code, Message: se.Error(), Target: se.Option}
@@ -47,6 +50,9 @@ func classify(err error) (int, *fault.Error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return http.StatusRequestEntityTooLarge, fault.Newf(fault.TooLarge, "payload_too_large", "the request body is larger than %d bytes", mbe.Limit)
+	}
+	if status, fe, ok := classifyBody(err); ok {
+		return status, fe
 	}
 	fe, ok := fault.As(err)
 	if !ok || fe.Kind == fault.Internal {

@@ -37,16 +37,28 @@ type server struct {
 	dsn     string
 	appRole string           // requests run as this PostgreSQL role (row-level security)
 	clock   func() time.Time // the app's clock when set (default: the real time)
-	app     *app.App
-	srv     *httptest.Server
+	// publicURL serves with MERIDIAN_PUBLIC_URL set to the test server's own URL.
+	publicURL bool
+	// debug keeps the server's log from debug level instead of warnings and errors.
+	debug bool
+	// configure, when set, changes the configuration before the app opens.
+	configure func(*app.Config)
+	logs      logBuffer // the server's log
+	app       *app.App
+	srv       *httptest.Server
 }
 
 // newServer opens a fresh database, bootstraps the tenant and its administrator and serves the API.
 func newServer(t *testing.T) *server {
 	t.Helper()
-	s := &server{t: t, dsn: storetest.DSN(t)}
+	return (&server{t: t, dsn: storetest.DSN(t)}).run()
+}
+
+// run starts s (configured by its fields) and stops it when the test ends.
+func (s *server) run() *server {
+	s.t.Helper()
 	s.start()
-	t.Cleanup(s.stop)
+	s.t.Cleanup(s.stop)
 	return s
 }
 
@@ -67,17 +79,32 @@ func (s *server) start() {
 	if s.appRole != "" {
 		cfg.DBAppRole = s.appRole
 	}
-	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(testLog{s.t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	srv := httptest.NewUnstartedServer(nil) // its listener, hence its URL, exists already
+	if s.publicURL {
+		cfg.PublicURL = "http://" + srv.Listener.Addr().String()
+	}
+	if s.configure != nil {
+		s.configure(&cfg)
+	}
+	level := slog.LevelWarn
+	if s.debug {
+		level = slog.LevelDebug
+	}
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.MultiWriter(&s.logs, testLog{s.t}), &slog.HandlerOptions{Level: level})))
 	if err != nil {
+		srv.Close()
 		s.t.Fatalf("app.Open: %v", err)
 	}
 	p := cheapArgon
 	a.Auth.Params = &p
 	if err := a.Bootstrap(ctx); err != nil {
 		a.Close()
+		srv.Close()
 		s.t.Fatalf("bootstrap: %v", err)
 	}
-	s.app, s.srv = a, httptest.NewServer(a.API.Handler())
+	srv.Config.Handler = a.API.Handler()
+	srv.Start()
+	s.app, s.srv = a, srv
 }
 
 // testLog shows the server's warnings and errors in the test log (seen on failure or with -v);
@@ -133,6 +160,7 @@ type client struct {
 	t     *testing.T
 	s     *server
 	token string
+	host  string // the Host header to send, when not the server's
 }
 
 // in returns a copy of c that reports to t (a subtest).
@@ -196,21 +224,30 @@ func (c *client) do(method, path string, body any, headers ...header) *response 
 	for _, h := range headers {
 		req.Header.Add(h.k, h.v)
 	}
+	if c.host != "" {
+		req.Host = c.host
+	}
 	res, err := c.s.srv.Client().Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", method, path, err)
 	}
+	return readResponse(c.t, method, path, res)
+}
+
+// readResponse reads and closes res, decoding a JSON body.
+func readResponse(t *testing.T, method, path string, res *http.Response) *response {
+	t.Helper()
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
 	if err != nil {
-		c.t.Fatalf("%s %s: read body: %v", method, path, err)
+		t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
-	r := &response{t: c.t, method: method, path: path, status: res.StatusCode, header: res.Header, raw: raw}
+	r := &response{t: t, method: method, path: path, status: res.StatusCode, header: res.Header, raw: raw}
 	if len(raw) > 0 && strings.Contains(res.Header.Get("Content-Type"), "json") {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&r.body); err != nil {
-			c.t.Fatalf("%s %s: response is not JSON: %v\n%s", method, path, err, raw)
+			t.Fatalf("%s %s: response is not JSON: %v\n%s", method, path, err, raw)
 		}
 	}
 	return r

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -104,6 +105,10 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		defer r.MultipartForm.RemoveAll()
+		if err := checkForm(r.MultipartForm); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		f, hdr, err := r.FormFile("file")
 		if err != nil {
 			s.writeError(w, r, fault.Field("file", "required", "send the file in a form part called \"file\""))
@@ -192,6 +197,9 @@ func formText(r *http.Request, name string) (string, error) {
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+	if err == nil && bytes.IndexByte(b, 0) >= 0 {
+		err = nulFault(name)
+	}
 	return string(b), err
 }
 

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -47,17 +45,7 @@ func (c *client) send(method, path, contentType string, body []byte) *response {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	r := &response{t: c.t, method: method, path: path, status: res.StatusCode, header: res.Header, raw: raw}
-	if strings.Contains(res.Header.Get("Content-Type"), "json") {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&r.body); err != nil {
-			c.t.Fatalf("%s %s: %v\n%s", method, path, err, raw)
-		}
-	}
-	return r
+	return readResponse(c.t, method, path, res)
 }
 
 // waitImport polls an import until it is no longer queued or running.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -30,7 +31,7 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(apidoc.OpenAPI(m, baseURL(r)[:len(baseURL(r))-1], s.version))
+	_, _ = w.Write(apidoc.OpenAPI(m, s.origin()+"/api/v1", s.version))
 }
 
 // modelOrError returns the data model of the request's tenant, or answers the error.
@@ -64,13 +65,13 @@ func (s *Server) entityOf(w http.ResponseWriter, r *http.Request) (*metadata.Ent
 const emptyBodyMessage = "the request body is empty"
 
 func (s *Server) decodeStrict(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes))
+	b, err := s.readJSON(w, r, s.limits.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
 		if errors.Is(err, io.EOF) {
 			return fault.New(fault.Invalid, "invalid_json", emptyBodyMessage)
 		}
@@ -129,7 +130,7 @@ func (s *Server) createEntity(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", baseURL(r)+"metadata/entities/"+out.Name)
+	w.Header().Set("Location", s.apiRoot()+"metadata/entities/"+out.Name)
 	writeJSON(w, http.StatusCreated, out)
 }
 
@@ -194,7 +195,7 @@ func (s *Server) addAttribute(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", baseURL(r)+"metadata/entities/"+r.PathValue("name")+"/attributes/"+out.Name)
+	w.Header().Set("Location", s.apiRoot()+"metadata/entities/"+r.PathValue("name")+"/attributes/"+out.Name)
 	writeJSON(w, http.StatusCreated, out)
 }
 

@@ -35,17 +35,15 @@ func (s *Server) sso(w http.ResponseWriter, r *http.Request) (*auth.OIDC, bool) 
 	return s.SSO, true
 }
 
-// baseURL is the server's public URL: PublicURL when configured, else what the request says
-// (which a TLS-terminating proxy may get wrong: configure MERIDIAN_PUBLIC_URL there).
-func (s *Server) baseURL(r *http.Request) string {
-	if s.PublicURL != "" {
-		return strings.TrimRight(s.PublicURL, "/")
+// ssoOrigin is the public URL single sign-on builds its redirect URI from. It must be
+// configured: taken from the request's Host header, a forged one would make Meridian send the
+// identity provider's code to a host of the forger's choosing.
+func (s *Server) ssoOrigin() (string, error) {
+	if s.PublicURL == "" {
+		return "", fault.New(fault.Unavailable, "public_url_required",
+			"single sign-on needs the server's public URL: its administrator must set MERIDIAN_PUBLIC_URL (e.g. https://crm.example.com)")
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	return s.origin(), nil
 }
 
 func ssoPath(tenantSlug, provider string) string {
@@ -67,7 +65,7 @@ type providerView struct {
 }
 
 func (s *Server) viewProvider(r *http.Request, p auth.OIDCProvider) providerView {
-	base := s.baseURL(r) + ssoPath(p.TenantSlug, p.Name)
+	base := s.origin() + ssoPath(p.TenantSlug, p.Name) // relative until MERIDIAN_PUBLIC_URL is set
 	return providerView{Name: p.Name, IssuerURL: p.IssuerURL, ClientID: p.ClientID, HasClientSecret: p.HasClientSecret,
 		AllowedDomains: p.AllowedDomains, AutoProvision: p.AutoProvision, RedirectURI: base + "callback", LoginURL: base + "login",
 		CreatedAt: p.CreatedAt, ModifiedAt: p.ModifiedAt}
@@ -211,7 +209,11 @@ func (s *Server) ssoLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, fault.Field("return_to", "invalid_value", "return_to is a path on this server (/…), with session=cookie"))
 		return
 	}
-	base := s.baseURL(r)
+	base, err := s.ssoOrigin()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	start, err := o.Begin(r.Context(), tenantSlug, provider, base+ssoPath(tenantSlug, provider)+"callback", after)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -235,7 +237,7 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	// The cookie has served its purpose whatever happens next.
 	http.SetCookie(w, &http.Cookie{Name: ssoCookie, Value: "", Path: ssoPath(tenantSlug, provider), MaxAge: -1,
-		HttpOnly: true, Secure: strings.HasPrefix(s.baseURL(r), "https://"), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: strings.HasPrefix(s.origin(), "https://"), SameSite: http.SameSiteLaxMode})
 	if e := q.Get("error"); e != "" {
 		s.writeError(w, r, fault.Newf(fault.Unauthenticated, "sso_denied", "the identity provider did not sign you in (%s)", oauthCode(e)))
 		return

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/meridian-crm/meridian/internal/auth/oidctest"
+	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
 
 // browser is a user agent: it keeps cookies and follows redirects, from Meridian to the identity
@@ -355,7 +356,7 @@ func TestOIDCUsersAndDomains(t *testing.T) {
 }
 
 func TestOIDCProviderAdministration(t *testing.T) {
-	s := newServer(t)
+	s := (&server{t: t, dsn: storetest.DSN(t), publicURL: true}).run()
 	admin := s.login()
 	body := map[string]any{"name": "okta", "issuer_url": "https://acme.okta.example", "client_id": "meridian", "client_secret": "s3cr3t-value",
 		"allowed_domains": []string{"acme.example"}, "auto_provision": true}

@@ -5,10 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -42,30 +39,13 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
-// newLoggedServer is newServer with the server's log, at debug level, kept in a buffer.
+// newLoggedServer is newServer with the server's log, at debug level, kept in a buffer, a secret
+// key, and MERIDIAN_PUBLIC_URL set (single sign-on needs it).
 func newLoggedServer(t *testing.T) (*server, *logBuffer) {
 	t.Helper()
-	logs := &logBuffer{}
-	s := &server{t: t, dsn: storetest.DSN(t)}
-	ctx := context.Background()
-	cfg := app.Defaults()
-	cfg.DB = s.dsn
-	cfg.AdminEmail, cfg.AdminPassword = adminEmail, adminPassword
-	cfg.SecretKey = strings.Repeat("5a", 32)
-	log := slog.New(slog.NewTextHandler(io.MultiWriter(logs, testLog{t}), &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := app.Open(ctx, cfg, log)
-	if err != nil {
-		t.Fatalf("app.Open: %v", err)
-	}
-	p := cheapArgon
-	a.Auth.Params = &p
-	if err := a.Bootstrap(ctx); err != nil {
-		a.Close()
-		t.Fatalf("bootstrap: %v", err)
-	}
-	s.app, s.srv = a, httptest.NewServer(a.API.Handler())
-	t.Cleanup(s.stop)
-	return s, logs
+	s := (&server{t: t, dsn: storetest.DSN(t), publicURL: true, debug: true,
+		configure: func(c *app.Config) { c.SecretKey = strings.Repeat("5a", 32) }}).run()
+	return s, &s.logs
 }
 
 // wantNoSecrets fails if the log holds any of secrets.

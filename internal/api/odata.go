@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -43,13 +44,15 @@ func parsePrefer(h []string) prefer {
 	return p
 }
 
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + "/api/v1/"
-}
+// origin is what the links the API emits (@odata.context, @odata.nextLink, @odata.deltaLink,
+// Location, OData-EntityId, the OpenAPI server) start with: MERIDIAN_PUBLIC_URL when it is
+// configured, else nothing, and the links are relative to this server ("/api/v1/…"). The
+// request's Host header is never used: anyone can forge it, and a link built from it would send
+// a client that follows it — and its credentials — to another host.
+func (s *Server) origin() string { return strings.TrimRight(s.PublicURL, "/") }
+
+// apiRoot is the service root the links start with.
+func (s *Server) apiRoot() string { return s.origin() + "/api/v1/" }
 
 // odata routes every resource path below /api/v1/ that is not a fixed route.
 func (s *Server) odata(w http.ResponseWriter, r *http.Request) {
@@ -148,19 +151,18 @@ func jsonOptions(r *http.Request) (*query.Options, error) {
 
 // decodeBody reads a JSON object body within the size limit.
 func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request) (records.Input, error) {
-	body := http.MaxBytesReader(w, r.Body, s.limits.MaxBodyBytes)
-	return decodeInput(body)
+	b, err := s.readJSON(w, r, s.limits.MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	return decodeInput(b)
 }
 
-func decodeInput(body io.Reader) (records.Input, error) {
-	dec := json.NewDecoder(body)
+func decodeInput(body []byte) (records.Input, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var in records.Input
 	if err := dec.Decode(&in); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, err
-		}
 		if errors.Is(err, io.EOF) {
 			return nil, fault.New(fault.Invalid, "invalid_json", "the request body is empty; send a JSON object")
 		}
@@ -216,7 +218,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, set string, p
 	j := &jsonWriter{b: make([]byte, 0, 256+len(page.Records)*512)}
 	j.raw("{")
 	j.key("@odata.context")
-	ctx := baseURL(r) + "$metadata#" + set
+	ctx := s.apiRoot() + "$metadata#" + set
 	if page.Aggregated {
 		ctx += "(aggregated)"
 	} else if page.Delta != "" && r.URL.Query().Get("$deltatoken") != "" || page.DeltaNext != "" {
@@ -250,19 +252,19 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, set string, p
 		j.key("@odata.nextLink")
 		if page.Aggregated {
 			// Aggregated pages are offset-based: the token is an offset counted with $skip and $top.
-			j.str(linkWith(r, "$skiptoken", page.Next))
+			j.str(s.linkWith(r, "$skiptoken", page.Next))
 		} else {
 			// Keyset pages: the token carries the position and the $top still to serve.
-			j.str(linkWith(r, "$skiptoken", page.Next, "$skip", "$top"))
+			j.str(s.linkWith(r, "$skiptoken", page.Next, "$skip", "$top"))
 		}
 	}
 	if page.DeltaNext != "" {
 		j.key("@odata.nextLink")
-		j.str(linkWith(r, "$deltatoken", page.DeltaNext, "$skiptoken"))
+		j.str(s.linkWith(r, "$deltatoken", page.DeltaNext, "$skiptoken"))
 	}
 	if page.Delta != "" {
 		j.key("@odata.deltaLink")
-		j.str(linkWith(r, "$deltatoken", page.Delta, "$skiptoken", "$skip", "$top", "$count", "$orderby"))
+		j.str(s.linkWith(r, "$deltatoken", page.Delta, "$skiptoken", "$skip", "$top", "$count", "$orderby"))
 	}
 	j.raw("}")
 	w.Header().Set("Content-Type", "application/json; odata.metadata=minimal; charset=utf-8")
@@ -271,9 +273,9 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, set string, p
 	_, _ = w.Write(j.b)
 }
 
-// linkWith returns the request URL with param set to value and the drop parameters removed,
-// keeping every other parameter as the client sent it.
-func linkWith(r *http.Request, param, value string, drop ...string) string {
+// linkWith returns a link to the request's own path (after origin) with param set to value and
+// the drop parameters removed, keeping every other parameter as the client sent it.
+func (s *Server) linkWith(r *http.Request, param, value string, drop ...string) string {
 	var kept []string
 	for _, part := range strings.Split(r.URL.RawQuery, "&") {
 		if part == "" {
@@ -294,11 +296,7 @@ func linkWith(r *http.Request, param, value string, drop ...string) string {
 		}
 	}
 	kept = append(kept, param+"="+url.QueryEscape(value)) // "$skiptoken=…", not "%24skiptoken=…"
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + r.URL.EscapedPath() + "?" + strings.Join(kept, "&")
+	return s.origin() + r.URL.EscapedPath() + "?" + strings.Join(kept, "&")
 }
 
 func (s *Server) count(w http.ResponseWriter, r *http.Request, e *metadata.Entity) {
@@ -331,7 +329,7 @@ func (s *Server) writeRecord(w http.ResponseWriter, r *http.Request, status int,
 // values ("" for none).
 func (s *Server) writeRecordWith(w http.ResponseWriter, r *http.Request, status int, set string, rec *records.Record, name string, value any) {
 	j := &jsonWriter{b: make([]byte, 0, 1024)}
-	j.record(rec, baseURL(r)+"$metadata#"+set+"/$entity")
+	j.record(rec, s.apiRoot()+"$metadata#"+set+"/$entity")
 	if name != "" {
 		j.annotate(name, value)
 	}
@@ -389,7 +387,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 	if strict {
 		w.Header().Set("Preference-Applied", "meridian.duplicate-check=strict")
 	}
-	loc := baseURL(r) + e.SetName + "(" + rec.ID() + ")"
+	loc := s.apiRoot() + e.SetName + "(" + rec.ID() + ")"
 	w.Header().Set("Location", loc)
 	if parsePrefer(r.Header.Values("Prefer")).minimal {
 		w.Header().Set("OData-EntityId", loc)
@@ -427,7 +425,7 @@ func (s *Server) afterWrite(w http.ResponseWriter, r *http.Request, e *metadata.
 		return
 	}
 	w.Header().Set("ETag", records.ETag(rec.Version()))
-	w.Header().Set("OData-EntityId", baseURL(r)+e.SetName+"("+rec.ID()+")")
+	w.Header().Set("OData-EntityId", s.apiRoot()+e.SetName+"("+rec.ID()+")")
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -41,7 +41,7 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 		return
 	}
 	if created {
-		w.Header().Set("Location", baseURL(r)+e.SetName+"("+rec.ID()+")")
+		w.Header().Set("Location", s.apiRoot()+e.SetName+"("+rec.ID()+")")
 		s.writeRecord(w, r, http.StatusCreated, e.SetName, rec)
 		return
 	}

@@ -103,7 +103,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", baseURL(r)+"users("+rec.ID()+")")
+	w.Header().Set("Location", s.apiRoot()+"users("+rec.ID()+")")
 	s.writeRecord(w, r, http.StatusCreated, "users", rec)
 }
 
@@ -134,7 +134,7 @@ func (s *Server) createProfile(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", baseURL(r)+"security/field-profiles/"+p.ID)
+	w.Header().Set("Location", s.apiRoot()+"security/field-profiles/"+p.ID)
 	writeJSON(w, http.StatusCreated, p)
 }
 
@@ -223,7 +223,7 @@ func (s *Server) createRole(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", baseURL(r)+"security/roles/"+role.ID)
+	w.Header().Set("Location", s.apiRoot()+"security/roles/"+role.ID)
 	writeJSON(w, http.StatusCreated, role)
 }
 

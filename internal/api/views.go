@@ -53,7 +53,7 @@ func (s *Server) createView(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", baseURL(r)+"views/"+v.ID)
+	w.Header().Set("Location", s.apiRoot()+"views/"+v.ID)
 	writeJSON(w, http.StatusCreated, v)
 }
 

@@ -328,15 +328,16 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return fmt.Errorf("listen %s: %w", a.Config.Addr, err)
 	}
 	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler:           bodyDeadlines(a.Handler(), a.Config.ReadBodyTimeout, a.Config.ReadBodyMinRate),
+		ReadHeaderTimeout: a.Config.ReadHeaderTimeout,
+		IdleTimeout:       a.Config.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("meridian listening", "addr", ln.Addr().String(), "db", a.Store.URL, "version", Version)
 	for _, inst := range append([]*App{a}, a.placedApps()...) {
+		inst.warnSSOWithoutPublicURL(ctx)
 		if n, err := inst.Imports.Resume(ctx); err != nil {
 			inst.Log.Error("resuming imports", "err", err)
 		} else if n > 0 {

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,24 +19,12 @@ import (
 func TestServeBootstrapAndShutdown(t *testing.T) {
 	c := Defaults()
 	c.DB = storetest.DSN(t)
-	c.Addr = "127.0.0.1:0"
 	c.AdminEmail, c.AdminPassword = "Admin@Example.com", "a-long-enough-password"
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a, err := Open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
+	a, addr, stop := serveForTest(t, c)
+	if err := a.Bootstrap(context.Background()); err != nil { // bootstrapping twice is harmless
 		t.Fatal(err)
 	}
-	defer a.Close()
-	for i := 0; i < 2; i++ { // bootstrapping twice is harmless
-		if err := a.Bootstrap(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-	addr := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- a.Serve(ctx, func(s string) { addr <- s }) }()
-	base := "http://" + <-addr
+	base := "http://" + addr
 
 	resp, err := http.Get(base + "/readyz")
 	if err != nil || resp.StatusCode != 200 {
@@ -60,13 +50,54 @@ func TestServeBootstrapAndShutdown(t *testing.T) {
 		t.Fatalf("unauthenticated list: %d", resp.StatusCode)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("shutdown: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not shut down")
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
 	}
+}
+
+// serveForTest opens an app on c, bootstraps it and serves it on a free port of the loopback
+// address until the test ends. stop shuts it down and returns Serve's error (an error of its own
+// when that takes more than 10 s).
+func serveForTest(t *testing.T, c Config) (a *App, addr string, stop func() error) {
+	t.Helper()
+	c.Addr = "127.0.0.1:0"
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := Open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if err := a.Bootstrap(ctx); err != nil {
+		cancel()
+		a.Close()
+		t.Fatal(err)
+	}
+	addrc := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, func(s string) { addrc <- s }) }()
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		cancel()
+		a.Close()
+		t.Fatalf("serve: %v", err)
+	}
+	var once sync.Once
+	var stopErr error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case stopErr = <-done:
+			case <-time.After(10 * time.Second):
+				stopErr = errors.New("the server did not shut down")
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() {
+		_ = stop()
+		a.Close()
+	})
+	return a, addr, stop
 }

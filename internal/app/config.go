@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -41,6 +42,14 @@ type Config struct {
 	MergeUndoWindow time.Duration `koanf:"merge_undo_window"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout"`
 	DataDir         string        `koanf:"data_dir"` // files the server keeps: uploaded imports and their error files
+	// Slow clients (deadline.go, docs/security.md): the time to send a request's headers, the
+	// time to send its body — extended by a second for every ReadBodyMinRate bytes received, so
+	// that uploads may take longer while they keep coming — and how long a kept-alive
+	// connection may sit idle. 0 turns one off.
+	ReadHeaderTimeout time.Duration `koanf:"read_header_timeout"`
+	ReadBodyTimeout   time.Duration `koanf:"read_body_timeout"`
+	ReadBodyMinRate   int64         `koanf:"read_body_min_rate"` // bytes per second
+	IdleTimeout       time.Duration `koanf:"idle_timeout"`
 	// PluginsDir is the folder of web client plugins (MERIDIAN_PLUGINS_DIR, --plugins-dir), one
 	// sub-folder with a plugin.json per plugin (docs/plugins.md); empty: no plugins.
 	PluginsDir string `koanf:"plugins_dir"`
@@ -52,8 +61,9 @@ type Config struct {
 	// the request. The role must exist, without BYPASSRLS, and the server's login must be a
 	// member of it (GRANT meridian_app TO <server login>). Empty: requests use the server's login.
 	DBAppRole string `koanf:"db_app_role"`
-	// PublicURL is the external base URL (https://crm.example.com), for single sign-on callbacks;
-	// empty: taken from each request.
+	// PublicURL is the external base URL (https://crm.example.com): single sign-on needs it for
+	// its redirect URI, and the links the API emits start with it. Empty: no single sign-on, and
+	// links relative to the server ("/api/v1/…"). Never taken from a request's Host header.
 	PublicURL string `koanf:"public_url"`
 	// SecretKey (32 bytes, hex or base64) seals secrets the server must read back: identity
 	// providers' client secrets and TOTP secrets. Empty: they are stored in clear.
@@ -85,6 +95,7 @@ func Defaults() Config {
 		Addr: "127.0.0.1:8080", DB: DefaultDB, LogLevel: "info", LogFormat: "text", AdminName: "Administrator",
 		Tenant: "default", DefaultPageSize: 500, MaxPageSize: 5000, MaxBodyBytes: 4 << 20,
 		SessionTTL: 12 * time.Hour, MergeUndoWindow: 24 * time.Hour, ShutdownTimeout: 15 * time.Second, DataDir: DefaultDataDir,
+		ReadHeaderTimeout: 10 * time.Second, ReadBodyTimeout: 10 * time.Second, ReadBodyMinRate: 4 << 10, IdleTimeout: 2 * time.Minute,
 		// Dataverse's service protection limits per user; tenants unlimited unless the operator
 		// of a shared server says otherwise.
 		RateLimit: "6000/5m", TenantRateLimit: "off", LoginRateLimit: "20/1m", ConcurrencyLimit: 52,
@@ -124,6 +135,10 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	set("session_ttl", d.SessionTTL.String())
 	set("merge_undo_window", d.MergeUndoWindow.String())
 	set("shutdown_timeout", d.ShutdownTimeout.String())
+	set("read_header_timeout", d.ReadHeaderTimeout.String())
+	set("read_body_timeout", d.ReadBodyTimeout.String())
+	set("read_body_min_rate", d.ReadBodyMinRate)
+	set("idle_timeout", d.IdleTimeout.String())
 	set("data_dir", d.DataDir)
 	set("rate_limit", d.RateLimit)
 	set("tenant_rate_limit", d.TenantRateLimit)
@@ -183,6 +198,12 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	if _, err := c.PlacementDSNs(); err != nil {
 		return Config{}, err
 	}
+	if c.ReadHeaderTimeout < 0 || c.ReadBodyTimeout < 0 || c.ReadBodyMinRate < 0 || c.IdleTimeout < 0 {
+		return Config{}, fmt.Errorf("config: read_header_timeout, read_body_timeout, read_body_min_rate and idle_timeout must be 0 (off) or more")
+	}
+	if err := checkPublicURL(c.PublicURL); err != nil {
+		return Config{}, err
+	}
 	if c.DefaultPageSize <= 0 || c.MaxPageSize <= 0 || c.DefaultPageSize > c.MaxPageSize {
 		return Config{}, fmt.Errorf("config: page sizes must be positive and default_page_size ≤ max_page_size")
 	}
@@ -211,6 +232,18 @@ func (c Config) GatewayLimits() (api.GatewayLimits, error) {
 	}
 	g.Concurrency = c.ConcurrencyLimit
 	return g, nil
+}
+
+// checkPublicURL refuses a public URL that is not an absolute http(s) URL of a host.
+func checkPublicURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("config: public_url (MERIDIAN_PUBLIC_URL) %q: want the absolute URL clients reach the server at, such as https://crm.example.com", s)
+	}
+	return nil
 }
 
 // PlacementDSNs parses Placements into name → database.

@@ -97,3 +97,36 @@ func TestOpenRefusesUnreadablePluginsDir(t *testing.T) {
 		t.Fatal("Open with a missing plugins folder succeeded")
 	}
 }
+
+// TestConfigReadDeadlinesAndPublicURL: the slow-client settings and the public URL come from the
+// environment; a malformed public URL or a negative deadline stops the start.
+func TestConfigReadDeadlinesAndPublicURL(t *testing.T) {
+	c, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ReadHeaderTimeout != 10*time.Second || c.ReadBodyTimeout != 10*time.Second || c.ReadBodyMinRate != 4096 ||
+		c.IdleTimeout != 2*time.Minute || c.PublicURL != "" {
+		t.Errorf("defaults: %v %v %d %v %q", c.ReadHeaderTimeout, c.ReadBodyTimeout, c.ReadBodyMinRate, c.IdleTimeout, c.PublicURL)
+	}
+	t.Setenv("MERIDIAN_READ_HEADER_TIMEOUT", "3s")
+	t.Setenv("MERIDIAN_READ_BODY_TIMEOUT", "20s")
+	t.Setenv("MERIDIAN_READ_BODY_MIN_RATE", "0")
+	t.Setenv("MERIDIAN_IDLE_TIMEOUT", "1m")
+	t.Setenv("MERIDIAN_PUBLIC_URL", "https://crm.example.com/")
+	if c, err = Load(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.ReadHeaderTimeout != 3*time.Second || c.ReadBodyTimeout != 20*time.Second || c.ReadBodyMinRate != 0 ||
+		c.IdleTimeout != time.Minute || c.PublicURL != "https://crm.example.com/" {
+		t.Errorf("from the environment: %v %v %d %v %q", c.ReadHeaderTimeout, c.ReadBodyTimeout, c.ReadBodyMinRate, c.IdleTimeout, c.PublicURL)
+	}
+	for key, bad := range map[string]string{"MERIDIAN_PUBLIC_URL": "crm.example.com", "MERIDIAN_READ_BODY_TIMEOUT": "-1s"} {
+		t.Run(key, func(t *testing.T) {
+			t.Setenv(key, bad)
+			if _, err := Load(nil); err == nil {
+				t.Fatalf("%s=%s must be refused", key, bad)
+			}
+		})
+	}
+}

@@ -34,6 +34,23 @@ func wireOAuth(c Config, srv *api.Server, au *auth.Service, rec *records.Service
 	return nil
 }
 
+// warnSSOWithoutPublicURL warns at start-up when identity providers are configured but single
+// sign-on cannot work, for want of MERIDIAN_PUBLIC_URL (sign-ins are refused until it is set).
+func (a *App) warnSSOWithoutPublicURL(ctx context.Context) {
+	if a.Config.PublicURL != "" || a.API.SSO == nil {
+		return
+	}
+	n, err := a.API.SSO.ProviderCount(ctx)
+	if err != nil {
+		a.Log.Warn("counting identity providers", "err", err)
+		return
+	}
+	if n > 0 {
+		a.Log.Warn("single sign-on is off: identity providers are configured but MERIDIAN_PUBLIC_URL is not set; set it to the URL users reach the server at",
+			"providers", n)
+	}
+}
+
 // provisioner creates the user record of a first single sign-on through the write path, as the
 // system, in the tenant's root business unit like any new user, and with no security role: an
 // administrator decides what the newcomer may do.

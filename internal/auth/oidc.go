@@ -321,6 +321,16 @@ func (o *OIDC) provider(ctx context.Context, tenantID, name string) (*providerRo
 	return all[0], nil
 }
 
+// ProviderCount is the number of identity providers of every tenant in the database (for the
+// server's start-up checks).
+func (o *OIDC) ProviderCount(ctx context.Context) (int, error) {
+	var n int
+	if err := o.a.s.DB(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM oidc_provider`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("auth: count identity providers: %w", err)
+	}
+	return n, nil
+}
+
 // ListProviders returns the providers of a tenant by name.
 func (o *OIDC) ListProviders(ctx context.Context, tenantID string) ([]OIDCProvider, error) {
 	rows, err := o.a.s.DB(ctx).QueryContext(ctx, providerSelect+` WHERE p.tenant_id = `+o.a.ph(1)+

@@ -19,6 +19,12 @@ const (
 	DefaultTextLength   = 1 << 20
 )
 
+// MaxAttributes is the most attributes an entity may have, counting the companion column of a
+// money attribute (its currency) or a polymorphic lookup (its target's type) as one more. With
+// the system columns it keeps a table well inside PostgreSQL's 1,600 columns (which also counts
+// columns dropped since the table was last rewritten) and SQLite's 2,000.
+const MaxAttributes = 1000
+
 var reservedNames = map[string]bool{"tenant_id": true, "activity_type": true}
 
 func isReserved(name string) bool {
@@ -131,6 +137,13 @@ func findAttr(attrs []*Attribute, name string) *Attribute {
 // ValidateEntity checks a normalized definition against the model it will join (which may
 // already hold an older version of the same entity).
 func ValidateEntity(m *Model, e *Entity) error {
+	n := len(e.Attributes)
+	for _, a := range e.Attributes {
+		n += len(a.Companions())
+	}
+	if n > MaxAttributes { // before the checks below, whose cost grows with the square of n
+		return fault.Field("attributes", "too_many_attributes", "an entity has at most %d attributes (money and polymorphic lookups count twice, for their companion column); this one would have %d", MaxAttributes, n)
+	}
 	var faults []*fault.Error
 	add := func(target, code, format string, args ...any) {
 		faults = append(faults, fault.Field(target, code, format, args...))

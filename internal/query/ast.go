@@ -223,6 +223,9 @@ type SyntaxError struct {
 	Option string // e.g. "$filter"
 	Pos    int
 	Msg    string
+	// Code, when set, is the stable error code to report instead of the option's syntax error
+	// code: TooComplex for a query past a limit.
+	Code string
 }
 
 // Error renders the error as "$filter: message at position N".

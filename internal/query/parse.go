@@ -6,14 +6,28 @@ import (
 	"unicode/utf8"
 )
 
-// Limits that keep a hostile query from costing more than a malformed one.
+// Limits that keep a hostile query from costing more than a malformed one. Going past one is a
+// *SyntaxError with Code TooComplex. The exported ones are documented in docs/api.md; together
+// they keep the SQL a query compiles to within what both databases accept (SQLite refuses an
+// expression more than 1,000 levels deep, PostgreSQL a select list of more than 1,664 entries).
 const (
 	// maxOptionLen is the longest value, in bytes after URL decoding, of one query option.
 	maxOptionLen = 64 << 10
 	// maxNesting is the deepest nesting of parentheses, unary operators, lambdas and $expand
 	// levels the parser follows.
 	maxNesting = 100
+	// MaxExprDepth is the deepest expression tree of a $filter (or of one filter() step of
+	// $apply, or a $filter inside $expand): every operator, function call, not, minus and
+	// lambda is a level above its operands, so a chain of n or (and, add, …) is n levels deep.
+	// A long list of alternatives is written as in (…), which is one level.
+	MaxExprDepth = 100
+	// MaxListItems is the most keys in one $orderby, transformations in one $apply, and
+	// grouping properties or aggregates in one groupby or aggregate.
+	MaxListItems = 32
 )
+
+// TooComplex is the Code of a *SyntaxError that reports a query past one of the limits above.
+const TooComplex = "query_too_complex"
 
 // odataKeywords are the lower-case words of the grammar. A token that matches one of them only
 // when lower-cased earns a hint in error messages, since OData odataKeywords are case-sensitive.
@@ -51,7 +65,7 @@ func newParser(option, src string) (*parser, error) {
 // database accepts in text.
 func checkOptionValue(option, s string) error {
 	if len(s) > maxOptionLen {
-		return &SyntaxError{Option: option, Pos: maxOptionLen,
+		return &SyntaxError{Option: option, Pos: maxOptionLen, Code: TooComplex,
 			Msg: fmt.Sprintf("value longer than %d bytes", maxOptionLen)}
 	}
 	for i := 0; i < len(s); {
@@ -91,12 +105,17 @@ func (p *parser) isWord(w string) bool {
 func (p *parser) enter() error {
 	p.depth++
 	if p.depth > maxNesting {
-		return p.errAt(p.tok.pos, "nested more than %d levels deep", maxNesting)
+		return p.tooComplex(p.tok.pos, "nested more than %d levels deep", maxNesting)
 	}
 	return nil
 }
 
 func (p *parser) leave() { p.depth-- }
+
+// tooComplex reports a query past one of the limits.
+func (p *parser) tooComplex(pos int, format string, args ...any) error {
+	return &SyntaxError{Option: p.option, Pos: pos, Code: TooComplex, Msg: fmt.Sprintf(format, args...)}
+}
 
 func (p *parser) errAt(pos int, format string, args ...any) error {
 	return &SyntaxError{Option: p.option, Pos: pos, Msg: fmt.Sprintf(format, args...)}
@@ -170,8 +189,17 @@ func clipText(s string, n int) string {
 
 // commaList parses one or more items separated by commas.
 func commaList[T any](p *parser, item func() (T, error)) ([]T, error) {
+	return boundedList(p, 0, "", item)
+}
+
+// boundedList is commaList for at most limit items (0: any number); what names the items in the
+// error past the limit.
+func boundedList[T any](p *parser, limit int, what string, item func() (T, error)) ([]T, error) {
 	var items []T
 	for {
+		if limit > 0 && len(items) == limit {
+			return nil, p.tooComplex(p.tok.pos, "more than %d %s", limit, what)
+		}
 		it, err := item()
 		if err != nil {
 			return nil, err

@@ -12,6 +12,9 @@ func ParseApply(s string) ([]Transform, error) {
 	}
 	var steps []Transform
 	for {
+		if len(steps) == MaxListItems {
+			return nil, p.tooComplex(p.tok.pos, "more than %d transformations", MaxListItems)
+		}
 		step, err := p.parseTransform()
 		if err != nil {
 			return nil, err
@@ -46,7 +49,7 @@ func (p *parser) parseTransform() (Transform, error) {
 	var step Transform
 	switch t.text {
 	case "filter":
-		e, err := p.parseExpr()
+		e, err := p.parseCondition()
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +75,7 @@ func (p *parser) parseGroupBy() (*GroupBy, error) {
 	if err := p.expect(tokLParen, "'(' to open the grouping properties"); err != nil {
 		return nil, err
 	}
-	props, err := commaList(p, p.parsePath)
+	props, err := boundedList(p, MaxListItems, "grouping properties", p.parsePath)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +102,7 @@ func (p *parser) parseGroupBy() (*GroupBy, error) {
 }
 
 func (p *parser) parseAggregates() ([]Aggregate, error) {
-	return commaList(p, p.parseAggregate)
+	return boundedList(p, MaxListItems, "aggregates", p.parseAggregate)
 }
 
 var applyMethods = map[string]string{

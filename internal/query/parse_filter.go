@@ -13,7 +13,7 @@ func ParseFilter(s string) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	e, err := p.parseExpr()
+	e, err := p.parseCondition()
 	if err != nil {
 		return nil, err
 	}
@@ -21,6 +21,51 @@ func ParseFilter(s string) (Expr, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// parseCondition parses a whole condition — $filter, a filter() step of $apply, a $filter inside
+// $expand — and holds it to MaxExprDepth.
+func (p *parser) parseCondition() (Expr, error) {
+	e, err := p.parseExpr()
+	if err != nil {
+		return nil, err
+	}
+	if deep := below(e, MaxExprDepth); deep != nil {
+		return nil, p.tooComplex(deep.Position(), "expression more than %d levels deep (each operator is a level: "+
+			"a chain of n or is n levels; write a list of values as in (…))", MaxExprDepth)
+	}
+	return e, nil
+}
+
+// below returns a node of e that lies more than room levels below it, or nil. It visits no
+// deeper than room+1 levels, so that a chain of thousands of operators costs no deep recursion.
+func below(e Expr, room int) Expr {
+	if room == 0 {
+		return e
+	}
+	var kids []Expr
+	switch x := e.(type) {
+	case *Binary:
+		kids = []Expr{x.Left, x.Right}
+	case *Not:
+		kids = []Expr{x.X}
+	case *Neg:
+		kids = []Expr{x.X}
+	case *Call:
+		kids = x.Args
+	case *In:
+		kids = append([]Expr{x.X}, x.List...)
+	case *Lambda:
+		if x.Predicate != nil {
+			kids = []Expr{x.Predicate}
+		}
+	}
+	for _, k := range kids {
+		if deep := below(k, room-1); deep != nil {
+			return deep
+		}
+	}
+	return nil
 }
 
 var (

@@ -96,7 +96,7 @@ func (p *parser) parseSelectList() ([]Path, error) {
 }
 
 func (p *parser) parseOrderList() ([]OrderItem, error) {
-	return commaList(p, func() (OrderItem, error) {
+	return boundedList(p, MaxListItems, "$orderby keys", func() (OrderItem, error) {
 		path, err := p.parsePath()
 		if err != nil {
 			return OrderItem{}, err
@@ -169,7 +169,7 @@ func (p *parser) parseNestedOption(name string, t token, opts *Options) error {
 	case "$orderby":
 		opts.OrderBy, err = p.parseOrderList()
 	case "$filter":
-		opts.Filter, err = p.parseExpr()
+		opts.Filter, err = p.parseCondition()
 	case "$expand":
 		opts.Expand, err = p.parseExpandList()
 	case "$top", "$skip":

@@ -257,9 +257,55 @@ func TestParseFilterDeepButAllowed(t *testing.T) {
 	if _, err := ParseFilter(in); err != nil {
 		t.Fatalf("99 levels: %v", err)
 	}
-	// Long flat chains are not nesting: they are parsed by loops, not recursion.
-	long := "a" + strings.Repeat(" add a", 5000) + " eq 1"
+	// Flat chains are parsed by loops, not recursion, but each operator is a level of the tree
+	// the databases get: 98 add under an eq is the deepest allowed.
+	long := "a" + strings.Repeat(" add a", MaxExprDepth-2) + " eq 1"
 	if _, err := ParseFilter(long); err != nil {
-		t.Fatalf("long chain: %v", err)
+		t.Fatalf("chain at the limit: %v", err)
+	}
+	ors := strings.TrimPrefix(strings.Repeat(" or a eq 1", MaxExprDepth-1), " or ")
+	if _, err := ParseFilter(ors); err != nil {
+		t.Fatalf("%d or: %v", MaxExprDepth-2, err)
+	}
+}
+
+// TestQueryLimits: every limit of the query language, just past it, is a *SyntaxError with the
+// code TooComplex, naming the option and the place.
+func TestQueryLimits(t *testing.T) {
+	list := func(item string, n int) string { return strings.TrimSuffix(strings.Repeat(item+",", n), ",") }
+	tests := []struct {
+		name, query, option, msg string
+	}{
+		{"or chain", "$filter=" + strings.TrimPrefix(strings.Repeat(" or a eq 1", 998), " or "), "$filter", "more than 100 levels deep"},
+		{"add chain", "$filter=a" + strings.Repeat(" add 1", 10000) + " eq 1", "$filter", "more than 100 levels deep"},
+		{"and chain in a lambda", "$filter=contacts/any(c:" + strings.TrimPrefix(strings.Repeat(" and c/x eq 1", 100), " and ") + ")", "$filter", "levels deep"},
+		{"chain in filter()", "$apply=filter(" + strings.TrimPrefix(strings.Repeat(" or a eq 1", 101), " or ") + ")/aggregate($count as n)", "$apply", "levels deep"},
+		{"chain in a nested $filter", "$expand=contacts($filter=" + strings.TrimPrefix(strings.Repeat(" or a eq 1", 101), " or ") + ")", "$expand", "levels deep"},
+		{"$orderby keys", "$orderby=" + list("name", 2000), "$orderby", "more than 32 $orderby keys"},
+		{"nested $orderby keys", "$expand=contacts($orderby=" + list("name", 33) + ")", "$expand", "more than 32 $orderby keys"},
+		{"$apply steps", "$apply=" + strings.Repeat("filter(a gt 0)/", 2000) + "aggregate($count as n)", "$apply", "more than 32 transformations"},
+		{"grouping properties", "$apply=groupby((" + list("city", 2000) + "))", "$apply", "more than 32 grouping properties"},
+		{"aggregates", "$apply=aggregate(" + list("a with sum as s", 33) + ")", "$apply", "more than 32 aggregates"},
+		{"parentheses", "$filter=" + strings.Repeat("(", 101) + "a" + strings.Repeat(")", 101), "$filter", "nested more than 100"},
+		{"length", "$filter=" + strings.Repeat("a", maxOptionLen+1), "$filter", "longer than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseOptions(strings.ReplaceAll(tt.query, " ", "%20"))
+			var se *SyntaxError
+			if !errors.As(err, &se) || se.Code != TooComplex || se.Option != tt.option || !strings.Contains(se.Msg, tt.msg) {
+				t.Fatalf("got %#v, want %s %s %q", err, TooComplex, tt.option, tt.msg)
+			}
+		})
+	}
+	// At the limits, everything parses.
+	for _, q := range []string{
+		"$orderby=" + list("name", MaxListItems),
+		"$apply=" + strings.Repeat("filter(a gt 0)/", MaxListItems-1) + "groupby((" + list("city", MaxListItems) + "),aggregate(" + list("a with sum as s", MaxListItems) + "))",
+		"$filter=a in (" + list("1", 10000) + ")", // a list of values is one level
+	} {
+		if _, err := ParseOptions(strings.ReplaceAll(q, " ", "%20")); err != nil {
+			t.Errorf("%s: %v", clipText(q, 60), err)
+		}
 	}
 }

@@ -254,6 +254,11 @@ func checkRules(a *metadata.Attribute, v any) *fault.Error {
 	}
 	switch x := v.(type) {
 	case string:
+		// PostgreSQL cannot store NUL in text and SQLite would: refused on both, for writes
+		// that do not come through the API (which refuses it at the door), such as imports.
+		if strings.IndexByte(x, 0) >= 0 {
+			return fault.Field(a.Name, "invalid_character", "%s contains the NUL character (U+0000), which text may not hold", a.Name)
+		}
 		if a.MaxLength > 0 && utf8.RuneCountInString(x) > a.MaxLength {
 			return fault.Field(a.Name, "too_long", "%s is %d characters long; the maximum is %d", a.Name, utf8.RuneCountInString(x), a.MaxLength)
 		}

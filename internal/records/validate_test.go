@@ -44,6 +44,8 @@ func TestCreateValidation(t *testing.T) {
 		{"polymorphic lookup to a missing record", "task", `{"subject":"a","regarding_id":"` + newID() + `","regarding_type":"account"}`, fault.Invalid, "lookup_not_found", "regarding_id"},
 		{"too long", "account", `{"name":"` + long + `"}`, fault.Invalid, "too_long", "name"},
 		{"too long in characters", "account", `{"name":"a","city":"` + strings.Repeat("北", 81) + `"}`, fault.Invalid, "too_long", "city"},
+		{"NUL in text", "account", `{"name":"a","city":"Shang\u0000hai"}`, fault.Invalid, "invalid_character", "city"},
+		{"NUL in an email", "contact", `{"last_name":"a","email":"a\u0000@b.example"}`, fault.Invalid, "invalid_character", "email"},
 		{"above max", "opportunity", `{"name":"a","probability":101}`, fault.Invalid, "out_of_range", "probability"},
 		{"below min", "account", `{"name":"a","employees":-1}`, fault.Invalid, "out_of_range", "employees"},
 		{"bad email", "account", `{"name":"a","email":"not an email"}`, fault.Invalid, "invalid_format", "email"},
