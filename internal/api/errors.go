@@ -71,6 +71,14 @@ func detailOf(fe *fault.Error) errorDetail {
 
 // writeError sends err as the JSON error body with its status.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if _, ok := fault.As(err); !ok && s.st.D.IsUndefinedObject(err) {
+		// Another server changed the tenant's data model after this one built its copy (it
+		// follows such changes within a poll interval): build it again, and let the client retry.
+		if p, ok := principalOf(r); ok {
+			s.reg.Invalidate(p.TenantID)
+		}
+		err = fault.Wrap(fault.Conflict, "model_changed", "the data model changed while the request ran; send it again", err)
+	}
 	status, fe := classify(err)
 	if status == http.StatusInternalServerError {
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)

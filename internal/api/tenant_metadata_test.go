@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/store"
 )
 
@@ -168,4 +170,30 @@ func hasIndex(t *testing.T, s *server, name string) bool {
 		t.Fatal(err)
 	}
 	return n > 0
+}
+
+// TestRequestOnAStaleModelAsksForARetry: when another server changed the tenant's data model
+// after this one built its copy (here: the definition and column of an attribute removed behind
+// the server's back, as another server would before this one's next poll), a request built from
+// the stale copy answers 409 model_changed, not a server error, and the next one is served from
+// the stored definitions.
+func TestRequestOnAStaleModelAsksForARetry(t *testing.T) {
+	s := newServer(t)
+	c := s.login()
+	c.post("metadata/entities/account/attributes", map[string]any{"name": "loyalty", "type": "integer"}).want(http.StatusCreated)
+	c.create("accounts", map[string]any{"name": "Before", "loyalty": 1})
+	st := s.app.Store
+	tn, err := s.app.EnsureTenant(context.Background(), "default", "Default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ext := metadata.TenantTable(metadata.TenantKey(tn.ID), "account")
+	for _, q := range []string{`DELETE FROM meta_entity WHERE name = 'account' AND kind = 'extension'`, `DROP TABLE ` + store.Quote(ext)} {
+		if _, err := st.Raw().Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.post("accounts", map[string]any{"name": "Stale", "loyalty": 2}).wantError(http.StatusConflict, "model_changed", "")
+	c.post("accounts", map[string]any{"name": "Fresh", "loyalty": 2}).wantError(http.StatusBadRequest, "unknown_field", "loyalty")
+	c.create("accounts", map[string]any{"name": "Fresh"})
 }

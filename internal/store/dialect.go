@@ -32,6 +32,9 @@ type Dialect interface {
 	IsUniqueViolation(err error) bool
 	// IsRetryable reports whether a transaction failed from a serialization conflict or a busy database.
 	IsRetryable(err error) bool
+	// IsUndefinedObject reports whether err names a table or column that does not exist: a
+	// statement built from a data model that another server changed meanwhile.
+	IsUndefinedObject(err error) bool
 }
 
 // Quote quotes an SQL identifier; both dialects use double quotes.

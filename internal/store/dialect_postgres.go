@@ -165,6 +165,11 @@ func (postgresDialect) IsRetryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
 }
 
+func (postgresDialect) IsUndefinedObject(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "42703" || pe.Code == "42P01")
+}
+
 func formatUUID(b [16]byte) string {
 	const hex = "0123456789abcdef"
 	out := make([]byte, 36)

@@ -116,6 +116,14 @@ func (sqliteDialect) IsUniqueViolation(err error) bool {
 	return false
 }
 
+func (sqliteDialect) IsUndefinedObject(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "no such column") || strings.Contains(msg, "no such table") || strings.Contains(msg, "has no column named")
+}
+
 func (sqliteDialect) IsRetryable(err error) bool {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
