@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -56,8 +57,20 @@ func newBench() *cobra.Command {
 					r.Rows, r.ImportTime.Round(time.Millisecond), r.ImportPerSec, r.RawMethod, r.RawTime.Round(time.Millisecond), r.RawPerSec,
 					r.FloorTime.Round(time.Millisecond), r.FloorPerSec, r.Ratio(), r.ImportPerSec/r.FloorPerSec)
 				return nil
+			} else if sc == "tenants" {
+				nt, _ := cmd.Flags().GetInt("tenants")
+				r, err := bench.RunTenants(cmd.Context(), bench.TenantsConfig{DB: db, Tenants: nt, Accounts: n, Duration: d, Seed: seed, Progress: cmd.ErrOrStderr()})
+				if err != nil {
+					return err
+				}
+				dialect := "sqlite"
+				if strings.HasPrefix(db, "postgres") {
+					dialect = "postgres"
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), bench.TenantsMarkdown(r, dialect, n))
+				return nil
 			} else if sc != "api" {
-				return fmt.Errorf("unknown scenario %q: api or import", sc)
+				return fmt.Errorf("unknown scenario %q: api, import or tenants", sc)
 			}
 			start := time.Now()
 			env, err := bench.Setup(cmd.Context(), bench.Config{DB: db, Accounts: n, Duration: d, Seed: seed, Progress: cmd.ErrOrStderr()})
@@ -80,6 +93,8 @@ func newBench() *cobra.Command {
 	cmd.Flags().Uint64("seed", 1, "random seed of the generated data")
 	cmd.Flags().String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	cmd.Flags().String("memprofile", "", "write an allocation profile of the whole run to this file (go tool pprof -sample_index=alloc_space)")
-	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP) or import (CSV import versus raw bulk load)")
+	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP), import (CSV import versus raw bulk load) or tenants "+
+		"(one tenant among --tenants, each with its own data model, versus the same tenant alone)")
+	cmd.Flags().Int("tenants", 1000, "tenants scenario: how many tenants share the database")
 	return cmd
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -189,4 +190,66 @@ func BenchmarkRowLevelSecurityRequests(b *testing.B) {
 	}
 	defer rls.Close()
 	b.Run("app_role", func(b *testing.B) { rls.handler(b, "accounts("+id+")") })
+}
+
+// TestRunTenants runs the tenants scenario small: every tenant of the larger installation has
+// its own data model (its custom entities and the custom attributes on account), and the
+// measured tenant is served by both installations.
+func TestRunTenants(t *testing.T) {
+	dsn := storetest.DSN(t)
+	if storetest.Dialect() == "postgres" {
+		t.Cleanup(func() {
+			for _, n := range []string{"1", "3"} {
+				x, _ := installationDSN(dsn, "tenants_"+n)
+				u, _ := url.Parse(x)
+				_ = execOn(context.Background(), storetest.DefaultPostgres, `DROP SCHEMA IF EXISTS "`+u.Query().Get("search_path")+`" CASCADE`)
+			}
+		})
+	}
+	r, err := RunTenants(context.Background(), TenantsConfig{DB: dsn, Tenants: 3, Accounts: 60, Duration: 20 * time.Millisecond, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.GetOne.Ops == 0 || r.GetMany.Ops == 0 || r.FilterMany.Ops == 0 || r.MetadataBytes == 0 {
+		t.Fatalf("nothing measured: %+v", r)
+	}
+	many, _ := installationDSN(dsn, "tenants_3")
+	a, _, err := openInstallation(context.Background(), many)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ids, err := tenantIDs(context.Background(), a)
+	if err != nil || len(ids) != 3 {
+		t.Fatalf("tenants %v, %v", ids, err)
+	}
+	tables := map[string]bool{}
+	for _, id := range ids {
+		m, err := a.Registry.Tenant(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		custom := 0
+		for _, e := range m.Entities() {
+			if e.Custom {
+				custom++
+				tables[e.Table()] = true
+			}
+		}
+		ext := 0
+		for _, at := range m.Entity("account").Attributes {
+			if at.Ext {
+				ext++
+			}
+		}
+		if custom != CustomEntities || ext != CustomAttributes {
+			t.Errorf("tenant %s has %d custom entities and %d custom attributes on account", id, custom, ext)
+		}
+	}
+	if len(tables) != 3*CustomEntities {
+		t.Errorf("%d custom tables for 3 tenants: each tenant's are its own", len(tables))
+	}
+	if out := TenantsMarkdown(r, storetest.Dialect(), 60); !strings.Contains(out, "| $metadata") {
+		t.Errorf("report: %s", out)
+	}
 }

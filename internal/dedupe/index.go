@@ -379,10 +379,36 @@ func (s *Service) Backfill(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("dedupe: backfill: %w", err)
 	}
+	done := map[[2]string]bool{}
+	rows, err := s.st.Query(ctx, `SELECT tenant_id, entity FROM dedupe_state`)
+	if err != nil {
+		return 0, fmt.Errorf("dedupe: backfill: %w", err)
+	}
+	for rows.Next() {
+		var raw any
+		var entity string
+		if err := rows.Scan(&raw, &entity); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		id, err := s.st.D.Decode(idAttr, raw)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		done[[2]string{strings.ToLower(id.(string)), entity}] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
 	n := 0
 	ph := s.st.D.Placeholder
 	for _, tenant := range tenants {
 		for _, name := range Entities {
+			if done[[2]string{strings.ToLower(tenant), name}] {
+				continue // indexed already: the tenant's model need not even be built
+			}
 			e, err := s.entity(ctx, tenant, name)
 			if err != nil {
 				if fault.Is(err, fault.NotFound) {
