@@ -21,8 +21,12 @@ if [ -z "$bin" ]; then
   bin="$dir/meridian"
 fi
 
-MERIDIAN_DB="sqlite:$dir/meridian.db" \
-MERIDIAN_DATA_DIR="$dir/data" \
+export MERIDIAN_DB="sqlite:$dir/meridian.db" MERIDIAN_DATA_DIR="$dir/data" MERIDIAN_LOG_LEVEL=warn
+# A second tenant with an administrator of its own (tenants.spec.ts).
+"$bin" tenant create beta "Beta Trading" >/dev/null
+MERIDIAN_USER_PASSWORD='beta designer passphrase 9' "$bin" user create --tenant beta --email admin@beta.e2e.meridian.local \
+  --name "Beta Admin" --admin >/dev/null
+
 MERIDIAN_ADDR="127.0.0.1:$port" \
 MERIDIAN_TENANT=default \
 MERIDIAN_ADMIN_EMAIL=admin@e2e.meridian.local \
@@ -30,7 +34,6 @@ MERIDIAN_ADMIN_PASSWORD=e2e-password-123 \
 MERIDIAN_ADMIN_NAME="E2E Admin" \
 MERIDIAN_COOKIE_SECURE=false \
 MERIDIAN_LOGIN_RATE_LIMIT=off \
-MERIDIAN_LOG_LEVEL=warn \
 MERIDIAN_PLUGINS_DIR="$(cd "$(dirname "$0")/../.." && pwd)/plugins" \
   "$bin" serve &
 pid=$!
