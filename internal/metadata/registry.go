@@ -1,6 +1,7 @@
 package metadata
 
 import (
+	"container/list"
 	"context"
 	"fmt"
 	"sync"
@@ -27,11 +28,19 @@ type Registry struct {
 	src Source
 
 	mu      sync.Mutex
-	tenants map[string]*Model
-	gen     map[string]uint64 // bumped by every invalidation, so a load that raced one is not kept
-	loading map[string]*load  // one load per tenant at a time
-	seen    int64             // the metadata clock version the cache has caught up with
+	tenants map[string]*list.Element // tenant id → element of lru holding its *Model
+	lru     *list.List               // most recently used first
+	gen     map[string]uint64        // bumped by every invalidation, so a load that raced one is not kept
+	loading map[string]*load         // one load per tenant at a time
+	seen    int64                    // the metadata clock version the cache has caught up with
+	// Limit caps how many tenants' models are kept (the least recently used go first; they are
+	// built again when needed). 0 keeps them all.
+	Limit int
 }
+
+// DefaultModelLimit is how many tenants' models a registry keeps by default: about 55 KB each for
+// a tenant with five custom entities and twenty custom attributes (docs/benchmarks.md).
+const DefaultModelLimit = 10000
 
 type load struct {
 	done chan struct{}
@@ -42,7 +51,8 @@ type load struct {
 // NewRegistry returns a registry of the system model sys whose tenants' definitions come from
 // src (nil: every tenant sees the system model alone, as in tests of the query compiler).
 func NewRegistry(sys *Model, src Source) *Registry {
-	r := &Registry{src: src, tenants: map[string]*Model{}, gen: map[string]uint64{}, loading: map[string]*load{}}
+	r := &Registry{src: src, tenants: map[string]*list.Element{}, lru: list.New(), gen: map[string]uint64{}, loading: map[string]*load{},
+		Limit: DefaultModelLimit}
 	r.sys.Store(sys)
 	return r
 }
@@ -56,9 +66,10 @@ func (r *Registry) Tenant(ctx context.Context, id string) (*Model, error) {
 		return nil, fmt.Errorf("metadata: a tenant's model needs the tenant")
 	}
 	r.mu.Lock()
-	if m := r.tenants[id]; m != nil {
+	if el := r.tenants[id]; el != nil {
+		r.lru.MoveToFront(el)
 		r.mu.Unlock()
-		return m, nil
+		return el.Value.(*Model), nil
 	}
 	if l := r.loading[id]; l != nil {
 		r.mu.Unlock()
@@ -81,7 +92,7 @@ func (r *Registry) Tenant(ctx context.Context, id string) (*Model, error) {
 	r.mu.Lock()
 	delete(r.loading, id)
 	if l.err == nil && r.gen[id] == gen {
-		r.tenants[id] = l.m
+		r.keep(l.m)
 	}
 	r.mu.Unlock()
 	close(l.done)
@@ -108,7 +119,29 @@ func (r *Registry) Publish(m *Model) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.gen[m.tenant]++
-	r.tenants[m.tenant] = m
+	r.keep(m)
+}
+
+// keep caches m as its tenant's model, evicting the least recently used past Limit (r.mu held).
+func (r *Registry) keep(m *Model) {
+	if el := r.tenants[m.tenant]; el != nil {
+		el.Value = m
+		r.lru.MoveToFront(el)
+		return
+	}
+	r.tenants[m.tenant] = r.lru.PushFront(m)
+	for r.Limit > 0 && r.lru.Len() > r.Limit {
+		old := r.lru.Remove(r.lru.Back()).(*Model)
+		delete(r.tenants, old.tenant)
+	}
+}
+
+// forget drops the cached model of tenant id (r.mu held).
+func (r *Registry) forget(id string) {
+	if el := r.tenants[id]; el != nil {
+		r.lru.Remove(el)
+		delete(r.tenants, id)
+	}
 }
 
 // Invalidate forgets the model of tenant id: the next request builds it again.
@@ -116,7 +149,7 @@ func (r *Registry) Invalidate(id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.gen[id]++
-	delete(r.tenants, id)
+	r.forget(id)
 }
 
 // Cached returns how many tenants' models are held.
@@ -143,7 +176,7 @@ func (r *Registry) Sync(ctx context.Context) error {
 	defer r.mu.Unlock()
 	for _, id := range tenants {
 		r.gen[id]++
-		delete(r.tenants, id)
+		r.forget(id)
 	}
 	if v > r.seen {
 		r.seen = v
