@@ -253,7 +253,7 @@ func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tena
 // the roles are written in one transaction: a refused password or unknown role leaves no user
 // behind.
 func (a *App) CreateUser(ctx context.Context, tenantID, email, name, password string, roles ...string) (string, error) {
-	if err := auth.CheckPasswordPolicy(password); err != nil {
+	if err := auth.CheckPasswordPolicy(password, auth.PasswordUser{Email: email, Name: name}); err != nil {
 		return "", err
 	}
 	var id string
