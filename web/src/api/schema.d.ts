@@ -731,6 +731,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the signed-in person's password
+         * @description Needs the current password, checked like a sign-in: a wrong one is `400 wrong_password` (target `current_password`) and counts towards the sign-in lock (`429 account_locked`). The new one must pass the password policy (`400 weak_password`, target `new_password`, the reason's code in `details`). The session of the call stays signed in; the user's other sessions are revoked, and the API keys too with `revoke_api_keys`. An API key or client credential may not (`403 session_required`). Audited as `credential_change`.
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/business_units": {
         parameters: {
             query?: never;
@@ -12546,6 +12566,47 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    new_password: string;
+                    /** @description Revoke the user's API keys as well (default false). */
+                    revoke_api_keys?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The user's API keys still valid. */
+                        api_keys: number;
+                        /** @description The user's API keys revoked (revoke_api_keys). */
+                        revoked_api_keys: number;
+                        /** @description The user's other sessions, signed out. */
+                        revoked_sessions: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };
