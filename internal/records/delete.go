@@ -140,7 +140,7 @@ func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata
 	if _, err := s.st.Exec(ctx, `DELETE FROM `+store.Quote(e.Name)+` WHERE "tenant_id" = `+ph(1)+` AND "id" = `+ph(2), p.TenantID, id); err != nil {
 		return err
 	}
-	if err := s.logChange(ctx, p, version, e.Name, id, "d"); err != nil {
+	if err := s.logChangeOf(ctx, p, version, e.Name, id, "d", cur); err != nil {
 		return err
 	}
 	if err := s.addCount(ctx, p.TenantID, e.Name, -1); err != nil {
