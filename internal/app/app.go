@@ -27,6 +27,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/routing"
+	"github.com/meridian-crm/meridian/internal/sales"
 	"github.com/meridian-crm/meridian/internal/schema"
 	"github.com/meridian-crm/meridian/internal/search"
 	"github.com/meridian-crm/meridian/internal/service"
@@ -169,6 +170,8 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
 	routing.Wire(rec)          // new leads and cases follow the assignment rules
 	service.WireKnowledge(rec) // the knowledge article workflow's rules for plain writes
+	service.WireCases(rec)     // resolved and canceled cases are closed to plain writes
+	sales.Wire(rec)            // so are qualified and disqualified leads, won and lost opportunities
 	sch := schema.NewService(st, reg)
 	sch.Events = acc.Events // metadata changes are on the audit trail too
 	au := auth.NewService(st, clock)

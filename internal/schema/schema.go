@@ -72,6 +72,18 @@ func sameAttribute(a, b *metadata.Attribute) bool {
 	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }
 
+// customReadOnly refuses read_only on an attribute an administrator defines: the flag says that
+// a domain package's actions and timers keep the attribute, and nothing keeps a custom one.
+func customReadOnly(e *metadata.Entity) error {
+	for i, a := range e.Attributes {
+		if a.ReadOnly && (e.Custom || a.Custom) {
+			return fault.Field(fmt.Sprintf("attributes[%d].read_only", i), "invalid_value",
+				"read_only marks the attributes the server's actions and timers keep; a custom attribute cannot be read-only")
+		}
+	}
+	return nil
+}
+
 // NewService returns a schema service.
 func NewService(st *store.Store, reg *metadata.Registry) *Service {
 	return &Service{st: st, reg: reg}
@@ -83,6 +95,9 @@ func (s *Service) change(ctx context.Context, prev, next *metadata.Entity, force
 	m := s.reg.Model()
 	var nm *metadata.Model
 	if next != nil {
+		if err := customReadOnly(next); err != nil {
+			return err
+		}
 		next.Normalize()
 		freezeReverseNames(m, next)
 		// Validate against the current model, which holds at most the old version of next: in

@@ -120,6 +120,8 @@ const en = {
     saved: 'Saved',
     createdAt: 'Created',
     modifiedAt: 'Modified',
+    closed: 'Closed: reopen it to change it.',
+    back: 'Back to the list',
   },
   dedupe: {
     title: 'Possible duplicates',
@@ -754,6 +756,8 @@ const en = {
     assigned_other: '{{count}} records assigned.',
   },
   errors: {
+    read_only_field: 'This field is kept by the server and cannot be changed here.',
+    record_closed: 'This record is closed: reopen it to change it.',
     wrong_password: 'The current password is wrong.',
     same_password: 'The new password is the same as the current one.',
     no_password: 'You sign in through single sign-on and have no password here.',

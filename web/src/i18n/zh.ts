@@ -124,6 +124,8 @@ const zh: Strings<Resources> = {
     saved: '已保存',
     createdAt: '创建时间',
     modifiedAt: '修改时间',
+    closed: '已关闭：重新打开后才能修改。',
+    back: '返回列表',
   },
   dedupe: {
     title: '可能重复的记录',
@@ -758,6 +760,8 @@ const zh: Strings<Resources> = {
     assigned_other: '已分配 {{count}} 条记录。',
   },
   errors: {
+    read_only_field: '此字段由系统维护，不能在此修改。',
+    record_closed: '此记录已关闭：重新打开后才能修改。',
     wrong_password: '当前密码不正确。',
     same_password: '新密码与当前密码相同。',
     no_password: '您通过单点登录进入系统，在此没有密码。',
