@@ -21,7 +21,7 @@ const (
 	demoDB       = "sqlite:./meridian-demo/meridian.db"
 	demoTenant   = "demo"
 	demoEmail    = "admin@demo.meridian.local"
-	demoPassword = "meridian-demo"
+	demoPassword = "copper-lantern-42"
 )
 
 type readyKey struct{}

@@ -57,15 +57,23 @@ func TestAdministrationCommands(t *testing.T) {
 
 func TestUserCreateRejectsWeakPassword(t *testing.T) {
 	db := storetest.DSN(t)
-	root := newRoot()
-	root.SetArgs([]string{"user", "create", "--db", db, "--email", "x@example.com", "--password", "short"})
-	root.SetOut(&bytes.Buffer{})
-	root.SetErr(&bytes.Buffer{})
-	if err := root.Execute(); err == nil || !strings.Contains(err.Error(), "password") {
-		t.Fatalf("weak password accepted: %v", err)
+	for _, c := range []struct{ pw, says string }{
+		{"short", "at least 10 characters"},
+		{"x@example.com", "your email address"},  // the user's own email
+		{"abcabcabcabc", "repeated pattern"},     // long enough, but guessed at once
+		{"passwordpassword", "repeated pattern"}, // a common password, twice
+		{"meridian2030", "name of the product"},  // the product's name
+	} {
+		root := newRoot()
+		root.SetArgs([]string{"user", "create", "--db", db, "--email", "x@example.com", "--password", c.pw})
+		root.SetOut(&bytes.Buffer{})
+		root.SetErr(&bytes.Buffer{})
+		if err := root.Execute(); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Fatalf("password %q: %v, want a refusal saying %q", c.pw, err, c.says)
+		}
 	}
 	// Nothing was half-written: the user does not exist.
-	root = newRoot()
+	root := newRoot()
 	root.SetArgs([]string{"apikey", "create", "--db", db, "--user", "x@example.com"})
 	root.SetOut(&bytes.Buffer{})
 	root.SetErr(&bytes.Buffer{})

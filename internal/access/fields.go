@@ -242,12 +242,12 @@ func (s *Service) RemoveProfileMember(ctx context.Context, id, principalID strin
 	return s.removeHolder(ctx, "field_profile_member", "profile_id", id, principalID, "field_profile_change", "field_security_profile", "profile")
 }
 
-// Profiles lists the tenant's field security profiles.
+// Profiles lists the tenant's field security profiles (administrators only).
 func (s *Service) Profiles(ctx context.Context) ([]*Profile, error) {
 	return listOf(ctx, s, s.profiles)
 }
 
-// Profile returns one field security profile.
+// Profile returns one field security profile (administrators only).
 func (s *Service) Profile(ctx context.Context, id string) (*Profile, error) {
 	return oneOf(ctx, s, s.profiles, id, "field security profile")
 }

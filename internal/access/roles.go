@@ -106,27 +106,30 @@ func (s *Service) CreateRoleWith(ctx context.Context, name, description string, 
 	return r, nil
 }
 
-// Roles lists the tenant's roles with their privileges.
+// Roles lists the tenant's roles with their privileges (administrators only).
 func (s *Service) Roles(ctx context.Context) ([]*Role, error) { return listOf(ctx, s, s.roles) }
 
-// Role returns one role.
+// Role returns one role (administrators only).
 func (s *Service) Role(ctx context.Context, id string) (*Role, error) {
 	return oneOf(ctx, s, s.roles, id, "role")
 }
 
-// listOf lists the caller's tenant's items with load (a tenant and an id, "" for all).
+// listOf lists the caller's tenant's items with load (a tenant and an id, "" for all). The
+// security configuration is the administrators' to read, as to change: anyone else gets
+// admin_required, whether the items exist or not.
 func listOf[T any](ctx context.Context, s *Service, load func(context.Context, string, string) ([]T, error)) ([]T, error) {
-	c, err := s.callerOf(ctx)
+	c, err := s.requireAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return load(ctx, c.tenant, "")
 }
 
-// oneOf returns the item id of the caller's tenant loaded by load, or a not-found fault naming what.
+// oneOf returns the item id of the caller's tenant loaded by load, or a not-found fault naming
+// what; administrators only, like listOf.
 func oneOf[T any](ctx context.Context, s *Service, load func(context.Context, string, string) ([]T, error), id, what string) (T, error) {
 	var zero T
-	c, err := s.callerOf(ctx)
+	c, err := s.requireAdmin(ctx)
 	if err != nil {
 		return zero, err
 	}
@@ -371,9 +374,9 @@ func (s *Service) removeHolder(ctx context.Context, table, col, id, principalID,
 	return err
 }
 
-// RoleMembers lists the ids of the users and teams holding a role.
+// RoleMembers lists the ids of the users and teams holding a role (administrators only).
 func (s *Service) RoleMembers(ctx context.Context, roleID string) ([]string, error) {
-	c, err := s.callerOf(ctx)
+	c, err := s.requireAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -422,11 +425,16 @@ func (s *Service) CreateTemplate(ctx context.Context, name, entity string, right
 	return t, nil
 }
 
-// Templates lists the tenant's access team templates.
+// Templates lists the tenant's access team templates: every one to an administrator, to anyone
+// else those of the entities they may read (whose records' access teams they may see, and need
+// the templates' names for).
 func (s *Service) Templates(ctx context.Context) ([]*Template, error) {
 	c, err := s.callerOf(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if c.disabled {
+		return nil, fault.New(fault.Permission, "user_disabled", "your user is disabled")
 	}
 	rows, err := s.st.Query(ctx, `SELECT id, name, entity, rights, created_at FROM access_team_template WHERE tenant_id = `+s.st.D.Placeholder(1)+` ORDER BY entity, name`, c.tenant)
 	if err != nil {
@@ -447,6 +455,17 @@ func (s *Service) Templates(ctx context.Context) ([]*Template, error) {
 			t.CreatedAt = v.(time.Time)
 		}
 		t.Rights = records.Rights(bits).Names()
+		if c.admin {
+			out = append(out, t)
+			continue
+		}
+		m, err := s.reg.Model(ctx, c.tenant)
+		if err != nil {
+			return nil, err
+		}
+		if e := m.Entity(t.Entity); e == nil || c.depth(s.privilegeEntity(e), "read") == None {
+			continue
+		}
 		out = append(out, t)
 	}
 	return out, rows.Err()

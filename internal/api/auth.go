@@ -32,12 +32,14 @@ type Accounts interface {
 	ListAPIKeys(ctx context.Context, tenantID, userID string) ([]auth.APIKey, error)
 	RevokeAPIKey(ctx context.Context, tenantID, userID, id string) error
 	SetPassword(ctx context.Context, tenantID, userID, pw string) error
+	ChangePassword(ctx context.Context, in auth.PasswordChange) (auth.PasswordChanged, error)
 }
 
 // routeAuth registers the authenticated account endpoints beyond me, logout and creating a key
 // (POST /api/v1/auth/login and /api/v1/auth/mfa/verify are public and registered with the
 // sign-in rate limit).
 func (s *Server) routeAuth(authed *http.ServeMux) {
+	authed.HandleFunc("POST /api/v1/auth/password", s.changePassword)
 	authed.HandleFunc("GET /api/v1/auth/apikeys", s.listAPIKeys)
 	authed.HandleFunc("DELETE /api/v1/auth/apikeys/{id}", s.revokeAPIKey)
 	authed.HandleFunc("GET /api/v1/auth/mfa", s.mfaStatus)
@@ -229,6 +231,59 @@ func (s *Server) requireAdmin(w http.ResponseWriter, r *http.Request) (principal
 		return p, false
 	}
 	return p, true
+}
+
+type passwordChangeRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+	RevokeAPIKeys   bool   `json:"revoke_api_keys,omitempty"`
+}
+
+// changePassword serves POST /api/v1/auth/password: the signed-in user replaces their password,
+// proving the current one (counted like a sign-in by the lockout). The session of the request
+// stays signed in; the user's other sessions are revoked, and the API keys too when asked.
+// Recorded on the audit trail in the change's transaction; a wrong current password too.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.requireSession(w, r)
+	if !ok {
+		return
+	}
+	var req passwordChangeRequest
+	if err := s.decodeStrict(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var missing []*fault.Error
+	if req.CurrentPassword == "" {
+		missing = append(missing, fault.Field("current_password", "required", "current_password is required"))
+	}
+	if req.NewPassword == "" {
+		missing = append(missing, fault.Field("new_password", "required", "new_password is required"))
+	}
+	if err := fault.Join(missing); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cred, _ := credentialOf(r)
+	res, err := s.auth.ChangePassword(r.Context(), auth.PasswordChange{TenantID: p.TenantID, UserID: p.UserID,
+		Current: req.CurrentPassword, New: req.NewPassword, Keep: cred.token, RevokeAPIKeys: req.RevokeAPIKeys,
+		Record: func(ctx context.Context, res auth.PasswordChanged) error {
+			return s.auditCredential(ctx, p, "change_password", map[string]any{"revoked_sessions": res.Sessions,
+				"revoked_api_keys": res.APIKeys, "api_keys": res.KeptAPIKeys})
+		}})
+	if err != nil {
+		if code := fault.CodeOf(err); code == "wrong_password" || fault.Is(err, fault.RateLimited) {
+			// A guess of the password by whoever holds the session: on the record even though refused.
+			if aerr := s.auditCredential(r.Context(), p, "change_password", map[string]any{"refused": code}); aerr != nil {
+				s.writeError(w, r, aerr)
+				return
+			}
+		}
+		s.writeAuthError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, res)
 }
 
 type apiKeyRequest struct {

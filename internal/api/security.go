@@ -62,7 +62,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		err = fault.New(fault.Permission, "admin_required", "only a tenant administrator may create users")
 	}
 	if err == nil {
-		err = auth.CheckPasswordPolicy(body.Password)
+		err = auth.CheckPasswordPolicy(body.Password, auth.PasswordUser{Email: body.Email, Name: body.FullName})
 	}
 	if err != nil {
 		s.writeError(w, r, err)

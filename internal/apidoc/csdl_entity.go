@@ -61,9 +61,10 @@ func nonNull(a *metadata.Attribute) bool {
 }
 
 // computed reports whether the service sets the column and clients cannot: the system columns
-// (but not companions such as revenue_currency, which clients write) and autonumbers.
+// (but not companions such as revenue_currency, which clients write), autonumbers and the
+// attributes marked read_only, which the domain's actions and timers keep.
 func computed(a *metadata.Attribute) bool {
-	return (a.System && a.Of == "") || a.Type == metadata.TypeAutonumber
+	return (a.System && a.Of == "") || a.Type == metadata.TypeAutonumber || a.ReadOnly
 }
 
 func propertyOf(a *metadata.Attribute) property {

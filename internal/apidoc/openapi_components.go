@@ -224,6 +224,8 @@ func definitionSchemas() object {
 		"format":       object{"type": "string", "description": "Autonumbers: e.g. `CAS-{seq:6}`."},
 		"indexed":      object{"type": "boolean"},
 		"secured":      object{"type": "boolean", "description": "Under field-level security: readable and settable only through a field security profile."},
+		"read_only": object{"type": "boolean", "description": "Kept by the server — its actions and timers (a case's SLA fields, the day a lead was qualified): " +
+			"creates, updates, upserts, imports and $batch may not set it (`400 read_only_field`). Shipped attributes only."},
 	}
 	ent := object{
 		"name":           name,

@@ -55,6 +55,24 @@ func addServicePaths(paths object) {
 		}.build(),
 	}
 
+	paths["/auth/password"] = object{"post": operation{
+		id: "changePassword", tag: tagAuth, summary: "Change the signed-in person's password",
+		description: "Needs the current password, checked like a sign-in: a wrong one is `400 wrong_password` (target `current_password`) " +
+			"and counts towards the sign-in lock (`429 account_locked`). The new one must pass the password policy (`400 weak_password`, " +
+			"target `new_password`, the reason's code in `details`). The session of the call stays signed in; the user's other sessions " +
+			"are revoked, and the API keys too with `revoke_api_keys`. An API key or client credential may not (`403 session_required`). " +
+			"Audited as `credential_change`.",
+		body: body(objectSchema(object{"current_password": stringSchema, "new_password": stringSchema,
+			"revoke_api_keys": object{"type": "boolean", "description": "Revoke the user's API keys as well (default false)."}},
+			"current_password", "new_password")),
+		ok: object{"200": response("Changed.", objectSchema(object{
+			"revoked_sessions": object{"type": "integer", "description": "The user's other sessions, signed out."},
+			"revoked_api_keys": object{"type": "integer", "description": "The user's API keys revoked (revoke_api_keys)."},
+			"api_keys":         object{"type": "integer", "description": "The user's API keys still valid."}},
+			"revoked_sessions", "revoked_api_keys", "api_keys"))},
+		errors: []int{400, 401, 403, 409, 429},
+	}.build()}
+
 	addDefinitionPaths(paths)
 
 	// The probes live at the server root, not under /api/v1.

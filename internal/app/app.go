@@ -27,6 +27,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/routing"
+	"github.com/meridian-crm/meridian/internal/sales"
 	"github.com/meridian-crm/meridian/internal/schema"
 	"github.com/meridian-crm/meridian/internal/search"
 	"github.com/meridian-crm/meridian/internal/service"
@@ -179,6 +180,8 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
 	routing.Wire(rec)          // new leads and cases follow the assignment rules
 	service.WireKnowledge(rec) // the knowledge article workflow's rules for plain writes
+	service.WireCases(rec)     // resolved and canceled cases are closed to plain writes
+	sales.Wire(rec)            // so are qualified and disqualified leads, won and lost opportunities
 	sch := schema.NewService(st, reg)
 	sch.Events = acc.Events // metadata changes are on the audit trail too
 	au := auth.NewService(st, clock)
@@ -269,7 +272,7 @@ func (a *App) EnsureTenant(ctx context.Context, slug, name string) (*tenant.Tena
 // the roles are written in one transaction: a refused password or unknown role leaves no user
 // behind.
 func (a *App) CreateUser(ctx context.Context, tenantID, email, name, password string, roles ...string) (string, error) {
-	if err := auth.CheckPasswordPolicy(password); err != nil {
+	if err := auth.CheckPasswordPolicy(password, auth.PasswordUser{Email: email, Name: name}); err != nil {
 		return "", err
 	}
 	var id string

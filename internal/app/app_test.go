@@ -101,3 +101,26 @@ func serveForTest(t *testing.T, c Config) (a *App, addr string, stop func() erro
 	})
 	return a, addr, stop
 }
+
+// TestBootstrapRefusesGuessablePassword: the bootstrap administrator's password passes the same
+// policy as every other: built on the administrator's own email, or a repeated pattern, it stops
+// the start with the reason, and no administrator is created.
+func TestBootstrapRefusesGuessablePassword(t *testing.T) {
+	for _, c := range []struct{ pw, says string }{
+		{"ops@example.com", "your email address"},
+		{"passwordpassword", "repeated pattern"},
+	} {
+		cfg := Defaults()
+		cfg.DB = storetest.DSN(t)
+		cfg.AdminEmail, cfg.AdminPassword = "ops@example.com", c.pw
+		a, err := Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = a.Bootstrap(context.Background())
+		a.Close()
+		if err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Fatalf("bootstrap with %q: %v, want a refusal saying %q", c.pw, err, c.says)
+		}
+	}
+}

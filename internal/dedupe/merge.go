@@ -82,6 +82,9 @@ func (s *Service) Merge(ctx context.Context, entity, survivor string, in MergeIn
 		return nil, err
 	}
 	var out *Merge
+	// A merge is an action: the survivor takes the losers' values, read-only ones included, even
+	// when it is closed (a qualified lead).
+	ctx = records.ByAction(ctx, entity)
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
 		surv, err := s.recs.Get(ctx, entity, survivor, nil)
 		if err != nil {

@@ -103,6 +103,8 @@ func (s *Service) Undo(ctx context.Context, id string) (*Merge, error) {
 		case now.After(m.UndoUntil):
 			return fault.Newf(fault.Conflict, "undo_window_passed", "a merge can be undone for %s; this one was made at %s", s.UndoWindow, m.At.Format(time.RFC3339))
 		}
+		// Undoing is an action too: the losers come back as they were, closed or not.
+		ctx = records.ByAction(ctx, m.Entity)
 		surv, err := s.recs.Get(ctx, m.Entity, m.Survivor, nil)
 		if err != nil {
 			return err

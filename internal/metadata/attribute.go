@@ -64,6 +64,10 @@ type Attribute struct {
 	// Secured puts the attribute under field-level security: only callers whose field security
 	// profiles allow it may read it, set it on create or change it.
 	Secured bool `json:"secured,omitempty"`
+	// ReadOnly marks an attribute the server keeps: the actions and timers of a domain package
+	// set it (a case's SLA due times and status, the day a lead was qualified). Plain writes of
+	// clients — create, update, upsert, import, $batch — may not (records.ByAction).
+	ReadOnly bool `json:"read_only,omitempty"`
 	// SearchBoost makes the attribute's text rank in search like the record's title (the
 	// keywords of a knowledge article): a match in it counts more than one in the body.
 	SearchBoost bool `json:"search_boost,omitempty"`

@@ -148,7 +148,7 @@ func (s *Service) delete(ctx context.Context, p principal.Principal, e *metadata
 			return err
 		}
 	}
-	if err := s.logChange(ctx, p, version, e.Name, id, "d"); err != nil {
+	if err := s.logChangeOf(ctx, p, version, e.Name, id, "d", cur); err != nil {
 		return err
 	}
 	if err := s.addCount(ctx, p.TenantID, e, -1); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/query"
+	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // delta reads what changed in entity e since the version in o.DeltaToken: records created or
@@ -42,11 +43,24 @@ func (s *Service) delta(ctx context.Context, p principal.Principal, m *metadata.
 	if err != nil {
 		return nil, err
 	}
-	// Tombstones from the change log, up to the same page size.
-	ph := s.st.D.Placeholder
-	rows, err := s.st.DB(ctx).QueryContext(ctx, `SELECT record_id, version FROM change_log WHERE tenant_id = `+ph(1)+
-		` AND entity = `+ph(2)+` AND op = 'd' AND version > `+ph(3)+` ORDER BY version LIMIT `+strconv.Itoa(size+1),
-		p.TenantID, e.Name, since)
+	// Tombstones from the change log, up to the same page size, of the records the caller could
+	// see: the visibility predicate over what the delete kept of each record (its id, owner and
+	// queue; see logChangeOf), exactly as over a live row — so a caller never learns the id of
+	// a record outside its visibility.
+	args := &store.Args{D: s.st.D}
+	tq := `SELECT t."id", t."version" FROM (SELECT record_id AS "id", version AS "version", owner_id AS "owner_id", queue_id AS "queue_id",` +
+		` entity AS "activity_type" FROM change_log WHERE tenant_id = ` + args.Add(p.TenantID) + ` AND entity = ` + args.Add(e.Name) +
+		` AND op = 'd' AND version > ` + args.Add(since) + `) t`
+	if sc.Restrict != nil {
+		pred, err := sc.Restrict(e, "t", args)
+		if err != nil {
+			return nil, err
+		}
+		if pred != "" {
+			tq += ` WHERE ` + pred
+		}
+	}
+	rows, err := s.st.DB(ctx).QueryContext(ctx, tq+` ORDER BY t."version" LIMIT `+strconv.Itoa(size+1), args.List...)
 	if err != nil {
 		return nil, fmt.Errorf("records: delta %s: %w", e.Name, err)
 	}

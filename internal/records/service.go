@@ -101,6 +101,7 @@ type Service struct {
 	onStaged    map[string][]Staged
 	derived     map[string][]string // entity → tables hooks keep in step (AddDerivedTable)
 	beforeWrite map[string][]func(context.Context, time.Time, map[string]any, map[string]any) error
+	lifecycles  map[string]Lifecycle // when records of an entity are closed (SetLifecycle)
 }
 
 // Options configure a Service.

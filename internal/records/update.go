@@ -130,6 +130,9 @@ func (s *Service) update(ctx context.Context, p principal.Principal, e *metadata
 	if err := s.authorize(ctx, OpUpdate, e, recordFromMap(e, cur)); err != nil {
 		return nil, err
 	}
+	if err := s.checkClosed(ctx, e, cur); err != nil {
+		return nil, err
+	}
 	vals, err := s.prepare(ctx, m, e, in, cur)
 	if err != nil {
 		return nil, err

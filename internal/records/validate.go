@@ -72,6 +72,10 @@ func (s *Service) prepare(ctx context.Context, m *metadata.Model, e *metadata.En
 		}
 		vals[a.Name] = v
 	}
+	// What the server keeps: read-only attributes and closing statuses, for plain writes.
+	for _, f := range s.managedFaults(ctx, e, vals, current) {
+		bad(f)
+	}
 	// Field-level security: the values the caller gave, not the defaults applied below.
 	for _, f := range s.deniedFields(ctx, e, vals, current == nil) {
 		bad(f)

@@ -40,12 +40,28 @@ func (s *Service) nextVersion(ctx context.Context, tenant string) (int64, error)
 }
 
 func (s *Service) logChange(ctx context.Context, p principal.Principal, version int64, entity, id, op string) error {
+	return s.logChangeOf(ctx, p, version, entity, id, op, nil)
+}
+
+// logChangeOf appends to the change log; for a delete, vis holds the deleted record's values, of
+// which the row keeps the owner and queue: what the visibility predicate reads of a record
+// besides its id, so that delta reads report the deletion only to callers who could see it.
+func (s *Service) logChangeOf(ctx context.Context, p principal.Principal, version int64, entity, id, op string, vis map[string]any) error {
 	ph := s.st.D.Placeholder
-	_, err := s.st.Exec(ctx, `INSERT INTO change_log (tenant_id, version, entity, record_id, op, changed_at, changed_by) VALUES (`+
-		ph(1)+`, `+ph(2)+`, `+ph(3)+`, `+ph(4)+`, `+ph(5)+`, `+ph(6)+`, `+ph(7)+`)`,
-		p.TenantID, version, entity, id, op, s.st.D.Encode(&metadata.Attribute{Type: metadata.TypeDateTime}, s.clock()), nullable(p.UserID))
+	_, err := s.st.Exec(ctx, `INSERT INTO change_log (tenant_id, version, entity, record_id, op, changed_at, changed_by, owner_id, queue_id) VALUES (`+
+		ph(1)+`, `+ph(2)+`, `+ph(3)+`, `+ph(4)+`, `+ph(5)+`, `+ph(6)+`, `+ph(7)+`, `+ph(8)+`, `+ph(9)+`)`,
+		p.TenantID, version, entity, id, op, s.st.D.Encode(&metadata.Attribute{Type: metadata.TypeDateTime}, s.clock()), nullable(p.UserID),
+		idOrNil(vis["owner_id"]), idOrNil(vis["queue_id"]))
 	if err != nil {
 		return fmt.Errorf("records: change log: %w", err)
+	}
+	return nil
+}
+
+// idOrNil is v when it is an id, else NULL.
+func idOrNil(v any) any {
+	if id, ok := v.(string); ok && id != "" {
+		return id
 	}
 	return nil
 }

@@ -23,6 +23,18 @@ type Service struct {
 // New returns the sales actions over the records service.
 func New(recs *records.Service) *Service { return &Service{recs: recs} }
 
+// Wire registers the lifecycles of leads and opportunities with the records service: a
+// qualified or disqualified lead and a won or lost opportunity are closed — plain writes may
+// neither close one nor change a closed one; the actions below do (records.ByAction). What the
+// actions record (qualified_on, disqualify_reason, actual_close_date, close_reason, competitor)
+// is read_only in the metadata.
+func Wire(recs *records.Service) {
+	recs.SetLifecycle("lead", records.Lifecycle{Attribute: "status",
+		Closed: map[string]string{"qualified": "qualify", "disqualified": "disqualify"}, Reopen: "reactivate"})
+	recs.SetLifecycle("opportunity", records.Lifecycle{Attribute: "status",
+		Closed: map[string]string{"won": "close", "lost": "close"}, Reopen: "reopen"})
+}
+
 func (s *Service) today() string { return s.recs.Now().UTC().Format(time.DateOnly) }
 
 // QualifyOptions say what qualifying a lead creates. By default it creates an account from the
@@ -72,6 +84,7 @@ func copyTo(dst records.Input, k string, src map[string]any, from string) {
 // say), links them to the lead and marks it qualified, in one transaction.
 func (s *Service) Qualify(ctx context.Context, leadID string, o QualifyOptions) (*QualifyResult, error) {
 	res := &QualifyResult{LeadID: leadID, Created: []string{}}
+	ctx = records.ByAction(ctx, "lead")
 	err := s.recs.Store().WithTx(ctx, func(ctx context.Context) error {
 		lead, err := s.recs.Get(ctx, "lead", leadID, nil)
 		if err != nil {
@@ -164,6 +177,7 @@ func (s *Service) Disqualify(ctx context.Context, leadID, reason, ifMatch string
 		return nil, fault.Field("reason", "required", "a reason is required to disqualify a lead")
 	}
 	var out *records.Record
+	ctx = records.ByAction(ctx, "lead")
 	err := s.recs.Store().WithTx(ctx, func(ctx context.Context) error {
 		lead, err := s.recs.Get(ctx, "lead", leadID, nil)
 		if err != nil {
@@ -185,6 +199,7 @@ func (s *Service) Disqualify(ctx context.Context, leadID, reason, ifMatch string
 // a qualification created stay, linked.
 func (s *Service) Reactivate(ctx context.Context, leadID, ifMatch string) (*records.Record, error) {
 	var out *records.Record
+	ctx = records.ByAction(ctx, "lead")
 	err := s.recs.Store().WithTx(ctx, func(ctx context.Context) error {
 		lead, err := s.recs.Get(ctx, "lead", leadID, nil)
 		if err != nil {
@@ -222,6 +237,7 @@ func (s *Service) Close(ctx context.Context, oppID string, o CloseOptions) (*rec
 		o.CloseDate = s.today()
 	}
 	var out *records.Record
+	ctx = records.ByAction(ctx, "opportunity")
 	err := s.recs.Store().WithTx(ctx, func(ctx context.Context) error {
 		opp, err := s.recs.Get(ctx, "opportunity", oppID, nil)
 		if err != nil {
@@ -250,6 +266,7 @@ func (s *Service) Close(ctx context.Context, oppID string, o CloseOptions) (*rec
 // Reopen makes a won or lost opportunity open again, with its stage's default probability.
 func (s *Service) Reopen(ctx context.Context, oppID, ifMatch string) (*records.Record, error) {
 	var out *records.Record
+	ctx = records.ByAction(ctx, "opportunity")
 	err := s.recs.Store().WithTx(ctx, func(ctx context.Context) error {
 		opp, err := s.recs.Get(ctx, "opportunity", oppID, nil)
 		if err != nil {

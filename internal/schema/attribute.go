@@ -28,6 +28,9 @@ func (s *Service) AddAttribute(ctx context.Context, entity string, a *metadata.A
 		a.Custom, a.Ext = !prev.Custom, false
 		next := prev.Clone()
 		next.Attributes = append(next.Attributes, a)
+		if err := customReadOnly(next); err != nil {
+			return nil, err
+		}
 		next.Normalize()
 		freezeReverseNames(m, next)
 		idx = len(prev.Attributes)
@@ -82,6 +85,9 @@ func (s *Service) UpdateAttribute(ctx context.Context, entity, name string, a *m
 		a.Ext = false
 		next := prev.Clone()
 		next.Attributes[idx] = a
+		if err := customReadOnly(next); err != nil {
+			return nil, err
+		}
 		next.Normalize()
 		freezeReverseNames(m, next)
 		if err := metadata.ValidateEntity(m, next); err != nil {

@@ -252,6 +252,18 @@ func sameJSON(a, b any) bool {
 	return err1 == nil && err2 == nil && string(ja) == string(jb)
 }
 
+// customReadOnly refuses read_only on an attribute an administrator defines: the flag says that
+// a domain package's actions and timers keep the attribute, and nothing keeps a custom one.
+func customReadOnly(e *metadata.Entity) error {
+	for i, a := range e.Attributes {
+		if a.ReadOnly && (e.Custom || a.Custom) {
+			return fault.Field(fmt.Sprintf("attributes[%d].read_only", i), "invalid_value",
+				"read_only marks the attributes the server's actions and timers keep; a custom attribute cannot be read-only")
+		}
+	}
+	return nil
+}
+
 // writable returns entity name of m, which a schema change may change.
 func writable(m *metadata.Model, name string) (*metadata.Entity, error) {
 	e := m.Entity(name)
@@ -276,6 +288,9 @@ func (s *Service) CreateEntity(ctx context.Context, e *metadata.Entity) (*metada
 		e.Custom = true
 		for _, a := range e.Attributes {
 			a.Custom = false // attributes of a custom entity are simply its own
+		}
+		if err := customReadOnly(e); err != nil {
+			return nil, err
 		}
 		e.Normalize()
 		freezeReverseNames(m, e)

@@ -20,6 +20,15 @@ type Cases struct {
 // NewCases returns the case actions over the records service.
 func NewCases(recs *records.Service) *Cases { return &Cases{recs: recs} }
 
+// WireCases registers the case's lifecycle with the records service: a resolved or canceled
+// case is closed — plain writes may neither close a case nor change a closed one; Resolve,
+// Cancel and Reopen do, as actions (records.ByAction). The case's SLA fields and resolution are
+// read_only in the metadata: the actions and the SLA timers keep them.
+func WireCases(recs *records.Service) {
+	recs.SetLifecycle("case", records.Lifecycle{Attribute: "status",
+		Closed: map[string]string{"resolved": "resolve", "canceled": "cancel"}, Reopen: "reopen"})
+}
+
 // ResolveOptions describe how a case was resolved.
 type ResolveOptions struct {
 	Resolution string `json:"resolution"`
@@ -36,6 +45,7 @@ func (c *Cases) Resolve(ctx context.Context, id string, o ResolveOptions) (*reco
 		return nil, fault.Field("resolution", "required", "the resolution is required to resolve a case")
 	}
 	var out *records.Record
+	ctx = records.ByAction(ctx, "case")
 	err := c.recs.Store().WithTx(ctx, func(ctx context.Context) error {
 		cur, err := c.recs.Get(ctx, "case", id, nil)
 		if err != nil {
@@ -84,6 +94,7 @@ func (c *Cases) Cancel(ctx context.Context, id, ifMatch string) (*records.Record
 
 func (c *Cases) move(ctx context.Context, id, ifMatch, action string, allowed func(string) error, in records.Input) (*records.Record, error) {
 	var out *records.Record
+	ctx = records.ByAction(ctx, "case")
 	err := c.recs.Store().WithTx(ctx, func(ctx context.Context) error {
 		cur, err := c.recs.Get(ctx, "case", id, nil)
 		if err != nil {

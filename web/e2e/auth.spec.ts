@@ -16,6 +16,7 @@ test('sign-in page is accessible, refuses a wrong password, signs in and out', a
   await expect(page.getByLabel('Email')).toHaveValue(ADMIN.email);
 
   await signIn(page);
+  await page.getByRole('button', { name: /^Account \(/ }).click();
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in to Meridian' })).toBeVisible();
   // The session is gone on the server too: the start page sends us back to sign in.

@@ -16,7 +16,9 @@ test('switching to 中文 shows Chinese labels everywhere at once', async ({ pag
   await expect(page.getByRole('button', { name: '保存' })).toBeVisible();
   await expect(page.getByRole('region', { name: '活动', exact: true })).toBeVisible();
   await expect(page.getByRole('region', { name: '相关记录', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: /^账户（/ }).click();
   await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
+  await expect(page.getByRole('link', { name: '修改密码' })).toBeVisible();
   const nav = page.getByRole('navigation', { name: '实体' });
   await nav.getByRole('link', { name: '联系人' }).click();
   await expect(page.getByRole('heading', { level: 1, name: '联系人' })).toBeVisible();

@@ -12,7 +12,8 @@ test('the sample plugin: revenue renderer, Account health panel and Log a call o
   const name = unique('Plugin Account');
   const account = await api.create('accounts', { name, revenue: 25_000_000, revenue_currency: 'CNY', city: 'Suzhou' });
   await api.create('cases', { title: unique('Broken sensor'), account_id: account.id, status: 'new' });
-  await api.create('cases', { title: unique('Old question'), account_id: account.id, status: 'resolved' });
+  const old = await api.create('cases', { title: unique('Old question'), account_id: account.id });
+  await api.post(`cases(${old.id})/resolve`, { resolution: 'Answered' }); // a plain write cannot resolve a case
 
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

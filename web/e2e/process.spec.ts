@@ -48,7 +48,9 @@ test('a lead qualified into an opportunity with a line, closed as won; axe on th
   await expectAccessible(page, 'close dialog');
   await close.getByRole('button', { name: 'Close as won or lost' }).click();
   await expect(close).toBeHidden();
-  await expect(page.getByRole('combobox', { name: 'Status', exact: true })).toHaveValue('won');
+  // Closed: the form shows it read-only (the server refuses edits until it is reopened).
+  await expect(page.getByRole('textbox', { name: 'Status', exact: true })).toHaveValue('Won');
+  await expect(page.getByRole('button', { name: 'Save' })).toHaveCount(0);
   await expect(page.getByRole('textbox', { name: 'Probability (%)' })).toHaveValue('100');
   await expect(page.getByRole('textbox', { name: 'Close reason' })).toHaveValue('Best technical fit');
   await expect(page.getByRole('button', { name: 'Reopen' })).toBeVisible();
@@ -56,7 +58,7 @@ test('a lead qualified into an opportunity with a line, closed as won; axe on th
 
   // The lead is qualified now and offers reactivation.
   await page.goto(`/leads/${lead.id}`);
-  await expect(page.getByRole('combobox', { name: 'Status', exact: true })).toHaveValue('qualified');
+  await expect(page.getByRole('textbox', { name: 'Status', exact: true })).toHaveValue('Qualified');
   await expect(page.getByRole('button', { name: 'Reactivate' })).toBeVisible();
 });
 
@@ -93,7 +95,7 @@ test.describe('on a phone (375 px), in 中文', () => {
     await expectNoHorizontalScroll(page);
     await close.getByRole('button', { name: '结束为赢单或丢单' }).tap();
     await expect(close).toBeHidden();
-    await expect(page.getByRole('combobox', { name: '状态', exact: true })).toHaveValue('won');
+    await expect(page.getByRole('textbox', { name: '状态', exact: true })).toHaveValue('赢单');
     await expect(page.getByRole('textbox', { name: '赢单概率(%)' })).toHaveValue('100');
     await expectNoHorizontalScroll(page);
     await page.getByRole('button', { name: 'EN' }).tap();
@@ -122,8 +124,8 @@ test.describe('on a phone (375 px), in 中文', () => {
     await expectNoHorizontalScroll(page);
     await dialog.getByRole('button', { name: '取消资格' }).tap();
     await expect(dialog).toBeHidden();
-    await expect(page.getByRole('combobox', { name: '状态', exact: true })).toHaveValue('disqualified');
-    await expect(page.getByRole('combobox', { name: '取消资格原因' })).toHaveValue('no_budget');
+    await expect(page.getByRole('textbox', { name: '状态', exact: true })).toHaveValue('已取消资格');
+    await expect(page.getByRole('textbox', { name: '取消资格原因' })).toHaveValue('没有预算');
     await expect(bar.getByRole('button', { name: '重新激活' })).toBeVisible();
   });
 });
@@ -143,7 +145,7 @@ test('a case resolved with its resolution and satisfaction, then reopened', asyn
   await expectAccessible(page, 'resolve dialog');
   await dialog.getByRole('button', { name: 'Resolve' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('combobox', { name: 'Status', exact: true })).toHaveValue('resolved');
+  await expect(page.getByRole('textbox', { name: 'Status', exact: true })).toHaveValue('Resolved');
   await expect(page.getByRole('textbox', { name: 'Resolution' })).toHaveValue('Restarted the gateway and replaced its SIM');
   await page.getByRole('button', { name: 'Reopen' }).click();
   await page.getByRole('dialog', { name: 'Reopen this case' }).getByRole('button', { name: 'Reopen' }).click();

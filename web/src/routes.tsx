@@ -12,6 +12,7 @@ const PipelineBoard = lazy(() => import('./features/pipeline/PipelineBoard'));
 const ForecastPage = lazy(() => import('./features/forecast/ForecastPage'));
 const CaseQueue = lazy(() => import('./features/service/CaseQueue'));
 const SearchPage = lazy(() => import('./features/search/SearchPage'));
+const ChangePasswordPage = lazy(() => import('./features/auth/ChangePasswordPage'));
 // The designer: only administrators reach it, so nobody else downloads it.
 const AdminEntities = lazy(() => import('./features/admin/EntitiesPage'));
 const AdminFields = lazy(() => import('./features/admin/FieldsPage'));
@@ -46,6 +47,7 @@ export const router = createBrowserRouter([
       { path: 'forecast', element: <ForecastPage /> },
       { path: 'queue', element: <CaseQueue /> },
       { path: 'search', element: <SearchPage /> },
+      { path: 'account/password', element: <ChangePasswordPage /> },
       { path: 'admin', element: <AdminEntities /> },
       { path: 'admin/entities/:name', element: <AdminFields /> },
       { path: 'admin/roles', element: <AdminRoles /> },

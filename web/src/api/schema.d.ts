@@ -731,6 +731,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the signed-in person's password
+         * @description Needs the current password, checked like a sign-in: a wrong one is `400 wrong_password` (target `current_password`) and counts towards the sign-in lock (`429 account_locked`). The new one must pass the password policy (`400 weak_password`, target `new_password`, the reason's code in `details`). The session of the call stays signed in; the user's other sessions are revoked, and the API keys too with `revoke_api_keys`. An API key or client credential may not (`403 session_required`). Audited as `credential_change`.
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/business_units": {
         parameters: {
             query?: never;
@@ -5202,6 +5222,8 @@ export interface components {
             min?: number;
             name: string;
             options?: components["schemas"]["Option"][];
+            /** @description Kept by the server — its actions and timers (a case's SLA fields, the day a lead was qualified): creates, updates, upserts, imports and $batch may not set it (`400 read_only_field`). Shipped attributes only. */
+            read_only?: boolean;
             required?: boolean;
             reverse_name?: string;
             scale?: number;
@@ -5226,6 +5248,8 @@ export interface components {
             min?: number;
             name?: string;
             options?: components["schemas"]["Option"][];
+            /** @description Kept by the server — its actions and timers (a case's SLA fields, the day a lead was qualified): creates, updates, upserts, imports and $batch may not set it (`400 read_only_field`). Shipped attributes only. */
+            read_only?: boolean;
             required?: boolean;
             reverse_name?: string;
             scale?: number;
@@ -7120,7 +7144,7 @@ export interface components {
              * Escalated
              * @default false
              */
-            escalated: boolean | null;
+            readonly escalated: boolean | null;
             /**
              * First responded
              * Format: date-time
@@ -7130,7 +7154,7 @@ export interface components {
              * First response by
              * Format: date-time
              */
-            first_response_by?: string | null;
+            readonly first_response_by?: string | null;
             /**
              * ID
              * Format: uuid
@@ -7178,17 +7202,17 @@ export interface components {
              */
             queue_id?: string | null;
             /** Resolution */
-            resolution?: string | null;
+            readonly resolution?: string | null;
             /**
              * Resolve by
              * Format: date-time
              */
-            resolve_by?: string | null;
+            readonly resolve_by?: string | null;
             /**
              * Resolved on
              * Format: date-time
              */
-            resolved_at?: string | null;
+            readonly resolved_at?: string | null;
             /** @description The related assignment_rule record, returned with $expand=routed_by_rule. */
             readonly routed_by_rule?: components["schemas"]["assignment_rule"] | null;
             /**
@@ -7196,7 +7220,7 @@ export interface components {
              * Format: uuid
              * @description Id of the related assignment_rule record (navigation property routed_by_rule).
              */
-            routed_by_rule_id?: string | null;
+            readonly routed_by_rule_id?: string | null;
             /**
              * Satisfaction (1–5)
              * Format: int64
@@ -7206,17 +7230,17 @@ export interface components {
              * SLA paused since
              * Format: date-time
              */
-            sla_paused_at?: string | null;
+            readonly sla_paused_at?: string | null;
             /**
              * SLA paused (minutes)
              * Format: int64
              */
-            sla_paused_minutes?: number | null;
+            readonly sla_paused_minutes?: number | null;
             /**
              * SLA status
              * @enum {string|null}
              */
-            sla_status?: "on_track" | "warning" | "breached" | "met" | null;
+            readonly sla_status?: "on_track" | "warning" | "breached" | "met" | null;
             /**
              * Status
              * @default new
@@ -7273,20 +7297,10 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
-             * Escalated
-             * @default false
-             */
-            escalated: boolean | null;
-            /**
              * First responded
              * Format: date-time
              */
             first_responded_at?: string | null;
-            /**
-             * First response by
-             * Format: date-time
-             */
-            first_response_by?: string | null;
             /**
              * Opened on
              * Format: date-time
@@ -7309,44 +7323,11 @@ export interface components {
              * @description Id of the related queue record (navigation property queue).
              */
             queue_id?: string | null;
-            /** Resolution */
-            resolution?: string | null;
-            /**
-             * Resolve by
-             * Format: date-time
-             */
-            resolve_by?: string | null;
-            /**
-             * Resolved on
-             * Format: date-time
-             */
-            resolved_at?: string | null;
-            /**
-             * Routed by rule
-             * Format: uuid
-             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
-             */
-            routed_by_rule_id?: string | null;
             /**
              * Satisfaction (1–5)
              * Format: int64
              */
             satisfaction?: number | null;
-            /**
-             * SLA paused since
-             * Format: date-time
-             */
-            sla_paused_at?: string | null;
-            /**
-             * SLA paused (minutes)
-             * Format: int64
-             */
-            sla_paused_minutes?: number | null;
-            /**
-             * SLA status
-             * @enum {string|null}
-             */
-            sla_status?: "on_track" | "warning" | "breached" | "met" | null;
             /**
              * Status
              * @default new
@@ -7378,20 +7359,10 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
-             * Escalated
-             * @default false
-             */
-            escalated: boolean | null;
-            /**
              * First responded
              * Format: date-time
              */
             first_responded_at?: string | null;
-            /**
-             * First response by
-             * Format: date-time
-             */
-            first_response_by?: string | null;
             /**
              * Opened on
              * Format: date-time
@@ -7414,44 +7385,11 @@ export interface components {
              * @description Id of the related queue record (navigation property queue).
              */
             queue_id?: string | null;
-            /** Resolution */
-            resolution?: string | null;
-            /**
-             * Resolve by
-             * Format: date-time
-             */
-            resolve_by?: string | null;
-            /**
-             * Resolved on
-             * Format: date-time
-             */
-            resolved_at?: string | null;
-            /**
-             * Routed by rule
-             * Format: uuid
-             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
-             */
-            routed_by_rule_id?: string | null;
             /**
              * Satisfaction (1–5)
              * Format: int64
              */
             satisfaction?: number | null;
-            /**
-             * SLA paused since
-             * Format: date-time
-             */
-            sla_paused_at?: string | null;
-            /**
-             * SLA paused (minutes)
-             * Format: int64
-             */
-            sla_paused_minutes?: number | null;
-            /**
-             * SLA status
-             * @enum {string|null}
-             */
-            sla_status?: "on_track" | "warning" | "breached" | "met" | null;
             /**
              * Status
              * @default new
@@ -8111,7 +8049,7 @@ export interface components {
              * Disqualify reason
              * @enum {string|null}
              */
-            disqualify_reason?: "no_interest" | "no_budget" | "lost_to_competitor" | "cannot_contact" | "duplicate" | "other" | null;
+            readonly disqualify_reason?: "no_interest" | "no_budget" | "lost_to_competitor" | "cannot_contact" | "duplicate" | "other" | null;
             /**
              * Email
              * Format: email
@@ -8168,7 +8106,7 @@ export interface components {
              * Qualified on
              * Format: date
              */
-            qualified_on?: string | null;
+            readonly qualified_on?: string | null;
             /**
              * Rating
              * @enum {string|null}
@@ -8186,7 +8124,7 @@ export interface components {
              * Format: uuid
              * @description Id of the related assignment_rule record (navigation property routed_by_rule).
              */
-            routed_by_rule_id?: string | null;
+            readonly routed_by_rule_id?: string | null;
             /**
              * Lead source
              * @enum {string|null}
@@ -8255,11 +8193,6 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
-             * Disqualify reason
-             * @enum {string|null}
-             */
-            disqualify_reason?: "no_interest" | "no_budget" | "lost_to_competitor" | "cannot_contact" | "duplicate" | "other" | null;
-            /**
              * Email
              * Format: email
              */
@@ -8290,11 +8223,6 @@ export interface components {
             /** Phone */
             phone?: string | null;
             /**
-             * Qualified on
-             * Format: date
-             */
-            qualified_on?: string | null;
-            /**
              * Rating
              * @enum {string|null}
              */
@@ -8304,12 +8232,6 @@ export interface components {
              * Format: date
              */
             received_on?: string | null;
-            /**
-             * Routed by rule
-             * Format: uuid
-             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
-             */
-            routed_by_rule_id?: string | null;
             /**
              * Lead source
              * @enum {string|null}
@@ -8353,11 +8275,6 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
-             * Disqualify reason
-             * @enum {string|null}
-             */
-            disqualify_reason?: "no_interest" | "no_budget" | "lost_to_competitor" | "cannot_contact" | "duplicate" | "other" | null;
-            /**
              * Email
              * Format: email
              */
@@ -8388,11 +8305,6 @@ export interface components {
             /** Phone */
             phone?: string | null;
             /**
-             * Qualified on
-             * Format: date
-             */
-            qualified_on?: string | null;
-            /**
              * Rating
              * @enum {string|null}
              */
@@ -8402,12 +8314,6 @@ export interface components {
              * Format: date
              */
             received_on?: string | null;
-            /**
-             * Routed by rule
-             * Format: uuid
-             * @description Id of the related assignment_rule record (navigation property routed_by_rule).
-             */
-            routed_by_rule_id?: string | null;
             /**
              * Lead source
              * @enum {string|null}
@@ -8721,7 +8627,7 @@ export interface components {
              * Actual close date
              * Format: date
              */
-            actual_close_date?: string | null;
+            readonly actual_close_date?: string | null;
             /**
              * Estimated revenue
              * @description Amount with 4 decimal places; the ISO 4217 currency code is in amount_currency.
@@ -8746,9 +8652,9 @@ export interface components {
              */
             close_date?: string | null;
             /** Close reason */
-            close_reason?: string | null;
+            readonly close_reason?: string | null;
             /** Competitor */
-            competitor?: string | null;
+            readonly competitor?: string | null;
             /** @description The related contact record, returned with $expand=contact. */
             readonly contact?: components["schemas"]["contact"] | null;
             /**
@@ -8868,11 +8774,6 @@ export interface components {
              */
             account_id?: string | null;
             /**
-             * Actual close date
-             * Format: date
-             */
-            actual_close_date?: string | null;
-            /**
              * Estimated revenue
              * @description Amount with 4 decimal places; the ISO 4217 currency code is in amount_currency.
              */
@@ -8893,10 +8794,6 @@ export interface components {
              * Format: date
              */
             close_date?: string | null;
-            /** Close reason */
-            close_reason?: string | null;
-            /** Competitor */
-            competitor?: string | null;
             /**
              * Contact
              * Format: uuid
@@ -9172,11 +9069,6 @@ export interface components {
              */
             account_id?: string | null;
             /**
-             * Actual close date
-             * Format: date
-             */
-            actual_close_date?: string | null;
-            /**
              * Estimated revenue
              * @description Amount with 4 decimal places; the ISO 4217 currency code is in amount_currency.
              */
@@ -9197,10 +9089,6 @@ export interface components {
              * Format: date
              */
             close_date?: string | null;
-            /** Close reason */
-            close_reason?: string | null;
-            /** Competitor */
-            competitor?: string | null;
             /**
              * Contact
              * Format: uuid
@@ -12546,6 +12434,47 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    current_password: string;
+                    new_password: string;
+                    /** @description Revoke the user's API keys as well (default false). */
+                    revoke_api_keys?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The user's API keys still valid. */
+                        api_keys: number;
+                        /** @description The user's API keys revoked (revoke_api_keys). */
+                        revoked_api_keys: number;
+                        /** @description The user's other sessions, signed out. */
+                        revoked_sessions: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -37,3 +37,16 @@ export async function verifyMfa(challenge: string, code: string, tenant: string)
 export async function signOut(): Promise<void> {
   await api('auth/logout', { method: 'POST' });
 }
+
+/** What a password change ended (POST /auth/password). */
+export interface PasswordChanged {
+  revoked_sessions: number;
+  revoked_api_keys: number;
+  api_keys: number;
+}
+
+/** Changes the signed-in person's password; this session stays signed in, the others end. */
+export async function changePassword(current: string, next: string, revokeApiKeys: boolean): Promise<PasswordChanged> {
+  const body = { current_password: current, new_password: next, ...(revokeApiKeys ? { revoke_api_keys: true } : {}) };
+  return (await api<PasswordChanged>('auth/password', { method: 'POST', body })).data;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor, closeBody, qualifyBody, resolveBody, today } from './process';
+import { actionsFor, closeBody, isClosed, qualifyBody, resolveBody, today } from './process';
 
 describe('process actions', () => {
   it('offers what the status allows', () => {
@@ -20,6 +20,17 @@ describe('process actions', () => {
     expect(actionsFor('knowledge_article', { status: 'published' })).toEqual(['new_version', 'archive']);
     expect(actionsFor('knowledge_article', { status: 'archived' })).toEqual([]);
     expect(actionsFor('account', { status: 'active' })).toEqual([]);
+  });
+
+  it('knows closed records: read-only until reopened', () => {
+    expect(isClosed('case', { status: 'resolved' })).toBe(true);
+    expect(isClosed('case', { status: 'canceled' })).toBe(true);
+    expect(isClosed('case', { status: 'waiting' })).toBe(false);
+    expect(isClosed('lead', { status: 'qualified' })).toBe(true);
+    expect(isClosed('lead', { status: 'contacted' })).toBe(false);
+    expect(isClosed('opportunity', { status: 'lost' })).toBe(true);
+    expect(isClosed('opportunity', { status: null })).toBe(false);
+    expect(isClosed('account', { status: 'churned' })).toBe(false);
   });
 
   it('builds the close body without blanks, competitor only when lost', () => {

@@ -19,15 +19,30 @@ const articleActions: Record<string, ProcessAction[]> = {
  * open lead or case can be routed by the assignment rules; a case in a queue can be picked. */
 export function actionsFor(entity: string, record: EntityRecord): ProcessAction[] {
   const status = typeof record.status === 'string' ? record.status : '';
-  if (entity === 'lead') return status === 'qualified' || status === 'disqualified' ? ['reactivate'] : ['qualify', 'disqualify', 'route'];
-  if (entity === 'opportunity') return status === 'won' || status === 'lost' ? ['reopen'] : ['close'];
+  const closed = isClosed(entity, record);
+  if (entity === 'lead') return closed ? ['reactivate'] : ['qualify', 'disqualify', 'route'];
+  if (entity === 'opportunity') return closed ? ['reopen'] : ['close'];
   if (entity === 'case') {
-    if (status === 'resolved' || status === 'canceled') return ['reopen'];
+    if (closed) return ['reopen'];
     const queued = typeof record.queue_id === 'string' && record.queue_id !== '';
     return queued ? ['resolve', 'cancel', 'pick', 'route'] : ['resolve', 'cancel', 'route'];
   }
   if (entity === 'knowledge_article') return articleActions[status] ?? [];
   return [];
+}
+
+/** The statuses in which a record is closed (read-only until reopened; the server answers other
+ * edits 409 record_closed). */
+const closedStatuses: Record<string, string[]> = {
+  lead: ['qualified', 'disqualified'],
+  opportunity: ['won', 'lost'],
+  case: ['resolved', 'canceled'],
+};
+
+/** Whether a record of `entity` is closed: its form is read-only and its reopen action is offered. */
+export function isClosed(entity: string, record: EntityRecord): boolean {
+  const status = typeof record.status === 'string' ? record.status : '';
+  return closedStatuses[entity]?.includes(status) ?? false;
 }
 
 export interface CloseForm {

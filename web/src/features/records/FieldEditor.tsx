@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import type { AttributeDefinition } from '../../api/types';
 import { attributeLabel, label } from '../../api/metadata';
 import type { Draft, DraftValue } from './fields';
-import { isReadOnly } from './fields';
+import { isReadOnly, valueOf } from './fields';
+import { formatValue } from './format';
 import type { FieldMessage } from './errors';
 import { LookupEditor } from './LookupEditor';
 
@@ -20,9 +21,11 @@ export interface FieldEditorProps {
   lookupName?: string | undefined;
   /** Shown under the editor (a plugin's rendering of the saved value). */
   extra?: ReactNode;
+  /** The whole record is read-only (closed: a resolved case, a won opportunity). */
+  locked?: boolean;
 }
 
-export function FieldEditor({ attr, draft, onChange, errors, lookupName, extra }: FieldEditorProps) {
+export function FieldEditor({ attr, draft, onChange, errors, lookupName, extra, locked }: FieldEditorProps) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const id = `field-${attr.name}`;
@@ -41,7 +44,17 @@ export function FieldEditor({ attr, draft, onChange, errors, lookupName, extra }
 
   let editor: ReactNode;
   let group = false;
-  switch (attr.type) {
+  const readOnly = locked || isReadOnly(attr);
+  switch (readOnly ? 'read_only' : attr.type) {
+    case 'read_only': {
+      // The value as text, not an editor: the server keeps it (or the record is closed).
+      const c = valueOf(attr, draft);
+      const shown = c.ok
+        ? formatValue(attr, { [attr.name]: c.value, [`${attr.name}_currency`]: draft[`${attr.name}_currency`] }, lang, [t('common.yes'), t('common.no')], lookupName)
+        : text;
+      editor = <input {...common} type="text" value={shown} readOnly placeholder={attr.type === 'autonumber' ? t('field.autonumber') : undefined} />;
+      break;
+    }
     case 'text':
     case 'json':
       editor = (
@@ -149,15 +162,12 @@ export function FieldEditor({ attr, draft, onChange, errors, lookupName, extra }
     case 'url':
       editor = <input {...common} type="url" value={text} maxLength={attr.max_length || undefined} onChange={(e) => set(e.target.value)} />;
       break;
-    case 'autonumber':
-      editor = <input {...common} type="text" value={text} readOnly placeholder={t('field.autonumber')} />;
-      break;
     default:
       editor = <input {...common} type="text" value={text} maxLength={attr.max_length || undefined} onChange={(e) => set(e.target.value)} />;
   }
 
   return (
-    <div className={`field field-${attr.type}${invalid ? ' invalid' : ''}${isReadOnly(attr) ? ' readonly' : ''}`}>
+    <div className={`field field-${attr.type}${invalid ? ' invalid' : ''}${readOnly ? ' readonly' : ''}`}>
       {group ? (
         <span className="field-label" id={`${id}-legend`}>
           {caption}

@@ -20,6 +20,7 @@ import { RecordPanels } from '../related/RecordPanels';
 import { auditKey } from '../related/AuditHistory';
 import { SharePanel } from '../sharing/SharePanel';
 import { ProcessBar } from '../process/ProcessBar';
+import { isClosed } from '../process/process';
 import { KnowledgePanel } from '../knowledge/KnowledgePanel';
 import { FieldValue } from '../../plugins/FieldValue';
 import { CommandMenu } from '../../plugins/CommandMenu';
@@ -175,6 +176,9 @@ export default function RecordPage() {
   };
 
   const conflict = errors.general.some((g) => g.code === 'etag_mismatch');
+  // A closed record (a resolved case, a won opportunity, a qualified lead) changes only through
+  // its reopen action: the form shows it read-only, without Save.
+  const closed = !!r && isClosed(entity.name, r);
   const dirty = !isNew && Object.keys(payloadOf(attrs, draft, initial).body).length > 0;
   return (
     <article className="record-page" aria-labelledby="record-title">
@@ -209,13 +213,13 @@ export default function RecordPage() {
             const extra = r && rendererFor(pluginState, entity.name, a)
               ? <FieldValue entity={entity.name} attr={a} record={r} formatted={formatValue(a, r, lang, [t('common.yes'), t('common.no')], name)} place="record" />
               : undefined;
-            return <FieldEditor key={a.name} attr={a} draft={draft} onChange={change} errors={errors.fields[a.name]} lookupName={name} extra={extra} />;
+            return <FieldEditor key={a.name} attr={a} draft={draft} onChange={change} errors={errors.fields[a.name]} lookupName={name} extra={extra} locked={closed} />;
           })}
         </div>
         <div className="actions sticky">
-          <span className="status" role="status">{saved ? t('record.saved') : ''}</span>
-          <Link to={`/${set}`} className="button secondary">{t('common.cancel')}</Link>
-          <button type="submit" disabled={saving}>{saving ? t('common.working') : t('common.save')}</button>
+          <span className="status" role="status">{saved ? t('record.saved') : closed ? t('record.closed') : ''}</span>
+          <Link to={`/${set}`} className="button secondary">{closed ? t('record.back') : t('common.cancel')}</Link>
+          {!closed && <button type="submit" disabled={saving}>{saving ? t('common.working') : t('common.save')}</button>}
         </div>
       </form>
       {r && (

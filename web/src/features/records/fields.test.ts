@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributeDefinition } from '../../api/types';
-import { draftOf, payloadOf, valueOf } from './fields';
+import { draftOf, isReadOnly, payloadOf, valueOf } from './fields';
 
 const attrs: AttributeDefinition[] = [
   { name: 'name', type: 'string', required: true },
@@ -33,5 +33,16 @@ describe('field values', () => {
     const { body, errors } = payloadOf(attrs, { ...initial, employees: 'many', name: 'y' }, initial);
     expect(errors).toEqual({ employees: 'not_integer' });
     expect(body).toEqual({ name: 'y' });
+  });
+
+  it('leaves the fields the server keeps out of a new record, as read-only', () => {
+    const kept: AttributeDefinition[] = [
+      { name: 'title', type: 'string' },
+      { name: 'sla_status', type: 'choice', read_only: true, options: [{ value: 'met', label: { en: 'Met' } }] },
+    ];
+    expect(isReadOnly(kept[1]!)).toBe(true);
+    expect(isReadOnly(kept[0]!)).toBe(false);
+    const { body } = payloadOf(kept, { title: 'x', sla_status: 'met' }, undefined);
+    expect(body).toEqual({ title: 'x' });
   });
 });

@@ -6,9 +6,10 @@ import type { AttributeDefinition, EntityRecord } from '../../api/types';
 export type DraftValue = string | boolean | string[];
 export type Draft = Record<string, DraftValue>;
 
-/** Attributes the form does not edit (the server fills them). */
+/** Attributes the form does not edit: autonumbers, and those the server's actions and timers
+ * keep (`read_only` in the metadata, e.g. a case's SLA status). */
 export function isReadOnly(a: AttributeDefinition): boolean {
-  return a.type === 'autonumber';
+  return a.type === 'autonumber' || a.read_only === true;
 }
 
 function pad(n: number): string {

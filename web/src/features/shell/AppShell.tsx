@@ -1,8 +1,8 @@
 // The frame around every signed-in page: header, entity navigation from metadata, main content.
-import { Suspense, useEffect, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { NavLink, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
+import { Link, NavLink, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { entityPluralLabel, setName, useEntities } from '../../api/metadata';
 import { useIsAdmin } from '../admin/access';
 import { signOut, useMe } from '../auth/session';
@@ -65,8 +65,7 @@ export function AppShell() {
         <GlobalSearch />
         <div className="topbar-right">
           <LanguageSwitch signedIn />
-          <span className="user" title={me.data?.name}>{me.data?.name}</span>
-          <button type="button" className="secondary" onClick={() => void out()}>{t('shell.signOut')}</button>
+          <UserMenu name={me.data?.name ?? ''} onSignOut={() => void out()} />
         </div>
       </header>
       <nav id="entity-nav" className="sidenav" aria-label={t('shell.navigation')}>
@@ -110,6 +109,61 @@ export function AppShell() {
           <Outlet />
         </Suspense>
       </main>
+    </div>
+  );
+}
+
+/**
+ * The signed-in person's menu (a disclosure button with their name; "Account" on phones): Change
+ * password and Sign out. It closes on a choice, on Escape (focus back on the button) and on a
+ * click elsewhere.
+ */
+function UserMenu({ name, onSignOut }: { name: string; onSignOut: () => void }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const location = useLocation();
+  useEffect(() => setOpen(false), [location.pathname]);
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: MouseEvent) => {
+      if (!box.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const esc = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setOpen(false);
+      button.current?.focus();
+    };
+    document.addEventListener('mousedown', away);
+    document.addEventListener('keydown', esc);
+    return () => {
+      document.removeEventListener('mousedown', away);
+      document.removeEventListener('keydown', esc);
+    };
+  }, [open]);
+  return (
+    <div className="user-menu" ref={box}>
+      <button
+        ref={button}
+        type="button"
+        className="secondary"
+        aria-label={t('shell.accountMenu', { name })}
+        aria-expanded={open}
+        aria-controls="user-menu-list"
+        title={name}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <span className="user">{name}</span>
+        <span className="user-short" aria-hidden="true">{t('shell.account')}</span>
+        <span className="caret" aria-hidden="true">▾</span>
+      </button>
+      {open && (
+        <ul id="user-menu-list" className="user-menu-list">
+          <li><Link to="/account/password">{t('shell.changePassword')}</Link></li>
+          <li><button type="button" className="link" onClick={onSignOut}>{t('shell.signOut')}</button></li>
+        </ul>
+      )}
     </div>
   );
 }

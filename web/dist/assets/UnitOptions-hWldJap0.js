@@ -1,1 +1,0 @@
-import{l as e}from"./org-B9FsuibM.js";import{a as t}from"./useTranslation-DKEeqkIt.js";var n=t();function r({tree:t}){return(0,n.jsx)(n.Fragment,{children:e(t).map(({unit:e,depth:t})=>(0,n.jsx)(`option`,{value:e.id,children:`${`\xA0\xA0`.repeat(t)}${e.name}`},e.id))})}export{r as t};
