@@ -28,12 +28,12 @@ func (s *Service) AddAttribute(ctx context.Context, entity string, a *metadata.A
 		a.Custom, a.Ext = !prev.Custom, false
 		next := prev.Clone()
 		next.Attributes = append(next.Attributes, a)
+		idx = len(prev.Attributes)
 		if err := customReadOnly(next); err != nil {
 			return nil, err
 		}
 		next.Normalize()
 		freezeReverseNames(m, next)
-		idx = len(prev.Attributes)
 		if err := metadata.ValidateEntity(m, next); err != nil {
 			return nil, err
 		}
