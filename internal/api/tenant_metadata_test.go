@@ -181,6 +181,11 @@ func TestRequestOnAStaleModelAsksForARetry(t *testing.T) {
 	s := newServer(t)
 	c := s.login()
 	c.post("metadata/entities/account/attributes", map[string]any{"name": "loyalty", "type": "integer"}).want(http.StatusCreated)
+	// The server has caught up with the metadata clock (as its poll would), so only the change
+	// behind its back below can make its model stale.
+	if err := s.app.Registry.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	c.create("accounts", map[string]any{"name": "Before", "loyalty": 1})
 	st := s.app.Store
 	tn, err := s.app.EnsureTenant(context.Background(), "default", "Default")

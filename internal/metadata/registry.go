@@ -33,6 +33,7 @@ type Registry struct {
 	gen     map[string]uint64        // bumped by every invalidation, so a load that raced one is not kept
 	loading map[string]*load         // one load per tenant at a time
 	seen    int64                    // the metadata clock version the cache has caught up with
+	syncMu  sync.Mutex               // serialises Sync
 	// Limit caps how many tenants' models are kept (the least recently used go first; they are
 	// built again when needed). 0 keeps them all.
 	Limit int
@@ -165,6 +166,9 @@ func (r *Registry) Sync(ctx context.Context) error {
 	if r.src == nil {
 		return nil
 	}
+	// One at a time: once a Sync returns, no earlier one can still report what it reported.
+	r.syncMu.Lock()
+	defer r.syncMu.Unlock()
 	r.mu.Lock()
 	since := r.seen
 	r.mu.Unlock()
