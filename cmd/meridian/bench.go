@@ -44,7 +44,18 @@ func newBench() *cobra.Command {
 					}
 				}()
 			}
-			if sc, _ := cmd.Flags().GetString("scenario"); sc == "import" {
+			sc, _ := cmd.Flags().GetString("scenario")
+			if sc == "import-bombs" {
+				size, _ := cmd.Flags().GetInt64("bomb-size")
+				only, _ := cmd.Flags().GetStringSlice("bombs")
+				rs, err := bench.RunImportBombs(cmd.Context(), bench.Config{DB: db, Progress: cmd.ErrOrStderr()}, size, only)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "import bombs expanding to %d bytes, uploaded by a tenant administrator\n\n%s", size, bench.BombsMarkdown(rs))
+				return nil
+			}
+			if sc == "import" {
 				r, err := bench.RunImport(cmd.Context(), bench.Config{DB: db, Accounts: n, Seed: seed, Progress: cmd.ErrOrStderr()})
 				if err != nil {
 					return err
@@ -57,7 +68,7 @@ func newBench() *cobra.Command {
 					r.FloorTime.Round(time.Millisecond), r.FloorPerSec, r.Ratio(), r.ImportPerSec/r.FloorPerSec)
 				return nil
 			} else if sc != "api" {
-				return fmt.Errorf("unknown scenario %q: api or import", sc)
+				return fmt.Errorf("unknown scenario %q: api, import or import-bombs", sc)
 			}
 			start := time.Now()
 			env, err := bench.Setup(cmd.Context(), bench.Config{DB: db, Accounts: n, Duration: d, Seed: seed, Progress: cmd.ErrOrStderr()})
@@ -80,6 +91,8 @@ func newBench() *cobra.Command {
 	cmd.Flags().Uint64("seed", 1, "random seed of the generated data")
 	cmd.Flags().String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	cmd.Flags().String("memprofile", "", "write an allocation profile of the whole run to this file (go tool pprof -sample_index=alloc_space)")
-	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP) or import (CSV import versus raw bulk load)")
+	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP), import (CSV import versus raw bulk load) or import-bombs (the server's memory while hostile import files are uploaded)")
+	cmd.Flags().Int64("bomb-size", 400<<20, "import-bombs: bytes each hostile file expands to")
+	cmd.Flags().StringSlice("bombs", nil, "import-bombs: the bombs to upload (default all): inline-string, shared-string, many-rows, huge-field, huge-line, many-parts")
 	return cmd
 }
