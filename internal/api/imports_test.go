@@ -21,13 +21,23 @@ import (
 // importServer is a server whose import runner keeps its files in a temporary directory.
 func importServer(t *testing.T) (*server, *client) {
 	t.Helper()
+	s, c, _ := importServerWith(t, exchange.Limits{})
+	return s, c
+}
+
+// importServerWith is importServer with import limits (zero fields: the defaults); it also
+// returns the runner's data directory.
+func importServerWith(t *testing.T, lim exchange.Limits) (*server, *client, string) {
+	t.Helper()
 	s := newServer(t)
 	s.app.Imports.Close()
 	im := exchange.NewImporter(s.app.Records)
 	im.Duplicates = s.app.API.Dedupe.DescribeMany
-	r := exchange.NewRunner(im, t.TempDir(), s.app.Log)
+	im.Limits = lim
+	dir := t.TempDir()
+	r := exchange.NewRunner(im, dir, s.app.Log)
 	s.app.Imports, s.app.API.Imports = r, r
-	return s, s.login()
+	return s, s.login(), dir
 }
 
 // send makes a request with a raw body and content type (the JSON helper cannot).

@@ -25,10 +25,12 @@ const DefaultBatchSize = 5000
 // any other write; each batch commits together with the job's checkpoint, so an interrupted
 // import resumes where it stopped without half-written batches or duplicates.
 type Importer struct {
-	svc   *records.Service
-	st    *store.Store
-	jobs  jobStore
-	clock func() time.Time
+	// Limits bound what a file may expand to (zero fields: the defaults).
+	Limits Limits
+	svc    *records.Service
+	st     *store.Store
+	jobs   jobStore
+	clock  func() time.Time
 	// Duplicates, when set, describes the possible duplicates of the records one batch of the
 	// import created (ids, with their input values), a list per record, at most max lines in
 	// all: each becomes a warning of the import, the rows are kept.
@@ -39,6 +41,8 @@ type Importer struct {
 func NewImporter(svc *records.Service) *Importer {
 	return &Importer{svc: svc, st: svc.Store(), jobs: jobStore{svc.Store()}, clock: time.Now}
 }
+
+func (im *Importer) limits() Limits { return im.Limits.orDefault() }
 
 // Request describes an import to start.
 type Request struct {
@@ -110,7 +114,7 @@ func (im *Importer) open(path string, e *metadata.Entity, mp *Mapping, upsert []
 	if err != nil {
 		return info, nil, nil, err
 	}
-	t, err := openTable(path, info)
+	t, err := openTable(path, info, im.limits())
 	if err != nil {
 		return info, nil, nil, err
 	}
@@ -146,7 +150,12 @@ func (im *Importer) Start(ctx context.Context, req Request) (*Job, bool, error) 
 	if err != nil {
 		return nil, false, err
 	}
+	// Reading the whole file now checks it against the limits before a job exists.
+	rows, err := count(t)
 	t.Close()
+	if err != nil {
+		return nil, false, err
+	}
 	if req.BatchSize <= 0 {
 		req.BatchSize = DefaultBatchSize
 	}
@@ -195,7 +204,7 @@ func (im *Importer) Start(ctx context.Context, req Request) (*Job, bool, error) 
 		return nil, false, err
 	}
 	j := &Job{TenantID: p.TenantID, ID: id, Entity: e.Name, Source: req.Source, FileName: name, FilePath: abs,
-		SHA256: info.SHA256, Format: string(info.Format), Options: opts, Status: StatusQueued, Warnings: pl.warnings,
+		SHA256: info.SHA256, Format: string(info.Format), Options: opts, Status: StatusQueued, Warnings: pl.warnings, RowsTotal: rows,
 		ErrorFile: errPath, CreatedAt: im.clock().UTC(), CreatedBy: p.UserID}
 	if err := im.jobs.insert(ctx, j); err != nil {
 		return nil, false, err
