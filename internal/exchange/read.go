@@ -219,6 +219,7 @@ func (t *csvTable) Next() ([]string, int, error) {
 	if err := t.count.row(rec, line); err != nil {
 		return nil, 0, err
 	}
+	unneutralise(rec)
 	return rec, line, nil
 }
 
