@@ -146,6 +146,9 @@ func (im *Importer) Start(ctx context.Context, req Request) (*Job, bool, error) 
 	if err != nil {
 		return nil, false, err
 	}
+	if err := im.authorize(ctx, e, req.UpsertKey); err != nil {
+		return nil, false, err
+	}
 	info, pl, t, err := im.open(req.Path, e, req.Mapping, req.UpsertKey)
 	if err != nil {
 		return nil, false, err
@@ -160,7 +163,7 @@ func (im *Importer) Start(ctx context.Context, req Request) (*Job, bool, error) 
 		req.BatchSize = DefaultBatchSize
 	}
 	opts := JobOptions{UpsertKey: req.UpsertKey, DryRun: req.DryRun, BatchSize: req.BatchSize, Mapping: req.Mapping,
-		Encoding: info.Encoding, As: &JobPrincipal{UserID: p.UserID, Name: p.Name, Method: p.Method, Admin: p.Admin}}
+		Encoding: info.Encoding, Columns: pl.named, As: &JobPrincipal{UserID: p.UserID, Name: p.Name, Method: p.Method, Admin: p.Admin}}
 	if req.Resume && !req.DryRun {
 		prev, err := im.jobs.unfinished(ctx, p.TenantID, req.Source, info.SHA256, e.Name)
 		if err != nil {
@@ -216,24 +219,6 @@ func sameOptions(a, b JobOptions) bool {
 	ja, _ := json.Marshal([]any{a.UpsertKey, a.Mapping})
 	jb, _ := json.Marshal([]any{b.UpsertKey, b.Mapping})
 	return string(ja) == string(jb)
-}
-
-// Job returns the tenant's job id (the tenant of ctx's principal).
-func (im *Importer) Job(ctx context.Context, id string) (*Job, error) {
-	p, err := im.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return im.jobs.get(ctx, p.TenantID, id)
-}
-
-// Jobs returns the latest jobs of ctx's tenant, newest first.
-func (im *Importer) Jobs(ctx context.Context, limit int) ([]*Job, error) {
-	p, err := im.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return im.jobs.list(ctx, p.TenantID, limit)
 }
 
 // Cancel stops a queued or running job of ctx's tenant; a batch in flight is rolled back.
