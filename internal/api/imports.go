@@ -100,12 +100,12 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case mt == "multipart/form-data":
 		r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
-		fields, file, err := multipartUpload(r)
+		fields, file, rest, err := multipartUpload(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		u.Body, u.Name = file, file.FileName()
+		u.Body, u.Name, u.Rest = file, file.FileName(), rest
 		get = func(k string) string {
 			if v := fields.Get(k); v != "" {
 				return v
@@ -173,34 +173,47 @@ const maxFormFields = 2 << 20
 
 // multipartUpload reads the parts of a multipart upload up to the "file" part, which it returns
 // unread: the fields before it (options, the mapping as a field or a file part) are the ones
-// that count.
-func multipartUpload(r *http.Request) (url.Values, *multipart.Part, error) {
+// that count. rest, called once the file is read, refuses a part after it rather than ignore
+// it.
+func multipartUpload(r *http.Request) (fields url.Values, file *multipart.Part, rest func() error, err error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, nil, badUpload(err)
+		return nil, nil, nil, badUpload(err)
 	}
-	fields := url.Values{}
+	fields = url.Values{}
 	room := int64(maxFormFields)
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			return nil, nil, fault.Field("file", "required", "send the file in a form part called \"file\", after the options")
+			return nil, nil, nil, fault.Field("file", "required", "send the file in a form part called \"file\", after the options")
 		}
 		if err != nil {
-			return nil, nil, badUpload(err)
+			return nil, nil, nil, badUpload(err)
 		}
 		if part.FormName() == "file" {
-			return fields, part, nil
+			return fields, part, func() error { return noMoreParts(mr) }, nil
 		}
 		b, err := io.ReadAll(io.LimitReader(part, room+1))
 		if err != nil {
-			return nil, nil, badUpload(err)
+			return nil, nil, nil, badUpload(err)
 		}
 		if room -= int64(len(b)); room < 0 {
-			return nil, nil, fault.Newf(fault.TooLarge, "payload_too_large", "the form fields before the file hold more than %d bytes", maxFormFields)
+			return nil, nil, nil, fault.Newf(fault.TooLarge, "payload_too_large", "the form fields before the file hold more than %d bytes", maxFormFields)
 		}
 		fields.Add(part.FormName(), string(b))
 	}
+}
+
+// noMoreParts refuses a multipart body with parts after the file's: they would be ignored.
+func noMoreParts(mr *multipart.Reader) error {
+	part, err := mr.NextPart()
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return badUpload(err)
+	}
+	return fault.Field(part.FormName(), "invalid_upload", "the %q part comes after the file: send the options and the mapping before the file part", part.FormName())
 }
 
 func badUpload(err error) error {

@@ -203,6 +203,15 @@ func TestImportOverHTTPErrors(t *testing.T) {
 	for _, tc := range cases {
 		c.send("POST", tc.path, tc.ctype, []byte(tc.body)).wantError(tc.status, tc.code, tc.target)
 	}
+	// A multipart field after the file would be ignored: it is refused, and nothing is kept.
+	var late bytes.Buffer
+	mw := multipart.NewWriter(&late)
+	_ = mw.WriteField("entity", "accounts")
+	fw, _ := mw.CreateFormFile("file", "a.csv")
+	_, _ = fw.Write([]byte("Account Name\nAcme\n"))
+	_ = mw.WriteField("mapping", "columns: {Account Name: name}")
+	_ = mw.Close()
+	c.send("POST", "imports", mw.FormDataContentType(), late.Bytes()).wantError(http.StatusBadRequest, "invalid_upload", "mapping")
 	s.app.Imports.MaxBytes = 10
 	c.send("POST", "imports?entity=accounts", "text/csv", []byte("name\nlonger than ten bytes\n")).wantError(http.StatusRequestEntityTooLarge, "payload_too_large", "")
 	if got := c.get("imports").want(http.StatusOK).values(); len(got) != 0 {

@@ -58,6 +58,9 @@ type Upload struct {
 	UpsertKey []string
 	DryRun    bool
 	BatchSize int
+	// Rest, when set, is called once Body is stored, before the file is checked; an error it
+	// returns refuses the upload (the multipart handler refuses parts after the file's).
+	Rest func() error
 }
 
 // Submit checks that the principal of ctx may import into the entity, saves the uploaded file,
@@ -85,6 +88,12 @@ func (r *Runner) Submit(ctx context.Context, u Upload) (*Job, error) {
 	path, err := r.save(dir, id, u.Body)
 	if err != nil {
 		return nil, err
+	}
+	if u.Rest != nil {
+		if err := u.Rest(); err != nil {
+			os.Remove(path)
+			return nil, err
+		}
 	}
 	name := u.Name
 	if name == "" {
