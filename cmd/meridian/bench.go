@@ -45,7 +45,18 @@ func newBench() *cobra.Command {
 					}
 				}()
 			}
-			if sc, _ := cmd.Flags().GetString("scenario"); sc == "import" {
+			sc, _ := cmd.Flags().GetString("scenario")
+			if sc == "import-bombs" {
+				size, _ := cmd.Flags().GetInt64("bomb-size")
+				only, _ := cmd.Flags().GetStringSlice("bombs")
+				rs, err := bench.RunImportBombs(cmd.Context(), bench.Config{DB: db, Progress: cmd.ErrOrStderr()}, size, only)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "import bombs expanding to %d bytes, uploaded by a tenant administrator\n\n%s", size, bench.BombsMarkdown(rs))
+				return nil
+			}
+			if sc == "import" {
 				r, err := bench.RunImport(cmd.Context(), bench.Config{DB: db, Accounts: n, Seed: seed, Progress: cmd.ErrOrStderr()})
 				if err != nil {
 					return err
@@ -70,7 +81,7 @@ func newBench() *cobra.Command {
 				fmt.Fprintln(cmd.OutOrStdout(), bench.TenantsMarkdown(r, dialect, n))
 				return nil
 			} else if sc != "api" {
-				return fmt.Errorf("unknown scenario %q: api, import or tenants", sc)
+				return fmt.Errorf("unknown scenario %q: api, import, import-bombs or tenants", sc)
 			}
 			start := time.Now()
 			env, err := bench.Setup(cmd.Context(), bench.Config{DB: db, Accounts: n, Duration: d, Seed: seed, Progress: cmd.ErrOrStderr()})
@@ -93,8 +104,11 @@ func newBench() *cobra.Command {
 	cmd.Flags().Uint64("seed", 1, "random seed of the generated data")
 	cmd.Flags().String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	cmd.Flags().String("memprofile", "", "write an allocation profile of the whole run to this file (go tool pprof -sample_index=alloc_space)")
-	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP), import (CSV import versus raw bulk load) or tenants "+
-		"(one tenant among --tenants, each with its own data model, versus the same tenant alone)")
+	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP), import (CSV import versus raw bulk load), import-bombs "+
+		"(the server's memory while hostile import files are uploaded) or tenants (one tenant among --tenants, each with its own data model, "+
+		"versus the same tenant alone)")
 	cmd.Flags().Int("tenants", 1000, "tenants scenario: how many tenants share the database")
+	cmd.Flags().Int64("bomb-size", 400<<20, "import-bombs: bytes each hostile file expands to")
+	cmd.Flags().StringSlice("bombs", nil, "import-bombs: the bombs to upload (default all): inline-string, shared-string, many-rows, huge-field, huge-line, many-parts")
 	return cmd
 }

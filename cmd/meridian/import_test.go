@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/exchange/exchangetest"
 	"github.com/meridian-crm/meridian/internal/store"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
@@ -181,5 +182,37 @@ func TestImportKilledAndResumed(t *testing.T) {
 	var versions int64
 	if err := st.DB(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM change_log WHERE entity = 'account'`).Scan(&versions); err != nil || versions != n {
 		t.Fatalf("%d change log rows for %d accounts: %v", versions, n, err)
+	}
+}
+
+// TestImportCommandRefusesFilesOverLimits: the command refuses a file over the import limits
+// before it imports anything, naming the limit: a workbook holding a 400 MB string under the
+// default limits, and a CSV file of more rows than MERIDIAN_IMPORT_MAX_ROWS allows.
+func TestImportCommandRefusesFilesOverLimits(t *testing.T) {
+	db := storetest.DSN(t)
+	dir := t.TempDir()
+	bomb := filepath.Join(dir, "bomb.xlsx")
+	f, err := os.Create(bomb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := exchangetest.InlineStringXLSX(f, []string{"name"}, 400<<20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, errOut, err := runBoth(t, "import", bomb, "--db", db, "--entity", "accounts", "--no-progress")
+	if err == nil || !strings.Contains(err.Error(), "MERIDIAN_IMPORT_MAX_CELL_BYTES") {
+		t.Fatalf("bomb: %v\n%s", err, errOut)
+	}
+	file := filepath.Join(dir, "accounts.csv")
+	writeAccounts(t, file, 3, 0)
+	t.Setenv("MERIDIAN_IMPORT_MAX_ROWS", "2")
+	_, errOut, err = runBoth(t, "import", file, "--db", db, "--entity", "accounts", "--no-progress")
+	if err == nil || !strings.Contains(err.Error(), "more than 2 rows") {
+		t.Fatalf("3 rows with MERIDIAN_IMPORT_MAX_ROWS=2: %v\n%s", err, errOut)
+	}
+	t.Setenv("MERIDIAN_IMPORT_MAX_ROWS", "3")
+	if out, errOut, err := runBoth(t, "import", file, "--db", db, "--entity", "accounts", "--no-progress"); err != nil || !strings.Contains(out, "created  3") {
+		t.Fatalf("3 rows with MERIDIAN_IMPORT_MAX_ROWS=3: %v\n%s\n%s", err, out, errOut)
 	}
 }

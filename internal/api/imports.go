@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
-	"os"
+	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -82,9 +82,11 @@ func (s *Server) imports(w http.ResponseWriter, r *http.Request) (*exchange.Runn
 
 // createImport takes the file as the raw body (text/csv, the XLSX type or any other; the
 // content decides) or as multipart/form-data with a "file" part and an optional "mapping"
-// part (YAML). Options come from the query string (or form fields): entity, upsert_key,
-// dry_run, batch_size, name. It answers 202 with the job; problems that would fail every row
-// (unknown columns, a bad mapping or key) are a 400 at once.
+// part (YAML). Options come from the query string or from form fields before the file part:
+// entity, upsert_key, dry_run, batch_size, name. The multipart body is read as a stream, so
+// that the caller's privileges are checked before any of the file is stored. It answers 202
+// with the job; problems that would fail every row (unknown columns, a bad mapping or key) are
+// a 400, and a file over an import limit a 413, at once.
 func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	run, ok := s.imports(w, r)
 	if !ok {
@@ -100,27 +102,19 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case mt == "multipart/form-data":
 		r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			s.writeError(w, r, badUpload(err))
-			return
-		}
-		defer r.MultipartForm.RemoveAll()
-		if err := checkForm(r.MultipartForm); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		f, hdr, err := r.FormFile("file")
+		fields, file, rest, err := multipartUpload(r)
 		if err != nil {
-			s.writeError(w, r, fault.Field("file", "required", "send the file in a form part called \"file\""))
-			return
-		}
-		defer f.Close()
-		u.Body, u.Name = f, hdr.Filename
-		get = r.FormValue
-		if m, err := formText(r, "mapping"); err != nil {
 			s.writeError(w, r, err)
 			return
-		} else if m != "" {
+		}
+		u.Body, u.Name, u.Rest = file, file.FileName(), rest
+		get = func(k string) string {
+			if v := fields.Get(k); v != "" {
+				return v
+			}
+			return r.URL.Query().Get(k)
+		}
+		if m := get("mapping"); m != "" {
 			if u.Mapping, err = exchange.ParseMapping([]byte(m)); err != nil {
 				s.writeError(w, r, err)
 				return
@@ -145,7 +139,7 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	}
 	u.Entity = get("entity")
 	if u.Entity == "" {
-		s.writeError(w, r, fault.Field("entity", "required", "name the entity set to import into: ?entity=accounts"))
+		s.writeError(w, r, fault.Field("entity", "required", "name the entity set to import into: ?entity=accounts (or a form field before the file part)"))
 		return
 	}
 	if k := get("upsert_key"); k != "" {
@@ -175,32 +169,67 @@ func (s *Server) createImport(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, s.importView(j))
 }
 
+// maxFormFields is how many bytes the parts before the file part (options and the mapping)
+// may hold together.
+const maxFormFields = 2 << 20
+
+// multipartUpload reads the parts of a multipart upload up to the "file" part, which it returns
+// unread: the fields before it (options, the mapping as a field or a file part) are the ones
+// that count. rest, called once the file is read, refuses a part after it rather than ignore
+// it.
+func multipartUpload(r *http.Request) (fields url.Values, file *multipart.Part, rest func() error, err error) {
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, nil, nil, badUpload(err)
+	}
+	fields = url.Values{}
+	room := int64(maxFormFields)
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return nil, nil, nil, fault.Field("file", "required", "send the file in a form part called \"file\", after the options")
+		}
+		if err != nil {
+			return nil, nil, nil, badUpload(err)
+		}
+		if part.FormName() == "file" {
+			if strings.IndexByte(part.FileName(), 0) >= 0 {
+				return nil, nil, nil, nulFault("file")
+			}
+			return fields, part, func() error { return noMoreParts(mr) }, nil
+		}
+		b, err := io.ReadAll(io.LimitReader(part, room+1))
+		if err != nil {
+			return nil, nil, nil, badUpload(err)
+		}
+		if bytes.IndexByte(b, 0) >= 0 {
+			return nil, nil, nil, nulFault(part.FormName())
+		}
+		if room -= int64(len(b)); room < 0 {
+			return nil, nil, nil, fault.Newf(fault.TooLarge, "payload_too_large", "the form fields before the file hold more than %d bytes", maxFormFields)
+		}
+		fields.Add(part.FormName(), string(b))
+	}
+}
+
+// noMoreParts refuses a multipart body with parts after the file's: they would be ignored.
+func noMoreParts(mr *multipart.Reader) error {
+	part, err := mr.NextPart()
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return badUpload(err)
+	}
+	return fault.Field(part.FormName(), "invalid_upload", "the %q part comes after the file: send the options and the mapping before the file part", part.FormName())
+}
+
 func badUpload(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return err
 	}
 	return fault.Wrap(fault.Invalid, "invalid_upload", "the multipart body cannot be read", err)
-}
-
-// formText returns a form value or the content of a file part of that name.
-func formText(r *http.Request, name string) (string, error) {
-	if v := r.FormValue(name); v != "" {
-		return v, nil
-	}
-	f, _, err := r.FormFile(name)
-	if errors.Is(err, http.ErrMissingFile) {
-		return "", nil
-	}
-	if err != nil {
-		return "", badUpload(err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 1<<20))
-	if err == nil && bytes.IndexByte(b, 0) >= 0 {
-		err = nulFault(name)
-	}
-	return string(b), err
 }
 
 func (s *Server) listImports(w http.ResponseWriter, r *http.Request) {
@@ -247,33 +276,24 @@ func (s *Server) cancelImport(w http.ResponseWriter, r *http.Request) {
 }
 
 // importErrors sends the rows of the error file that committed batches wrote (a running job's
-// file grows as it goes).
+// file grows as it goes), with the cells the caller may not read (field-level security) blanked.
 func (s *Server) importErrors(w http.ResponseWriter, r *http.Request) {
 	run, ok := s.imports(w, r)
 	if !ok {
 		return
 	}
-	j, err := run.Job(r.Context(), r.PathValue("id"))
+	d, err := run.ErrorFile(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if j.ErrorBytes == 0 {
-		s.writeError(w, r, fault.Newf(fault.NotFound, "not_found", "import %s has no failed rows", j.ID))
-		return
-	}
-	f, err := os.Open(j.ErrorFile)
-	if err != nil {
-		s.writeError(w, r, fmt.Errorf("import %s: error file: %w", j.ID, err))
-		return
-	}
-	defer f.Close()
-	name := strings.TrimSuffix(j.FileName, path.Ext(j.FileName)) + ".errors.csv"
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
-	w.Header().Set("Content-Length", strconv.FormatInt(j.ErrorBytes, 10))
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Name}))
+	if d.Size >= 0 {
+		w.Header().Set("Content-Length", strconv.FormatInt(d.Size, 10))
+	}
 	w.WriteHeader(http.StatusOK)
-	if _, err := io.Copy(w, io.LimitReader(f, j.ErrorBytes)); err != nil {
-		s.log.WarnContext(r.Context(), "error file download cut short", "import", j.ID, "err", err)
+	if _, err := d.WriteTo(w); err != nil {
+		s.log.WarnContext(r.Context(), "error file download cut short", "import", d.Job.ID, "err", err)
 	}
 }

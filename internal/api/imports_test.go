@@ -19,13 +19,23 @@ import (
 // importServer is a server whose import runner keeps its files in a temporary directory.
 func importServer(t *testing.T) (*server, *client) {
 	t.Helper()
+	s, c, _ := importServerWith(t, exchange.Limits{})
+	return s, c
+}
+
+// importServerWith is importServer with import limits (zero fields: the defaults); it also
+// returns the runner's data directory.
+func importServerWith(t *testing.T, lim exchange.Limits) (*server, *client, string) {
+	t.Helper()
 	s := newServer(t)
 	s.app.Imports.Close()
 	im := exchange.NewImporter(s.app.Records)
 	im.Duplicates = s.app.API.Dedupe.DescribeMany
-	r := exchange.NewRunner(im, t.TempDir(), s.app.Log)
+	im.Limits = lim
+	dir := t.TempDir()
+	r := exchange.NewRunner(im, dir, s.app.Log)
 	s.app.Imports, s.app.API.Imports = r, r
-	return s, s.login()
+	return s, s.login(), dir
 }
 
 // send makes a request with a raw body and content type (the JSON helper cannot).
@@ -181,6 +191,15 @@ func TestImportOverHTTPErrors(t *testing.T) {
 	for _, tc := range cases {
 		c.send("POST", tc.path, tc.ctype, []byte(tc.body)).wantError(tc.status, tc.code, tc.target)
 	}
+	// A multipart field after the file would be ignored: it is refused, and nothing is kept.
+	var late bytes.Buffer
+	mw := multipart.NewWriter(&late)
+	_ = mw.WriteField("entity", "accounts")
+	fw, _ := mw.CreateFormFile("file", "a.csv")
+	_, _ = fw.Write([]byte("Account Name\nAcme\n"))
+	_ = mw.WriteField("mapping", "columns: {Account Name: name}")
+	_ = mw.Close()
+	c.send("POST", "imports", mw.FormDataContentType(), late.Bytes()).wantError(http.StatusBadRequest, "invalid_upload", "mapping")
 	s.app.Imports.MaxBytes = 10
 	c.send("POST", "imports?entity=accounts", "text/csv", []byte("name\nlonger than ten bytes\n")).wantError(http.StatusRequestEntityTooLarge, "payload_too_large", "")
 	if got := c.get("imports").want(http.StatusOK).values(); len(got) != 0 {

@@ -209,7 +209,7 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 		dup.UndoWindow = c.MergeUndoWindow
 	}
 	srv.Dedupe = dup
-	imports := exchange.NewRunner(newImporter(rec, dup), c.DataDir, log)
+	imports := exchange.NewRunner(newImporter(rec, dup, c.ImportLimits()), c.DataDir, log)
 	srv.Imports = imports
 	idx := search.New(st, reg)
 	srv.Search = idx
@@ -389,10 +389,13 @@ func (a *App) placedApps() []*App {
 
 // NewImporter returns an importer of the app's records, as the server's import jobs use: rows
 // with possible duplicates among existing records are imported, with a warning naming them.
-func (a *App) NewImporter() *exchange.Importer { return newImporter(a.Records, a.Dedupe) }
+func (a *App) NewImporter() *exchange.Importer {
+	return newImporter(a.Records, a.Dedupe, a.Config.ImportLimits())
+}
 
-func newImporter(rec *records.Service, dup *dedupe.Service) *exchange.Importer {
+func newImporter(rec *records.Service, dup *dedupe.Service, lim exchange.Limits) *exchange.Importer {
 	im := exchange.NewImporter(rec)
+	im.Limits = lim
 	im.Duplicates = dup.DescribeMany
 	return im
 }

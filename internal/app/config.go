@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/meridian-crm/meridian/internal/api"
+	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/gateway"
 )
 
@@ -69,6 +70,15 @@ type Config struct {
 	// providers' client secrets and TOTP secrets. Empty: they are stored in clear.
 	SecretKey string `koanf:"secret_key"`
 
+	// Import limits (docs/import.md#size-limits): what an import file may expand to. Each bounds the
+	// memory or the work one file can cost the server.
+	ImportMaxRows               int64 `koanf:"import_max_rows"`                 // data rows of a file
+	ImportMaxCells              int64 `koanf:"import_max_cells"`                // cells of a file
+	ImportMaxCellBytes          int   `koanf:"import_max_cell_bytes"`           // bytes of one cell
+	ImportMaxRowBytes           int   `koanf:"import_max_row_bytes"`            // bytes of one row (a CSV record as written)
+	ImportMaxXLSXBytes          int64 `koanf:"import_max_xlsx_bytes"`           // bytes a workbook's parts read expand to
+	ImportMaxSharedStringsBytes int64 `koanf:"import_max_shared_strings_bytes"` // bytes a workbook's shared strings expand to (held in memory)
+
 	// Gateway limits, per server process (docs/security.md). Rates read "6000/5m"; "off" or "0"
 	// turns one off.
 	RateLimit        string `koanf:"rate_limit"`        // requests per user, and per API key
@@ -100,7 +110,16 @@ func Defaults() Config {
 		// of a shared server says otherwise.
 		RateLimit: "6000/5m", TenantRateLimit: "off", LoginRateLimit: "20/1m", ConcurrencyLimit: 52,
 		LoginMaxFailures: 5, LoginLockout: 15 * time.Minute, LoginIPMaxFailures: 20, CookieSecure: "auto",
+		ImportMaxRows: exchange.DefaultMaxRows, ImportMaxCells: exchange.DefaultMaxCells, ImportMaxCellBytes: exchange.DefaultMaxCellBytes,
+		ImportMaxRowBytes: exchange.DefaultMaxRowBytes, ImportMaxXLSXBytes: exchange.DefaultMaxXLSXBytes,
+		ImportMaxSharedStringsBytes: exchange.DefaultMaxSharedStringsBytes,
 	}
+}
+
+// ImportLimits returns the import limits.
+func (c Config) ImportLimits() exchange.Limits {
+	return exchange.Limits{MaxRows: c.ImportMaxRows, MaxCells: c.ImportMaxCells, MaxCellBytes: c.ImportMaxCellBytes,
+		MaxRowBytes: c.ImportMaxRowBytes, MaxXLSXBytes: c.ImportMaxXLSXBytes, MaxSharedStringsBytes: c.ImportMaxSharedStringsBytes}
 }
 
 // AddFlags registers the flags shared by the commands that touch data.
@@ -148,6 +167,12 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	set("login_lockout", d.LoginLockout.String())
 	set("login_ip_max_failures", d.LoginIPMaxFailures)
 	set("cookie_secure", d.CookieSecure)
+	set("import_max_rows", d.ImportMaxRows)
+	set("import_max_cells", d.ImportMaxCells)
+	set("import_max_cell_bytes", d.ImportMaxCellBytes)
+	set("import_max_row_bytes", d.ImportMaxRowBytes)
+	set("import_max_xlsx_bytes", d.ImportMaxXLSXBytes)
+	set("import_max_shared_strings_bytes", d.ImportMaxSharedStringsBytes)
 
 	path := os.Getenv("MERIDIAN_CONFIG")
 	if fs != nil {
@@ -203,6 +228,9 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	}
 	if err := checkPublicURL(c.PublicURL); err != nil {
 		return Config{}, err
+	}
+	if err := c.ImportLimits().Check(); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	if c.DefaultPageSize <= 0 || c.MaxPageSize <= 0 || c.DefaultPageSize > c.MaxPageSize {
 		return Config{}, fmt.Errorf("config: page sizes must be positive and default_page_size ≤ max_page_size")

@@ -4,11 +4,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/meridian-crm/meridian/internal/exchange"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
 
@@ -128,5 +130,26 @@ func TestConfigReadDeadlinesAndPublicURL(t *testing.T) {
 				t.Fatalf("%s=%s must be refused", key, bad)
 			}
 		})
+	}
+}
+
+// TestConfigImportLimits: the import limits come from MERIDIAN_IMPORT_* (defaults otherwise),
+// and a limit that cannot work stops the server at start, naming the setting.
+func TestConfigImportLimits(t *testing.T) {
+	c, err := Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.ImportLimits(); got != exchange.DefaultLimits() {
+		t.Fatalf("defaults %+v", got)
+	}
+	t.Setenv("MERIDIAN_IMPORT_MAX_CELL_BYTES", "4096")
+	t.Setenv("MERIDIAN_IMPORT_MAX_ROWS", "10")
+	if c, err = Load(nil); err != nil || c.ImportLimits().MaxCellBytes != 4096 || c.ImportLimits().MaxRows != 10 {
+		t.Fatalf("limits %+v, %v", c.ImportLimits(), err)
+	}
+	t.Setenv("MERIDIAN_IMPORT_MAX_CELLS", "0")
+	if _, err := Load(nil); err == nil || !strings.Contains(err.Error(), "MERIDIAN_IMPORT_MAX_CELLS") {
+		t.Fatalf("a zero limit: %v", err)
 	}
 }

@@ -6,7 +6,6 @@ package exchange
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -148,7 +147,7 @@ func newEncoder(f Format, w io.Writer) (encoder, error) {
 		if _, err := bw.WriteString("\ufeff"); err != nil {
 			return nil, err
 		}
-		return &csvEncoder{bw: bw, w: csv.NewWriter(bw)}, nil
+		return &csvEncoder{w: &csvWriter{w: bw}}, nil
 	case JSONL:
 		return &jsonlEncoder{w: bufio.NewWriterSize(w, 64<<10)}, nil
 	case XLSX:
@@ -183,11 +182,12 @@ func Text(v any, scale int) string {
 	return fmt.Sprint(v)
 }
 
+// csvEncoder writes CSV with formula cells neutralised (csv_safe.go): text is, numbers are not.
 type csvEncoder struct {
-	bw   *bufio.Writer
-	w    *csv.Writer
-	cols []int
-	row  []string
+	w       *csvWriter
+	cols    []int
+	numeric []bool
+	row     []string
 }
 
 func (e *csvEncoder) header(cols []query.Column) error {
@@ -195,27 +195,22 @@ func (e *csvEncoder) header(cols []query.Column) error {
 	for i, c := range cols {
 		if !c.Hidden {
 			e.cols = append(e.cols, i)
+			e.numeric = append(e.numeric, c.Attr != nil && numericType(c.Attr.Type))
 			names = append(names, c.Name)
 		}
 	}
 	e.row = make([]string, len(e.cols))
-	return e.w.Write(names)
+	return e.w.write(names, nil)
 }
 
 func (e *csvEncoder) record(r *records.Record) error {
 	for k, i := range e.cols {
 		e.row[k] = Text(r.Vals[i], r.Cols[i].Attr.DecimalScale())
 	}
-	return e.w.Write(e.row)
+	return e.w.write(e.row, e.numeric)
 }
 
-func (e *csvEncoder) close() error {
-	e.w.Flush()
-	if err := e.w.Error(); err != nil {
-		return err
-	}
-	return e.bw.Flush()
-}
+func (e *csvEncoder) close() error { return e.w.w.Flush() }
 
 type jsonlEncoder struct {
 	w    *bufio.Writer

@@ -25,10 +25,12 @@ const DefaultBatchSize = 5000
 // any other write; each batch commits together with the job's checkpoint, so an interrupted
 // import resumes where it stopped without half-written batches or duplicates.
 type Importer struct {
-	svc   *records.Service
-	st    *store.Store
-	jobs  jobStore
-	clock func() time.Time
+	// Limits bound what a file may expand to (zero fields: the defaults).
+	Limits Limits
+	svc    *records.Service
+	st     *store.Store
+	jobs   jobStore
+	clock  func() time.Time
 	// Duplicates, when set, describes the possible duplicates of the records one batch of the
 	// import created (ids, with their input values), a list per record, at most max lines in
 	// all: each becomes a warning of the import, the rows are kept.
@@ -39,6 +41,8 @@ type Importer struct {
 func NewImporter(svc *records.Service) *Importer {
 	return &Importer{svc: svc, st: svc.Store(), jobs: jobStore{svc.Store()}, clock: time.Now}
 }
+
+func (im *Importer) limits() Limits { return im.Limits.orDefault() }
 
 // Request describes an import to start.
 type Request struct {
@@ -113,7 +117,7 @@ func (im *Importer) open(path string, m *metadata.Model, e *metadata.Entity, mp 
 	if err != nil {
 		return info, nil, nil, err
 	}
-	t, err := openTable(path, info)
+	t, err := openTable(path, info, im.limits())
 	if err != nil {
 		return info, nil, nil, err
 	}
@@ -145,16 +149,24 @@ func (im *Importer) Start(ctx context.Context, req Request) (*Job, bool, error) 
 	if err != nil {
 		return nil, false, err
 	}
+	if err := im.authorize(ctx, e, req.UpsertKey); err != nil {
+		return nil, false, err
+	}
 	info, pl, t, err := im.open(req.Path, m, e, req.Mapping, req.UpsertKey)
 	if err != nil {
 		return nil, false, err
 	}
+	// Reading the whole file now checks it against the limits before a job exists.
+	rows, err := count(t)
 	t.Close()
+	if err != nil {
+		return nil, false, err
+	}
 	if req.BatchSize <= 0 {
 		req.BatchSize = DefaultBatchSize
 	}
 	opts := JobOptions{UpsertKey: req.UpsertKey, DryRun: req.DryRun, BatchSize: req.BatchSize, Mapping: req.Mapping,
-		Encoding: info.Encoding, As: &JobPrincipal{UserID: p.UserID, Name: p.Name, Method: p.Method, Admin: p.Admin}}
+		Encoding: info.Encoding, Columns: pl.named, As: &JobPrincipal{UserID: p.UserID, Name: p.Name, Method: p.Method, Admin: p.Admin}}
 	if req.Resume && !req.DryRun {
 		prev, err := im.jobs.unfinished(ctx, p.TenantID, req.Source, info.SHA256, e.Name)
 		if err != nil {
@@ -198,7 +210,7 @@ func (im *Importer) Start(ctx context.Context, req Request) (*Job, bool, error) 
 		return nil, false, err
 	}
 	j := &Job{TenantID: p.TenantID, ID: id, Entity: e.Name, Source: req.Source, FileName: name, FilePath: abs,
-		SHA256: info.SHA256, Format: string(info.Format), Options: opts, Status: StatusQueued, Warnings: pl.warnings,
+		SHA256: info.SHA256, Format: string(info.Format), Options: opts, Status: StatusQueued, Warnings: pl.warnings, RowsTotal: rows,
 		ErrorFile: errPath, CreatedAt: im.clock().UTC(), CreatedBy: p.UserID}
 	if err := im.jobs.insert(ctx, j); err != nil {
 		return nil, false, err
@@ -210,24 +222,6 @@ func sameOptions(a, b JobOptions) bool {
 	ja, _ := json.Marshal([]any{a.UpsertKey, a.Mapping})
 	jb, _ := json.Marshal([]any{b.UpsertKey, b.Mapping})
 	return string(ja) == string(jb)
-}
-
-// Job returns the tenant's job id (the tenant of ctx's principal).
-func (im *Importer) Job(ctx context.Context, id string) (*Job, error) {
-	p, err := im.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return im.jobs.get(ctx, p.TenantID, id)
-}
-
-// Jobs returns the latest jobs of ctx's tenant, newest first.
-func (im *Importer) Jobs(ctx context.Context, limit int) ([]*Job, error) {
-	p, err := im.caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return im.jobs.list(ctx, p.TenantID, limit)
 }
 
 // Cancel stops a queued or running job of ctx's tenant; a batch in flight is rolled back.

@@ -1,8 +1,8 @@
 package exchange
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -55,6 +55,18 @@ func openErrorFile(path string, header []string, size int64) (*errorFile, error)
 	return w, nil
 }
 
+// numericColumns tells, per column of the file, whether it names a numeric attribute (whose
+// plain numbers the error file writes as they are: see csv_safe.go).
+func (p *plan) numericColumns() []bool {
+	out := make([]bool, len(p.named))
+	for i, name := range p.named {
+		if a := p.entity.Attr(name); a != nil {
+			out[i] = numericType(a.Type)
+		}
+	}
+	return out
+}
+
 // failedRow is one row for the error file.
 type failedRow struct {
 	line   int
@@ -69,7 +81,9 @@ func (w *errorFile) write(p *plan, rows []failedRow) (int64, error) {
 		return w.size, nil
 	}
 	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
+	bw := bufio.NewWriter(&buf)
+	cw := &csvWriter{w: bw}
+	numeric := p.numericColumns()
 	if w.f == nil {
 		if err := os.MkdirAll(filepath.Dir(w.path), 0o750); err != nil {
 			return w.size, fmt.Errorf("exchange: error file: %w", err)
@@ -79,8 +93,8 @@ func (w *errorFile) write(p *plan, rows []failedRow) (int64, error) {
 			return w.size, fmt.Errorf("exchange: error file: %w", err)
 		}
 		w.f, w.size = f, 0
-		buf.WriteString("\ufeff")
-		_ = cw.Write(append(append([]string(nil), w.header...), "_line", "_column", "_code", "_error"))
+		bw.WriteString("\ufeff")
+		_ = cw.write(append(append([]string(nil), w.header...), "_line", "_column", "_code", "_error"), nil)
 	}
 	for _, r := range rows {
 		rec := make([]string, len(w.header), len(w.header)+4)
@@ -97,9 +111,9 @@ func (w *errorFile) write(p *plan, rows []failedRow) (int64, error) {
 			msgs = append(msgs, f.Message)
 		}
 		rec = append(rec, strconv.Itoa(r.line), strings.Join(cols, "; "), strings.Join(codes, "; "), strings.Join(msgs, "; "))
-		_ = cw.Write(rec)
+		_ = cw.write(rec, numeric)
 	}
-	cw.Flush()
+	_ = bw.Flush()
 	n, err := w.f.Write(buf.Bytes())
 	w.size += int64(n)
 	if err != nil {

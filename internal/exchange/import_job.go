@@ -65,6 +65,9 @@ type JobOptions struct {
 	BatchSize int      `json:"batch_size,omitempty"`
 	Mapping   *Mapping `json:"mapping,omitempty"`
 	Encoding  string   `json:"encoding,omitempty"`
+	// Columns names, per column of the file, the attribute its header names ("" for none), so
+	// that the error file's cells can be checked against field-level security when read.
+	Columns []string `json:"columns,omitempty"`
 	// As is who the job acts as (the principal that started it).
 	As *JobPrincipal `json:"as,omitempty"`
 }
@@ -280,10 +283,14 @@ func (s jobStore) unfinished(ctx context.Context, tenant, source, sha, entity st
 		` AND entity = `+args.Add(entity)+` AND status IN ('queued', 'running')`, args, ` ORDER BY created_at DESC`)
 }
 
-// list returns the tenant's jobs, newest first.
-func (s jobStore) list(ctx context.Context, tenant string, limit int) ([]*Job, error) {
+// list returns the tenant's jobs, newest first: those createdBy started, or all when it is "".
+func (s jobStore) list(ctx context.Context, tenant, createdBy string, limit int) ([]*Job, error) {
 	args := &store.Args{D: s.st.D}
-	return s.query(ctx, `tenant_id = `+args.Add(tenant), args, fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limit))
+	where := `tenant_id = ` + args.Add(tenant)
+	if createdBy != "" {
+		where += ` AND created_by = ` + args.Add(createdBy)
+	}
+	return s.query(ctx, where, args, fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limit))
 }
 
 // resumable returns every tenant's queued or running jobs of source.

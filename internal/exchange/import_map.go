@@ -74,6 +74,7 @@ type plan struct {
 	entity   *metadata.Entity
 	header   []string
 	cols     []column
+	named    []string                     // per header: the attribute it names, used or ignored ("" for none)
 	byAttr   map[string]int               // attribute → position in cols
 	keys     [][]string                   // key attribute sets checked for duplicates (in the file and, when creating, in the database)
 	upsert   []string                     // the upsert key, or nil to create
@@ -154,7 +155,7 @@ func (ix *attrIndex) find(h string) (*metadata.Attribute, bool) {
 // warnings.
 func buildPlan(m *metadata.Model, e *metadata.Entity, header []string, mp *Mapping, upsert []string) (*plan, error) {
 	p := &plan{model: m, entity: e, header: header, byAttr: map[string]int{}, upsert: upsert,
-		defaults: map[string]string{}, choices: map[string]map[string]string{}}
+		defaults: map[string]string{}, choices: map[string]map[string]string{}, named: make([]string, len(header))}
 	if mp == nil {
 		mp = &Mapping{}
 	}
@@ -208,6 +209,7 @@ func buildPlan(m *metadata.Model, e *metadata.Entity, header []string, mp *Mappi
 				continue
 			}
 		}
+		p.named[i] = a.Name
 		switch {
 		case ignoredSystem[a.Name]:
 			system = append(system, h)

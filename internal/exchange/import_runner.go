@@ -58,16 +58,26 @@ type Upload struct {
 	UpsertKey []string
 	DryRun    bool
 	BatchSize int
+	// Rest, when set, is called once Body is stored, before the file is checked; an error it
+	// returns refuses the upload (the multipart handler refuses parts after the file's).
+	Rest func() error
 }
 
-// Submit saves the uploaded file, checks it (format, header, options: a problem is returned
-// at once) and starts the job in the background as the principal of ctx.
+// Submit checks that the principal of ctx may import into the entity, saves the uploaded file,
+// checks it (format, header, options, and the whole file against the limits: a problem is
+// returned at once, and the file removed) and starts the job in the background as that
+// principal.
 func (r *Runner) Submit(ctx context.Context, u Upload) (*Job, error) {
 	p, err := r.im.caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := r.im.entity(ctx, u.Entity); err != nil {
+	_, e, err := r.im.entity(ctx, u.Entity)
+	if err != nil {
+		return nil, err
+	}
+	// Nothing is stored for a caller who may not import into the entity.
+	if err := r.im.authorize(ctx, e, u.UpsertKey); err != nil {
 		return nil, err
 	}
 	id := uuid.Must(uuid.NewV7()).String()
@@ -78,6 +88,12 @@ func (r *Runner) Submit(ctx context.Context, u Upload) (*Job, error) {
 	path, err := r.save(dir, id, u.Body)
 	if err != nil {
 		return nil, err
+	}
+	if u.Rest != nil {
+		if err := u.Rest(); err != nil {
+			os.Remove(path)
+			return nil, err
+		}
 	}
 	name := u.Name
 	if name == "" {
@@ -219,13 +235,13 @@ func (r *Runner) execute(ctx context.Context, j *Job) {
 	}
 }
 
-// Job returns an import job of ctx's tenant.
+// Job returns an import job of ctx's tenant that its principal may see.
 func (r *Runner) Job(ctx context.Context, id string) (*Job, error) { return r.im.Job(ctx, id) }
 
-// Jobs returns the latest import jobs of ctx's tenant, newest first.
+// Jobs returns the latest import jobs of ctx's tenant that its principal may see, newest first.
 func (r *Runner) Jobs(ctx context.Context, limit int) ([]*Job, error) { return r.im.Jobs(ctx, limit) }
 
-// Cancel cancels an import job of ctx's tenant.
+// Cancel cancels an import job of ctx's tenant that its principal may see.
 func (r *Runner) Cancel(ctx context.Context, id string) (*Job, error) {
 	j, err := r.im.Cancel(ctx, id)
 	if err != nil {
@@ -239,16 +255,10 @@ func (r *Runner) Cancel(ctx context.Context, id string) (*Job, error) {
 	return j, nil
 }
 
-// ErrorFile returns the path of a job's error file; NotFound when no row failed (yet).
-func (r *Runner) ErrorFile(ctx context.Context, id string) (string, error) {
-	j, err := r.im.Job(ctx, id)
-	if err != nil {
-		return "", err
-	}
-	if j.ErrorBytes == 0 {
-		return "", fault.Newf(fault.NotFound, "not_found", "import %s has no failed rows", id)
-	}
-	return j.ErrorFile, nil
+// ErrorFile returns a job's error file as ctx's principal may read it; NotFound when no row
+// failed (yet).
+func (r *Runner) ErrorFile(ctx context.Context, id string) (*ErrorDownload, error) {
+	return r.im.ErrorFile(ctx, id)
 }
 
 // Close stops the running jobs (they stay resumable) and waits for them.

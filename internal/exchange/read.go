@@ -130,22 +130,24 @@ type table interface {
 	Close() error
 }
 
-// openTable opens the rows of a sniffed file.
-func openTable(path string, info fileInfo) (table, error) {
+// openTable opens the rows of a sniffed file, read within lim.
+func openTable(path string, info fileInfo, lim Limits) (table, error) {
 	if info.Format == XLSX {
-		return openXLSX(path)
+		return openXLSX(path, lim)
 	}
-	return openCSV(path, info.Encoding)
+	return openCSV(path, info.Encoding, lim)
 }
 
 type csvTable struct {
-	f *os.File
-	r *csv.Reader
+	f     *os.File
+	r     *csv.Reader
+	count counter
+	line  int // the line the last record ended on
 }
 
 // openCSV opens a CSV file in the given encoding; the delimiter (comma, semicolon or tab) is
 // the one that occurs most often outside quotes in the first line.
-func openCSV(path, encoding string) (*csvTable, error) {
+func openCSV(path, encoding string, lim Limits) (*csvTable, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("exchange: %w", err)
@@ -161,13 +163,14 @@ func openCSV(path, encoding string) (*csvTable, error) {
 	case EncodingGB18030:
 		rd = transform.NewReader(f, simplifiedchinese.GB18030.NewDecoder())
 	}
-	br := bufio.NewReaderSize(rd, 64<<10)
-	head, _ := br.Peek(64 << 10)
-	r := csv.NewReader(br)
-	r.Comma = detectDelimiter(head)
+	head := bufio.NewReaderSize(rd, 64<<10)
+	peek, _ := head.Peek(64 << 10)
+	delim := detectDelimiter(peek)
+	r := csv.NewReader(bufio.NewReaderSize(newRecordGuard(head, byte(delim), lim), 64<<10))
+	r.Comma = delim
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
-	return &csvTable{f: f, r: r}, nil
+	return &csvTable{f: f, r: r, count: counter{l: lim}}, nil
 }
 
 // detectDelimiter counts commas, semicolons and tabs outside quotes in the first line of text.
@@ -202,12 +205,21 @@ func (t *csvTable) Next() ([]string, int, error) {
 	rec, err := t.r.Read()
 	if err != nil {
 		var pe *csv.ParseError
-		if errors.As(err, &pe) {
+		var over *recordTooLarge
+		switch {
+		case errors.As(err, &over):
+			return nil, 0, over.fault(t.line)
+		case errors.As(err, &pe):
 			return nil, 0, fault.Newf(fault.Invalid, "invalid_csv", "the CSV file is malformed at line %d: %v", pe.StartLine, pe.Err)
 		}
 		return nil, 0, err
 	}
 	line, _ := t.r.FieldPos(0)
+	t.line, _ = t.r.FieldPos(len(rec) - 1)
+	if err := t.count.row(rec, line); err != nil {
+		return nil, 0, err
+	}
+	unneutralise(rec)
 	return rec, line, nil
 }
 

@@ -324,9 +324,16 @@ func (s *Service) unrestricted(sc query.Scope, e *metadata.Entity) bool {
 // CanRead reports, as an error of kind Permission or NotFound, whether the caller may read some
 // records of entity (the check List makes before reading).
 func (s *Service) CanRead(ctx context.Context, entity string) error {
+	return s.Can(ctx, OpRead, entity)
+}
+
+// Can reports, as an error of kind Permission or NotFound, whether the caller holds op's
+// privilege on entity at some depth: what work on many records (a list, an import) checks
+// before it starts. Each record is still checked when it is written.
+func (s *Service) Can(ctx context.Context, op Op, entity string) error {
 	_, _, e, err := s.readable(ctx, entity)
 	if err != nil {
 		return err
 	}
-	return s.authorize(ctx, OpRead, e, nil)
+	return s.authorize(ctx, op, e, nil)
 }

@@ -192,14 +192,23 @@ func (s *Service) scope(ctx context.Context, p principal.Principal) query.Scope 
 	sc := query.Scope{TenantID: p.TenantID, Now: s.clock}
 	if s.access != nil {
 		sc.Restrict = s.access.Predicate(ctx, OpRead)
-		if fa, ok := s.access.(FieldAccess); ok {
-			may := fa.Fields(ctx)
-			sc.Readable = func(e *metadata.Entity, a *metadata.Attribute) bool {
-				return !a.SecuredIn(e) || may(e, a, OpRead)
-			}
-		}
+		sc.Readable = s.Readable(ctx)
 	}
 	return sc
+}
+
+// Readable returns whether the caller of ctx may read attribute a of e: always, unless a is
+// under field-level security and the caller's field security profiles do not grant reading it.
+// It returns nil when the service has no field-level security (everything is readable).
+func (s *Service) Readable(ctx context.Context) func(e *metadata.Entity, a *metadata.Attribute) bool {
+	fa, ok := s.access.(FieldAccess)
+	if !ok {
+		return nil
+	}
+	may := fa.Fields(ctx)
+	return func(e *metadata.Entity, a *metadata.Attribute) bool {
+		return !a.SecuredIn(e) || may(e, a, OpRead)
+	}
 }
 
 // changed tells the access layer and the audit trail about a change, in its transaction.
