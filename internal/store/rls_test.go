@@ -124,6 +124,8 @@ func TestRowLevelSecurity(t *testing.T) {
 	}
 
 	// The application role.
+	u, _ := url.Parse(dsn)
+	schema := u.Query().Get("search_path")
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	role := "meridian_app_" + hex.EncodeToString(b[:])
@@ -134,10 +136,26 @@ func TestRowLevelSecurity(t *testing.T) {
 		_, _ = st.Raw().ExecContext(context.Background(), `DROP OWNED BY `+role)
 		_, _ = st.Raw().ExecContext(context.Background(), `DROP ROLE `+role)
 	})
+	// What earlier releases granted — every table and sequence, now and later — is taken back.
+	for _, q := range []string{
+		`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + role,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ` + schema + ` TO ` + role,
+		`ALTER DEFAULT PRIVILEGES IN SCHEMA ` + schema + ` GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ` + role,
+		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ` + schema + ` TO ` + role,
+		`ALTER DEFAULT PRIVILEGES IN SCHEMA ` + schema + ` GRANT USAGE, SELECT ON SEQUENCES TO ` + role,
+	} {
+		if _, err := st.Raw().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := st.GrantAppRole(ctx, role); err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(dsn)
+	var defaults int
+	if err := st.Raw().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_default_acl d, aclexplode(d.defaclacl) a
+		WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1)`, role).Scan(&defaults); err != nil || defaults != 0 {
+		t.Errorf("the application role keeps %d default privileges (%v)", defaults, err)
+	}
 	u.User = url.User(role)
 	app, err := sql.Open("pgx", u.String())
 	if err != nil {
@@ -214,6 +232,7 @@ func TestRowLevelSecurity(t *testing.T) {
 		`SELECT COUNT(*) FROM schema_migration`,
 		`SELECT COUNT(*) FROM river_queue`,
 		`DELETE FROM river_job`,
+		`SELECT nextval('river_notification_id_seq')`,
 	} {
 		if _, err := conn.ExecContext(ctx, q); err == nil || !strings.Contains(err.Error(), "permission denied") {
 			t.Errorf("tenant alpha's session: %s: %v, want permission denied", q, err)
