@@ -2,7 +2,9 @@
 # Runs every check and test Meridian has: formatting, the web client (build, types, unit tests, then
 # browser tests with Playwright and axe), vet, then the whole Go test suite on the
 # embedded SQLite database and again on PostgreSQL (MERIDIAN_TEST_POSTGRES, default
-# postgres://postgres@127.0.0.1:5432/test). The fuzz targets' seed corpora run as ordinary tests.
+# postgres://postgres@127.0.0.1:5432/test), where servers run requests as their application role
+# under row-level security, as they do by default. The fuzz targets' seed corpora run as
+# ordinary tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,8 +58,5 @@ go vet ./...
 echo "== go test (SQLite)"
 MERIDIAN_TEST_DB=sqlite go test -count=1 -timeout 20m ./...
 
-echo "== go test (PostgreSQL)"
+echo "== go test (PostgreSQL; API requests under row-level security as the server's application role, the default)"
 MERIDIAN_TEST_DB=postgres go test -count=1 -timeout 20m ./...
-
-echo "== go test (PostgreSQL, API requests under row-level security as an application role)"
-MERIDIAN_TEST_DB=postgres MERIDIAN_TEST_APP_ROLE=meridian_test_requests go test -count=1 -timeout 20m ./internal/api/

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,7 +34,7 @@ var cheapArgon = argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, Sa
 type server struct {
 	t       *testing.T
 	dsn     string
-	appRole string           // requests run as this PostgreSQL role (row-level security)
+	appRole string           // requests run as this PostgreSQL role (MERIDIAN_DB_APP_ROLE)
 	clock   func() time.Time // the app's clock when set (default: the real time)
 	// publicURL serves with MERIDIAN_PUBLIC_URL set to the test server's own URL.
 	publicURL bool
@@ -70,12 +69,8 @@ func (s *server) start() {
 	cfg.DB = s.dsn
 	cfg.AdminEmail, cfg.AdminPassword = adminEmail, adminPassword
 	cfg.Clock = s.clock
-	// MERIDIAN_TEST_APP_ROLE runs every API test with requests under row-level security
-	// (PostgreSQL; the role must exist).
-	if role := os.Getenv("MERIDIAN_TEST_APP_ROLE"); role != "" && storetest.Dialect() == "postgres" {
-		storetest.EnsureRole(s.t, role)
-		cfg.DBAppRole = role
-	}
+	// On PostgreSQL requests run under row-level security as the server's own application
+	// role (the default), or as the role a test names.
 	if s.appRole != "" {
 		cfg.DBAppRole = s.appRole
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/meridian-crm/meridian/internal/principal"
@@ -35,17 +36,18 @@ func appRole(t *testing.T) string {
 	return role
 }
 
-// TestRequestsUnderRowLevelSecurity runs the server with an application role (PostgreSQL):
-// requests work as usual — records, custom entities (their DDL runs as the owner), bulk writes,
-// audit — and a query on a request's connection that names no tenant still sees only the
-// request's tenant.
+// TestRequestsUnderRowLevelSecurity runs the server as configured by default (PostgreSQL:
+// requests as the application role the server sets up itself): requests work as usual —
+// records, custom entities (their DDL runs as the owner), bulk writes, audit — and a query on a
+// request's connection that names no tenant still sees only the request's tenant.
 func TestRequestsUnderRowLevelSecurity(t *testing.T) {
 	if storetest.Dialect() != "postgres" {
 		t.Skip("row-level security is a PostgreSQL feature")
 	}
-	s := &server{t: t, dsn: storetest.DSN(t), appRole: appRole(t)}
-	s.start()
-	t.Cleanup(s.stop)
+	s := newServer(t)
+	if s.app.Store.AppRole() == "" {
+		t.Fatal("requests do not run as an application role by default")
+	}
 	c := s.login()
 	acc := c.create("accounts", map[string]any{"name": "Under the wall"})
 	c.get("accounts(" + acc + ")").want(http.StatusOK)
@@ -78,17 +80,172 @@ func TestRequestsUnderRowLevelSecurity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// A query that forgets the tenant predicate, on a request's connection.
+	// Queries that forget the tenant predicate, on a request's connection.
 	rctx, release, err := s.app.Store.ForTenant(ctx, def.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer release()
-	var n int
-	if err := s.app.Store.QueryRow(rctx, `SELECT COUNT(*) FROM account`).Scan(&n); err != nil || n != 3 {
-		t.Fatalf("a tenant connection counts %d accounts (%v), want its own 3", n, err)
+	for q, want := range map[string]int{
+		`SELECT COUNT(*) FROM account`: 3,
+		`SELECT COUNT(*) FROM tenant`:  1,
+		`SELECT COUNT(*) FROM audit_entry WHERE entity = 'account' AND action = 'create'`: 3,
+	} {
+		var n int
+		if err := s.app.Store.QueryRow(rctx, q).Scan(&n); err != nil || n != want {
+			t.Errorf("a tenant connection: %s = %d (%v), want its own %d", q, n, err, want)
+		}
 	}
+	var n int
 	if err := s.app.Store.QueryRow(ctx, `SELECT COUNT(*) FROM account`).Scan(&n); err != nil || n != 4 {
 		t.Fatalf("the owner counts %d accounts (%v), want 4", n, err)
+	}
+}
+
+// TestRequestsUnderANamedRole: MERIDIAN_DB_APP_ROLE names an existing role, which requests
+// then run as (the server grants it what they need).
+func TestRequestsUnderANamedRole(t *testing.T) {
+	if storetest.Dialect() != "postgres" {
+		t.Skip("row-level security is a PostgreSQL feature")
+	}
+	s := &server{t: t, dsn: storetest.DSN(t), appRole: appRole(t)}
+	s.run()
+	if got := s.app.Store.AppRole(); got != s.appRole {
+		t.Fatalf("requests run as %q, want %q", got, s.appRole)
+	}
+	c := s.login()
+	acc := c.create("accounts", map[string]any{"name": "Named"})
+	c.get("accounts(" + acc + ")").want(http.StatusOK)
+}
+
+// TestApplicationRoleReachesOnlyTenantRelations: on a fresh PostgreSQL database, after a
+// tenant's schema changes made tables of its own (a custom entity, an N:N relationship, the
+// extension table of account), every relation the server's application role can reach is a
+// table under the tenant policy (binding every role, for every command, with no other
+// permissive policy beside it) or a view that reads as its caller, besides the job ids'
+// sequence; the role is bound by row-level security, cannot create objects and can run no
+// SECURITY DEFINER function of the schema.
+func TestApplicationRoleReachesOnlyTenantRelations(t *testing.T) {
+	if storetest.Dialect() != "postgres" {
+		t.Skip("row-level security is a PostgreSQL feature")
+	}
+	s := newServer(t)
+	ctx := context.Background()
+	role := s.app.Store.AppRole()
+	if want, err := s.app.Store.DefaultAppRole(ctx); err != nil || role != want {
+		t.Fatalf("requests run as %q, want the server's own role %q (%v)", role, want, err)
+	}
+	c := s.login()
+	c.post("metadata/entities", map[string]any{"name": "site", "set_name": "sites", "display_name": map[string]any{"en": "Site"},
+		"attributes": []any{map[string]any{"name": "title", "type": "string"}, map[string]any{"name": "account_id", "type": "lookup", "target": "account"}}}).
+		want(http.StatusCreated)
+	c.post("metadata/entities/account/attributes", map[string]any{"name": "region_code", "type": "string", "display_name": map[string]any{"en": "Region"}}).
+		want(http.StatusCreated)
+	c.post("metadata/relationships", map[string]any{"name": "site_contact", "entity1": "site", "entity2": "contact", "nav1": "contacts", "nav2": "sites",
+		"display_name": map[string]any{"en": "Contacts"}}).want(http.StatusCreated)
+	// The new tables serve requests (the schema change granted them).
+	acc := c.create("accounts", map[string]any{"name": "Walled", "region_code": "APAC"})
+	site := c.create("sites", map[string]any{"title": "Plant", "account_id": acc})
+	con := c.create("contacts", map[string]any{"last_name": "Visitor"})
+	c.post("sites("+site+")/contacts/$ref", map[string]any{"@odata.id": "contacts(" + con + ")"}).want(http.StatusNoContent)
+	if got := c.get("accounts(" + acc + ")").want(http.StatusOK).str("region_code"); got != "APAC" {
+		t.Fatalf("region_code %q", got)
+	}
+	def, err := s.app.EnsureTenant(ctx, "default", "Default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.app.Registry.Tenant(ctx, def.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom := []string{m.Entity("site").Table(), m.Entity("account").ExtTable(), m.Relationship("site_contact").Table()}
+
+	db := s.app.Store.Raw() // the owner reads the catalog
+	var super, bypass, owner, create bool
+	if err := db.QueryRowContext(ctx, `SELECT r.rolsuper, r.rolbypassrls,
+		pg_has_role(r.oid, (SELECT relowner FROM pg_class WHERE oid = 'tenant'::regclass), 'MEMBER'),
+		has_schema_privilege(r.oid, current_schema(), 'CREATE')
+		FROM pg_roles r WHERE r.rolname = $1`, role).Scan(&super, &bypass, &owner, &create); err != nil {
+		t.Fatal(err)
+	}
+	if super || bypass || owner || create {
+		t.Errorf("role %s: superuser %v, BYPASSRLS %v, member of the tables' owner %v, may create in the schema %v; want none", role, super, bypass, owner, create)
+	}
+
+	rows, err := db.QueryContext(ctx, `WITH r AS (SELECT oid FROM pg_roles WHERE rolname = $1)
+		SELECT c.relname, c.relkind::text, c.relrowsecurity,
+			COALESCE((SELECT pg_get_expr(p.polqual, p.polrelid) || ' | ' || pg_get_expr(p.polwithcheck, p.polrelid)
+				FROM pg_policy p, r WHERE p.polrelid = c.oid AND p.polname = 'tenant_isolation' AND p.polcmd = '*' AND p.polpermissive
+				AND (0 = ANY (p.polroles) OR r.oid = ANY (p.polroles))), ''),
+			(SELECT COUNT(*) FROM pg_policy p WHERE p.polrelid = c.oid AND p.polpermissive),
+			COALESCE(array_to_string(c.reloptions, ','), '')
+		FROM pg_class c, r
+		WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+		AND CASE WHEN c.relkind = 'S' THEN has_sequence_privilege(r.oid, c.oid, 'USAGE, SELECT, UPDATE')
+			WHEN c.relkind IN ('r', 'p', 'v', 'm', 'f') THEN has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')
+				OR has_any_column_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, REFERENCES')
+			ELSE false END
+		ORDER BY c.relname`, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reach := map[string]bool{}
+	for rows.Next() {
+		var name, kind, policy, options string
+		var rls bool
+		var permissive int
+		if err := rows.Scan(&name, &kind, &rls, &policy, &permissive, &options); err != nil {
+			t.Fatal(err)
+		}
+		reach[name] = true
+		switch kind {
+		case "r", "p":
+			if !rls || !strings.Contains(policy, "meridian.tenant_id") || strings.Count(policy, "meridian.tenant_id") != 2 || permissive != 1 {
+				t.Errorf("table %s: the application role reaches it with row-level security %v, tenant policy %q and %d permissive policies; want the tenant policy alone", name, rls, policy, permissive)
+			}
+		case "v":
+			if !strings.Contains(options, "security_invoker=true") {
+				t.Errorf("view %s: the application role reads it with the view owner's rights (options %q), bypassing row-level security", name, options)
+			}
+		case "S":
+			if name != "river_job_id_seq" { // the ids of jobs requests enqueue
+				t.Errorf("sequence %s: the application role may use it", name)
+			}
+		default:
+			t.Errorf("relation %s (kind %s): the application role reaches it, and it cannot have row-level security", name, kind)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	for _, want := range append([]string{"account", "change_log", "tenant", "river_job", "activity", "audit_entry", "meta_entity"}, custom...) {
+		if !reach[want] {
+			t.Errorf("the application role cannot reach %s, which requests need", want)
+		}
+	}
+	for _, never := range []string{"login_throttle", "schema_migration", "river_queue", "river_leader", "river_migration"} {
+		if reach[never] {
+			t.Errorf("the application role reaches %s", never)
+		}
+	}
+	var definers []string
+	rows, err = db.QueryContext(ctx, `SELECT p.proname FROM pg_proc p
+		WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND p.prosecdef
+		AND has_function_privilege((SELECT oid FROM pg_roles WHERE rolname = $1), p.oid, 'EXECUTE')`, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		definers = append(definers, name)
+	}
+	if len(definers) > 0 {
+		t.Errorf("the application role can run SECURITY DEFINER functions %v", definers)
 	}
 }

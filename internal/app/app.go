@@ -162,10 +162,8 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	if c.Clock != nil {
 		clock = c.Clock
 	}
-	if c.DBAppRole != "" {
-		if err := st.UseAppRole(ctx, c.DB, c.DBAppRole); err != nil {
-			return nil, err
-		}
+	if err := useAppRole(ctx, c, st, log); err != nil {
+		return nil, err
 	}
 	acc := access.New(st, reg, clock)
 	ropts := records.Options{Clock: clock, Access: acc}

@@ -59,8 +59,11 @@ type Config struct {
 	Placements string `koanf:"placements"`
 	// DBAppRole, on PostgreSQL, is the role requests run as (MERIDIAN_DB_APP_ROLE): each request's
 	// connection SETs this role and its tenant, so row-level security filters every query of
-	// the request. The role must exist, without BYPASSRLS, and the server's login must be a
-	// member of it (GRANT meridian_app TO <server login>). Empty: requests use the server's login.
+	// the request. A named role must exist, be neither a superuser nor the tables' owner,
+	// without BYPASSRLS, and the server's login must be a member of it (GRANT meridian_app TO
+	// <server login>). Empty: the server's own "<database>_meridian_app", created when missing
+	// (or the server refuses to start). "off": requests run as the server's login, outside
+	// row-level security (development only). Ignored on SQLite.
 	DBAppRole string `koanf:"db_app_role"`
 	// PublicURL is the external base URL (https://crm.example.com): single sign-on needs it for
 	// its redirect URI, and the links the API emits start with it. Empty: no single sign-on, and

@@ -56,6 +56,21 @@ func legacyDatabase(t *testing.T) string {
 	return dsn
 }
 
+// openLegacy opens an app on legacyDatabase, closed when the test ends, and returns it with its
+// configuration.
+func openLegacy(t *testing.T) (*App, Config) {
+	t.Helper()
+	c := Defaults()
+	c.DB = legacyDatabase(t)
+	c.DataDir = t.TempDir()
+	a, err := Open(context.Background(), c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("opening the release's database: %v", err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a, c
+}
+
 func gunzip(t *testing.T, path string) []byte {
 	t.Helper()
 	f, err := os.Open(path)
@@ -80,14 +95,7 @@ func gunzip(t *testing.T, path string) []byte {
 // own tables; nothing is lost and nothing stays shared.
 func TestUpgradeGivesSharedDefinitionsToTheirTenants(t *testing.T) {
 	ctx := context.Background()
-	c := Defaults()
-	c.DB = legacyDatabase(t)
-	c.DataDir = t.TempDir()
-	a, err := Open(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatalf("opening the release's database: %v", err)
-	}
-	defer a.Close()
+	a, c := openLegacy(t)
 
 	alpha, err := tenant.BySlug(ctx, a.Store, "default")
 	if err != nil {
@@ -250,4 +258,40 @@ func attrNames(e *metadata.Entity) []string {
 		out = append(out, a.Name)
 	}
 	return out
+}
+
+// TestUpgradeMakesViewsReadAsTheirCaller: the views of a database an earlier release made read
+// their tables with the rights of the role that queries them (security_invoker, migration
+// 0021), so a request's connection sees only its tenant through them too (PostgreSQL).
+func TestUpgradeMakesViewsReadAsTheirCaller(t *testing.T) {
+	if storetest.Dialect() != "postgres" {
+		t.Skip("security_invoker and row-level security are PostgreSQL's")
+	}
+	ctx := context.Background()
+	a, _ := openLegacy(t)
+	for _, view := range []string{"activity", "audit_entry"} {
+		var options string
+		if err := a.Store.Raw().QueryRowContext(ctx, `SELECT COALESCE(array_to_string(reloptions, ','), '') FROM pg_class WHERE oid = $1::regclass`, view).Scan(&options); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(options, "security_invoker=true") {
+			t.Errorf("view %s: options %q, want security_invoker=true", view, options)
+		}
+	}
+	alpha, err := tenant.BySlug(ctx, a.Store, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all, seen int
+	if err := a.Store.Raw().QueryRowContext(ctx, `SELECT COUNT(DISTINCT tenant_id) FROM audit_entry`).Scan(&all); err != nil || all < 2 {
+		t.Fatalf("the release's audit trail has %d tenants (%v), want both", all, err)
+	}
+	rctx, release, err := a.Store.ForTenant(ctx, alpha.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if err := a.Store.QueryRow(rctx, `SELECT COUNT(DISTINCT tenant_id) FROM audit_entry`).Scan(&seen); err != nil || seen != 1 {
+		t.Errorf("a request's connection sees the audit entries of %d tenants (%v), want its own", seen, err)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // Failed sign-ins are counted in login_throttle, in the database so that every node and a
@@ -26,6 +27,10 @@ import (
 //     IPMaxFailures within IPWindow the address is blocked for a while.
 //
 // The rows are global rather than per tenant because a sign-in names no tenant until it succeeds.
+// Being the installation's, they are read and written as the tables' owner (store.AsOwner), also
+// inside a request that runs under row-level security as the application role, which may not
+// touch them: an administrator unlocking a user, a code checked when a second factor is
+// disabled.
 //
 // A sign-in reserves its attempt on the email subject before the password is checked, so a burst
 // of parallel guesses cannot run more than MaxFailures password checks before the lock.
@@ -155,6 +160,7 @@ func ipSubject(ip string) string {
 
 // checkLocks refuses when the client address is blocked or the email address locked at now.
 func (a *Service) checkLocks(ctx context.Context, now time.Time, ipSub, emailSub string) error {
+	ctx = store.AsOwner(ctx)
 	rows, err := a.s.DB(ctx).QueryContext(ctx, `SELECT subject, locked_until FROM login_throttle
 		WHERE subject IN (`+a.ph(1)+`, `+a.ph(2)+`) AND locked_until > `+a.ph(3), ipSub, emailSub, a.encodeTime(now))
 	if err != nil {
@@ -194,6 +200,7 @@ func (a *Service) checkLocks(ctx context.Context, now time.Time, ipSub, emailSub
 // transaction holding the row, and stores what fn leaves. fn's error is returned after the
 // state is stored.
 func (a *Service) throttle(ctx context.Context, subject string, fn func(st *throttleState) error) error {
+	ctx = store.AsOwner(ctx)
 	var ferr error
 	err := a.s.WithTx(ctx, func(ctx context.Context) error {
 		ferr = nil
@@ -274,7 +281,7 @@ func (a *Service) release(ctx context.Context, emailSub string) error {
 	if a.Lockout.emailRule().max <= 0 {
 		return nil
 	}
-	_, err := a.s.Exec(ctx, `UPDATE login_throttle SET failures = failures - 1 WHERE subject = `+a.ph(1)+
+	_, err := a.s.Exec(store.AsOwner(ctx), `UPDATE login_throttle SET failures = failures - 1 WHERE subject = `+a.ph(1)+
 		` AND failures > 0`, emailSub)
 	if err != nil {
 		return fmt.Errorf("auth: login throttle: %w", err)
@@ -284,7 +291,7 @@ func (a *Service) release(ctx context.Context, emailSub string) error {
 
 // clear forgets the failures of an email address after a successful sign-in.
 func (a *Service) clear(ctx context.Context, emailSub string) error {
-	if _, err := a.s.Exec(ctx, `DELETE FROM login_throttle WHERE subject = `+a.ph(1), emailSub); err != nil {
+	if _, err := a.s.Exec(store.AsOwner(ctx), `DELETE FROM login_throttle WHERE subject = `+a.ph(1), emailSub); err != nil {
 		return fmt.Errorf("auth: login throttle: %w", err)
 	}
 	return nil
@@ -359,6 +366,7 @@ func (a *Service) LockState(ctx context.Context, tenantID, userID string) (Lock,
 	}
 	var l Lock
 	var raw, lf any
+	ctx = store.AsOwner(ctx)
 	err = a.s.DB(ctx).QueryRowContext(ctx, `SELECT failures, locked_until, last_failure_at FROM login_throttle WHERE subject = `+a.ph(1),
 		emailSubject(email)).Scan(&l.Failures, &raw, &lf)
 	if errors.Is(err, sql.ErrNoRows) {

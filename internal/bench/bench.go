@@ -33,7 +33,7 @@ type Config struct {
 	Duration time.Duration // per scenario and side
 	Seed     uint64
 	Progress io.Writer // loading progress; nil for none
-	AppRole  string    // PostgreSQL: run requests as this application role (row-level security)
+	AppRole  string    // PostgreSQL: MERIDIAN_DB_APP_ROLE ("": the server's own role; "off": requests as the login)
 	// ChineseNames gives the accounts Chinese company names (北京华信贸易有限公司 …) in a
 	// tenant of their own, for the pinyin-order benchmark.
 	ChineseNames bool

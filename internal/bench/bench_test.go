@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/app"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
 
@@ -170,26 +171,26 @@ func postgresBenchDSN() (string, error) {
 }
 
 // BenchmarkRowLevelSecurityRequests measures what running requests as the application role
-// costs on PostgreSQL (MERIDIAN_DB_APP_ROLE): get by id through the in-process handler, on a
-// second server over the same database whose requests SET ROLE and their tenant.
+// costs on PostgreSQL (the default; MERIDIAN_DB_APP_ROLE): get by id through the in-process
+// handler, on a server whose requests SET ROLE and their tenant, and on a second server over
+// the same database whose requests run as its login (MERIDIAN_DB_APP_ROLE=off).
 func BenchmarkRowLevelSecurityRequests(b *testing.B) {
 	if storetest.Dialect() != "postgres" {
 		b.Skip("row-level security is PostgreSQL's")
 	}
 	e := benchEnv(b)
 	id := e.IDs[len(e.IDs)/2]
-	b.Run("owner", func(b *testing.B) { e.handler(b, "accounts("+id+")") })
-	storetest.EnsureRole(b, "meridian_bench_requests")
 	dsn, err := postgresBenchDSN()
 	if err != nil {
 		b.Fatal(err)
 	}
-	rls, err := Setup(context.Background(), Config{DB: dsn, Accounts: 10000, Seed: 1, AppRole: "meridian_bench_requests"})
+	owner, err := Setup(context.Background(), Config{DB: dsn, Accounts: 10000, Seed: 1, AppRole: app.AppRoleOff})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer rls.Close()
-	b.Run("app_role", func(b *testing.B) { rls.handler(b, "accounts("+id+")") })
+	defer owner.Close()
+	b.Run("owner", func(b *testing.B) { owner.handler(b, "accounts("+id+")") })
+	b.Run("app_role", func(b *testing.B) { e.handler(b, "accounts("+id+")") })
 }
 
 // TestRunTenants runs the tenants scenario small: every tenant of the larger installation has

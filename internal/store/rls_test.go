@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meridian-crm/meridian/internal/jobs"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -21,7 +22,9 @@ import (
 
 // TestRowLevelSecurity: on PostgreSQL every table with a tenant_id column — system, internal
 // and custom — carries the tenant policy, and a session of the application role sees and
-// writes only the tenant it names, whatever its SQL says.
+// writes only the tenant it names, whatever its SQL says: through the views too, in the tenant
+// directory (its own row, and only its version to write) and in the job queue; it cannot touch
+// the installation's tables at all.
 func TestRowLevelSecurity(t *testing.T) {
 	if storetest.Dialect() != "postgres" {
 		t.Skip("row-level security is a PostgreSQL feature; SQLite databases hold one deployment's tenants in one file")
@@ -34,6 +37,9 @@ func TestRowLevelSecurity(t *testing.T) {
 	}
 	defer st.Close()
 	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Migrate(ctx, st); err != nil { // River's tables: requests enqueue jobs
 		t.Fatal(err)
 	}
 	sys, _ := metadata.System()
@@ -97,15 +103,29 @@ func TestRowLevelSecurity(t *testing.T) {
 		t.Errorf("only %d tenant tables have the policy", covered)
 	}
 
-	// An account each, written by the server (the tables' owner).
+	// An account, a task (read through the activity view), an audit entry (through the
+	// audit_entry view) and a job each, written by the server (the tables' owner).
 	rec := records.NewService(st, reg, records.Options{})
 	for i, slug := range []string{"alpha", "beta"} {
-		if _, err := rec.Create(principal.With(ctx, principal.System(tenants[i])), "account", records.Input{"name": slug + " account"}); err != nil {
+		sys := principal.With(ctx, principal.System(tenants[i]))
+		if _, err := rec.Create(sys, "account", records.Input{"name": slug + " account"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rec.Create(sys, "task", records.Input{"subject": slug + " task"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Raw().ExecContext(ctx, `INSERT INTO audit_log (tenant_id, seq, id, at, action, prev_hash, hash)
+			VALUES ($1, 1, gen_random_uuid(), now(), 'test', '', '')`, tenants[i]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Raw().ExecContext(ctx, `INSERT INTO river_job (args, kind, max_attempts) VALUES (jsonb_build_object('tenant_id', $1::text), 'test', 1)`, tenants[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	// The application role.
+	u, _ := url.Parse(dsn)
+	schema := u.Query().Get("search_path")
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	role := "meridian_app_" + hex.EncodeToString(b[:])
@@ -116,10 +136,26 @@ func TestRowLevelSecurity(t *testing.T) {
 		_, _ = st.Raw().ExecContext(context.Background(), `DROP OWNED BY `+role)
 		_, _ = st.Raw().ExecContext(context.Background(), `DROP ROLE `+role)
 	})
+	// What earlier releases granted — every table and sequence, now and later — is taken back.
+	for _, q := range []string{
+		`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + role,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ` + schema + ` TO ` + role,
+		`ALTER DEFAULT PRIVILEGES IN SCHEMA ` + schema + ` GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ` + role,
+		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ` + schema + ` TO ` + role,
+		`ALTER DEFAULT PRIVILEGES IN SCHEMA ` + schema + ` GRANT USAGE, SELECT ON SEQUENCES TO ` + role,
+	} {
+		if _, err := st.Raw().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := st.GrantAppRole(ctx, role); err != nil {
 		t.Fatal(err)
 	}
-	u, _ := url.Parse(dsn)
+	var defaults int
+	if err := st.Raw().QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_default_acl d, aclexplode(d.defaclacl) a
+		WHERE a.grantee = (SELECT oid FROM pg_roles WHERE rolname = $1)`, role).Scan(&defaults); err != nil || defaults != 0 {
+		t.Errorf("the application role keeps %d default privileges (%v)", defaults, err)
+	}
 	u.User = url.User(role)
 	app, err := sql.Open("pgx", u.String())
 	if err != nil {
@@ -167,6 +203,44 @@ func TestRowLevelSecurity(t *testing.T) {
 	}
 	if n := count(`SELECT COUNT(*) FROM ` + store.Quote(project)); n != 0 {
 		t.Errorf("a custom table shows %d rows", n)
+	}
+	// Views read as their caller; the tenant directory and the job queue have their policies.
+	for q, want := range map[string]int{
+		`SELECT COUNT(*) FROM activity`:    1,
+		`SELECT COUNT(*) FROM audit_entry`: 1,
+		`SELECT COUNT(*) FROM tenant`:      1,
+		`SELECT COUNT(*) FROM river_job`:   1,
+	} {
+		if n := count(q); n != want {
+			t.Errorf("tenant alpha's session: %s = %d, want %d", q, n, want)
+		}
+	}
+	if n := count(`SELECT COUNT(*) FROM activity WHERE tenant_id = $1`, tenants[1]); n != 0 {
+		t.Errorf("tenant alpha's session sees %d of beta's activities", n)
+	}
+	res, err = conn.ExecContext(ctx, `UPDATE tenant SET version = version + 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Errorf("tenant alpha's session moved the version of %d tenants, want its own", n)
+	}
+	for _, q := range []string{
+		`UPDATE tenant SET status = 'disabled'`, // only the version is the role's to write
+		`INSERT INTO tenant (id, name, slug, created_at) VALUES (gen_random_uuid(), 'x', 'x', now())`,
+		`SELECT COUNT(*) FROM login_throttle`, // installation-wide: never the application role's
+		`SELECT COUNT(*) FROM schema_migration`,
+		`SELECT COUNT(*) FROM river_queue`,
+		`DELETE FROM river_job`,
+		`SELECT nextval('river_notification_id_seq')`,
+	} {
+		if _, err := conn.ExecContext(ctx, q); err == nil || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("tenant alpha's session: %s: %v, want permission denied", q, err)
+		}
+	}
+	_, err = conn.ExecContext(ctx, `INSERT INTO river_job (args, kind, max_attempts) VALUES (jsonb_build_object('tenant_id', $1::text), 'test', 1)`, tenants[1])
+	if err == nil || !strings.Contains(err.Error(), "row-level security") {
+		t.Errorf("tenant alpha's session enqueueing a job of beta: %v, want a row-level security violation", err)
 	}
 	// The owner (the server) still sees both tenants.
 	var all int

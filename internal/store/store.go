@@ -44,6 +44,9 @@ type Store struct {
 	// tenantPool, when set, holds the application role's connections for requests (see
 	// UseAppRole and ForTenant).
 	tenantPool *sql.DB
+	// appRole is the application role of tenantPool's connections ("" none): SecureTables
+	// grants it the tables a schema change makes.
+	appRole string
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (or a path ending in .db), or

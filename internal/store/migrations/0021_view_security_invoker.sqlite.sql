@@ -1,0 +1,2 @@
+-- PostgreSQL's views read as their caller from this migration on (security_invoker); SQLite has
+-- no roles nor row-level security: nothing to change.
