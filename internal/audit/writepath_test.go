@@ -315,7 +315,7 @@ func TestWritePathsAreKnown(t *testing.T) {
 	}
 	readOnly := map[string]bool{
 		"List": true, "Get": true, "Related": true, "IDByKey": true, "Shares": true, "AccessTeamMembers": true,
-		"Store": true, "Model": true, "Registry": true, "Now": true, "OnChange": true, "OnChanges": true, "OnChangesStaged": true, "RefreshStatistics": true, "BeforeWrite": true, "CanRead": true,
+		"Store": true, "Model": true, "Registry": true, "Can": true, "Readable": true, "Now": true, "OnChange": true, "OnChanges": true, "OnChangesStaged": true, "RefreshStatistics": true, "BeforeWrite": true, "CanRead": true,
 		"AddDerivedTable": true, "DerivedTables": true, "SetLifecycle": true, // wiring: which tables hooks keep in step, closed states
 	}
 	typ := reflect.TypeOf(&records.Service{})
