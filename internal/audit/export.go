@@ -3,11 +3,11 @@ package audit
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"strings"
 
+	"github.com/meridian-crm/meridian/internal/csvsafe"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/query"
 )
@@ -45,12 +45,12 @@ func (s *Service) Export(ctx context.Context, o *query.Options, format string, w
 	q := *o
 	q.Top, q.SkipToken, q.Count, q.Format = nil, "", false, ""
 	bw := bufio.NewWriterSize(w, 64<<10)
-	var cw *csv.Writer
+	var cw *csvsafe.Writer // cells a spreadsheet would run as formulas are neutralised
 	if format == "csv" {
 		if _, err := bw.WriteString("\ufeff"); err != nil { // Excel reads the file as UTF-8
 			return 0, err
 		}
-		cw = csv.NewWriter(bw)
+		cw = &csvsafe.Writer{W: bw}
 	}
 	n := 0
 	for first := true; ; first = false {
@@ -59,17 +59,21 @@ func (s *Service) Export(ctx context.Context, o *query.Options, format string, w
 			return n, err
 		}
 		if first && cw != nil {
-			if err := cw.Write(page.Fields); err != nil {
+			if err := cw.Write(page.Fields, nil); err != nil {
 				return n, err
 			}
 		}
 		row := make([]string, len(page.Fields))
+		numeric := make([]bool, len(page.Fields))
+		for i, f := range page.Fields {
+			numeric[i] = f == "seq" || f == "record_version" || f == "version"
+		}
 		for _, e := range page.Entries {
 			if cw != nil {
 				for i, f := range page.Fields {
 					row[i] = e.Text(f)
 				}
-				if err := cw.Write(row); err != nil {
+				if err := cw.Write(row, numeric); err != nil {
 					return n, err
 				}
 			} else {
@@ -86,12 +90,6 @@ func (s *Service) Export(ctx context.Context, o *query.Options, format string, w
 			break
 		}
 		q.SkipToken = page.Next
-	}
-	if cw != nil {
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return n, err
-		}
 	}
 	return n, bw.Flush()
 }

@@ -145,3 +145,34 @@ func TestExport(t *testing.T) {
 		t.Fatalf("xlsx: %v", err)
 	}
 }
+
+// TestExportNeutralisesFormulas: a value of the trail that a spreadsheet would run as a formula
+// (a user's name as signed in, say) is exported to CSV with a leading quote, as the records'
+// exports are; numbers stay numbers.
+func TestExportNeutralisesFormulas(t *testing.T) {
+	e := newEnv(t)
+	for _, name := range []string{"=cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "+86 21 5555"} {
+		if err := e.aud.Event(e.ctx, audit.Event{Action: audit.ActionLogin, Entity: "user", UserName: name, Method: "password"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := e.aud.Export(e.ctx, opts(t, "$select=seq,user_name&$orderby=seq"), "csv", &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range rows[1:] {
+		names = append(names, r[len(r)-1])
+		if r[0] == "" || strings.HasPrefix(r[0], "'") {
+			t.Errorf("seq %q: a number is written as it is", r[0])
+		}
+	}
+	want := []string{"'=cmd|' /C calc'!A0", "'@SUM(1+1)", "'-2+3", "'+86 21 5555"}
+	if strings.Join(names, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("exported names %q, want %q", names, want)
+	}
+}

@@ -132,9 +132,12 @@ func RunTenants(ctx context.Context, cfg TenantsConfig) (*TenantsResult, error) 
 
 	measure := func(op func(x *installation, i int) error) (Stats, Stats, error) {
 		var s [2][]Stats
-		for round := range 2 { // in alternation, so that drift of the machine hits both alike
-			for k, x := range []*installation{a, b} {
-				st, err := Measure(cfg.Duration/2, func(i int) error { return op(x, i+round*1_000_003) })
+		// In alternation, each side first in turn, so that drift of the machine hits both alike.
+		for round := range 4 {
+			for j := range 2 {
+				k := (j + round) % 2
+				x := []*installation{a, b}[k]
+				st, err := Measure(cfg.Duration/4, func(i int) error { return op(x, i+round*1_000_003) })
 				if err != nil {
 					return Stats{}, Stats{}, err
 				}

@@ -16,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/meridian-crm/meridian/internal/csvsafe"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -147,7 +148,7 @@ func newEncoder(f Format, w io.Writer) (encoder, error) {
 		if _, err := bw.WriteString("\ufeff"); err != nil {
 			return nil, err
 		}
-		return &csvEncoder{w: &csvWriter{w: bw}}, nil
+		return &csvEncoder{w: &csvsafe.Writer{W: bw}}, nil
 	case JSONL:
 		return &jsonlEncoder{w: bufio.NewWriterSize(w, 64<<10)}, nil
 	case XLSX:
@@ -184,7 +185,7 @@ func Text(v any, scale int) string {
 
 // csvEncoder writes CSV with formula cells neutralised (csv_safe.go): text is, numbers are not.
 type csvEncoder struct {
-	w       *csvWriter
+	w       *csvsafe.Writer
 	cols    []int
 	numeric []bool
 	row     []string
@@ -200,17 +201,17 @@ func (e *csvEncoder) header(cols []query.Column) error {
 		}
 	}
 	e.row = make([]string, len(e.cols))
-	return e.w.write(names, nil)
+	return e.w.Write(names, nil)
 }
 
 func (e *csvEncoder) record(r *records.Record) error {
 	for k, i := range e.cols {
 		e.row[k] = Text(r.Vals[i], r.Cols[i].Attr.DecimalScale())
 	}
-	return e.w.write(e.row, e.numeric)
+	return e.w.Write(e.row, e.numeric)
 }
 
-func (e *csvEncoder) close() error { return e.w.w.Flush() }
+func (e *csvEncoder) close() error { return e.w.W.Flush() }
 
 type jsonlEncoder struct {
 	w    *bufio.Writer

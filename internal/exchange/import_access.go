@@ -12,6 +12,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/meridian-crm/meridian/internal/csvsafe"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/principal"
@@ -163,7 +164,7 @@ func (d *ErrorDownload) blank(in io.Reader, out io.Writer) error {
 	r.FieldsPerRecord = -1
 	bw := bufio.NewWriterSize(out, 64<<10)
 	bw.WriteString("\ufeff")
-	cw := &csvWriter{w: bw}
+	cw := &csvsafe.Writer{W: bw}
 	mentioned := d.names // in _column, the headers of hidden columns or the attributes' names
 	n := 0               // the file's own columns, before _line, _column, _code and _error
 	for first := true; ; first = false {
@@ -174,7 +175,7 @@ func (d *ErrorDownload) blank(in io.Reader, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("exchange: import %s: error file: %w", d.Job.ID, err)
 		}
-		unneutralise(rec)
+		csvsafe.Unquote(rec)
 		if first {
 			n = max(0, len(rec)-4)
 			for i := 0; i < n; i++ {
@@ -196,7 +197,7 @@ func (d *ErrorDownload) blank(in io.Reader, out io.Writer) error {
 		if first {
 			numeric = nil
 		}
-		if err := cw.write(rec, numeric); err != nil {
+		if err := cw.Write(rec, numeric); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meridian-crm/meridian/internal/csvsafe"
 	"github.com/meridian-crm/meridian/internal/fault"
 )
 
@@ -82,7 +83,7 @@ func (w *errorFile) write(p *plan, rows []failedRow) (int64, error) {
 	}
 	var buf bytes.Buffer
 	bw := bufio.NewWriter(&buf)
-	cw := &csvWriter{w: bw}
+	cw := &csvsafe.Writer{W: bw}
 	numeric := p.numericColumns()
 	if w.f == nil {
 		if err := os.MkdirAll(filepath.Dir(w.path), 0o750); err != nil {
@@ -94,7 +95,7 @@ func (w *errorFile) write(p *plan, rows []failedRow) (int64, error) {
 		}
 		w.f, w.size = f, 0
 		bw.WriteString("\ufeff")
-		_ = cw.write(append(append([]string(nil), w.header...), "_line", "_column", "_code", "_error"), nil)
+		_ = cw.Write(append(append([]string(nil), w.header...), "_line", "_column", "_code", "_error"), nil)
 	}
 	for _, r := range rows {
 		rec := make([]string, len(w.header), len(w.header)+4)
@@ -111,7 +112,7 @@ func (w *errorFile) write(p *plan, rows []failedRow) (int64, error) {
 			msgs = append(msgs, f.Message)
 		}
 		rec = append(rec, strconv.Itoa(r.line), strings.Join(cols, "; "), strings.Join(codes, "; "), strings.Join(msgs, "; "))
-		_ = cw.write(rec, numeric)
+		_ = cw.Write(rec, numeric)
 	}
 	_ = bw.Flush()
 	n, err := w.f.Write(buf.Bytes())

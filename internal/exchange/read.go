@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 
+	"github.com/meridian-crm/meridian/internal/csvsafe"
 	"github.com/meridian-crm/meridian/internal/fault"
 )
 
@@ -219,7 +220,7 @@ func (t *csvTable) Next() ([]string, int, error) {
 	if err := t.count.row(rec, line); err != nil {
 		return nil, 0, err
 	}
-	unneutralise(rec)
+	csvsafe.Unquote(rec)
 	return rec, line, nil
 }
 
