@@ -17,11 +17,14 @@ import (
 //	toast, attributes                  PostgreSQL toast relations and pg_attribute rows
 //	disk-MB                            PostgreSQL: the relations' files; SQLite: the database file
 //	catalog-MB                         PostgreSQL: the layout's rows in the main catalogs
-//	cache-MB, cache-KB/tenant          PostgreSQL: a backend's CacheMemoryContext tree after one
-//	                                   account read per tenant, and its growth per tenant;
-//	                                   cache-wide-* after four reads per tenant (account,
-//	                                   contacts, an opportunity, a custom entity);
-//	                                   cache-stmt-* with pgx's statement cache on
+//	cache-MB, cache-KB/tenant          PostgreSQL: the bytes in use in a backend's CacheMemoryContext
+//	                                   tree after one account read per tenant, and its growth per
+//	                                   tenant (cache-first-KB/tenant: over the first tenth of the
+//	                                   tenants); cached-indexes: the indexes in its relation cache;
+//	                                   cache-wide-*: after four reads per tenant (account, contacts,
+//	                                   an opportunity, a custom entity); cache-stmt-MB: with pgx's
+//	                                   statement cache on (512 prepared statements at most)
+//	backend-MB                         PostgreSQL: all the backend's memory contexts (account reads)
 //	schema-MB, open-ms                 SQLite: a connection's parsed schema, and its first query
 //	reload-ms                          SQLite: a reader's next query after one tenant's column
 //	                                   is added by the writer
@@ -120,8 +123,12 @@ func measureBuild(ctx context.Context, b *testing.B, s *site, tn tenants, spent 
 		}
 		report(mb(account.cache), "cache-MB")
 		report(float64(account.cache-account.cache0)/n/1e3, "cache-KB/tenant")
+		report(float64(account.firstTenth)/float64(account.tenthTenant)/1e3, "cache-first-KB/tenant")
+		report(float64(account.indexes), "cached-indexes")
 		report(mb(wide.cache), "cache-wide-MB")
 		report(float64(wide.cache-wide.cache0)/n/1e3, "cache-wide-KB/tenant")
+		report(float64(wide.firstTenth)/float64(wide.tenthTenant)/1e3, "cache-wide-first-KB/tenant")
+		report(float64(wide.indexes), "cached-wide-indexes")
 		report(mb(stmt.cache), "cache-stmt-MB")
 		report(mb(account.total), "backend-MB")
 	} else {

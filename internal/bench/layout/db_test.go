@@ -174,25 +174,31 @@ func sqliteStats(ctx context.Context, db *sql.DB, path string) (catalogStats, er
 	return s, nil
 }
 
-// backendMemory returns the bytes of the PostgreSQL backend behind c: its CacheMemoryContext
-// with every context below it (relation, catalog and plan caches), and all its contexts.
-// pg_backend_memory_contexts lists the tree depth first, so a context's descendants are the
-// rows after it at a deeper level.
-func backendMemory(ctx context.Context, c *sql.Conn) (cache, total int64, err error) {
-	rows, err := c.QueryContext(ctx, `SELECT name, level, total_bytes FROM pg_backend_memory_contexts`)
+// backendMemory returns the memory of the PostgreSQL backend behind c: the bytes in use in its
+// CacheMemoryContext and every context below it (relation, catalog and plan caches), the bytes
+// all its contexts hold, and the number of indexes in its relation cache (an "index info"
+// context each). In-use bytes (total_bytes - free_bytes) do not jump with the allocator's
+// blocks, which grow to 8 MB. pg_backend_memory_contexts lists the tree depth first, so a
+// context's descendants are the rows after it at a deeper level.
+func backendMemory(ctx context.Context, c *sql.Conn) (cache, total int64, indexes int, err error) {
+	rows, err := c.QueryContext(ctx, `SELECT name, level, total_bytes, free_bytes FROM pg_backend_memory_contexts`)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer rows.Close()
 	in, at := false, 0
 	for rows.Next() {
 		var name string
 		var level int
-		var n int64
-		if err := rows.Scan(&name, &level, &n); err != nil {
-			return 0, 0, err
+		var n, free int64
+		if err := rows.Scan(&name, &level, &n, &free); err != nil {
+			return 0, 0, 0, err
 		}
 		total += n
+		n -= free
+		if name == "index info" {
+			indexes++
+		}
 		switch {
 		case name == "CacheMemoryContext":
 			in, at = true, level
@@ -203,7 +209,7 @@ func backendMemory(ctx context.Context, c *sql.Conn) (cache, total int64, err er
 			in = false
 		}
 	}
-	return cache, total, rows.Err()
+	return cache, total, indexes, rows.Err()
 }
 
 // schemaMemory returns the bytes SQLite holds for the parsed schema on connection c.
