@@ -25,6 +25,8 @@ import (
 //	                                   an opportunity, a custom entity); cache-stmt-MB: with pgx's
 //	                                   statement cache on (512 prepared statements at most)
 //	backend-MB                         PostgreSQL: all the backend's memory contexts (account reads)
+//	cache-resets                       PostgreSQL: passes started again because DDL elsewhere on the
+//	                                   server reset the backend's caches (see touchTenants)
 //	schema-MB, open-ms                 SQLite: a connection's parsed schema, and its first query
 //	reload-ms                          SQLite: a reader's next query after one tenant's column
 //	                                   is added by the writer
@@ -121,6 +123,7 @@ func measureBuild(ctx context.Context, b *testing.B, s *site, tn tenants, spent 
 		if err != nil {
 			return err
 		}
+		report(float64(account.resets+wide.resets+stmt.resets), "cache-resets")
 		report(mb(account.cache), "cache-MB")
 		report(float64(account.cache-account.cache0)/n/1e3, "cache-KB/tenant")
 		report(float64(account.firstTenth)/float64(account.tenthTenant)/1e3, "cache-first-KB/tenant")
