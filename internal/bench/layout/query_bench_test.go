@@ -68,7 +68,7 @@ func getEnv(b *testing.B) *queryEnv {
 	return env
 }
 
-func newQueryEnv(b *testing.B) (*queryEnv, error) {
+func newQueryEnv(tb testing.TB) (*queryEnv, error) {
 	ctx := context.Background()
 	d := currentDialect()
 	cat, err := loadCatalog()
@@ -92,7 +92,7 @@ func newQueryEnv(b *testing.B) (*queryEnv, error) {
 	prefix := runPrefix()
 	progress("%s: building S, X and W for %d tenants (schemas %s_*)", d, n, prefix)
 	for _, k := range []kind{layoutS, layoutX, layoutW} {
-		s, err := newSite(ctx, b, d, k, cat, prefix, dir)
+		s, err := newSite(ctx, tb, d, k, cat, prefix, dir)
 		if err != nil {
 			return e, err
 		}
