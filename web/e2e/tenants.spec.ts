@@ -52,6 +52,11 @@ test("the designer shows a tenant's own data model only", async ({ page, request
   await expect(page.getByRole('status').filter({ hasText: `The field ${alphaField} was added.` })).toBeVisible();
   await expect(page.getByRole('row', { name: new RegExp(`Beta tier ${suffix}`) })).toBeVisible();
   await expectAccessible(page, 'designer: fields of a second tenant');
+  // The whole table, the edit actions included, fits a 1280 px window without scrolling sideways.
+  const fields = page.locator('.designer .table-scroll').first();
+  expect(await fields.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+  const edit = await page.getByRole('row', { name: new RegExp(`Beta tier ${suffix}`) }).getByRole('button', { name: /^Edit/ }).boundingBox();
+  expect(edit && edit.x + edit.width).toBeLessThanOrEqual(page.viewportSize()!.width);
   await page.screenshot({ path: 'test-results/tenants-beta-account-fields.png', fullPage: true });
 
   // Back in the default tenant: its own field, with its own label; nothing of beta's.

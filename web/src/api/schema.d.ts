@@ -4561,7 +4561,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List Sla policies
+         * List SLA policies
          * @description Records visible to the caller, with OData query options. Pages end with @odata.nextLink; with `Prefer: odata.track-changes` the last page carries an @odata.deltaLink that later returns only the changes.
          */
         get: operations["sla_policy.list"];

@@ -105,7 +105,7 @@ function Fields() {
                     {a.name === entity.primary_name && <span className="badge">{t('admin.fields.primary')}</span>}
                   </th>
                   <td className="mono">{a.name}</td>
-                  <td>
+                  <td className="wrap">
                     {t(`admin.types.${a.type}`)}
                     {a.type === 'lookup' && a.target && <span className="muted"> → {a.target}</span>}
                   </td>

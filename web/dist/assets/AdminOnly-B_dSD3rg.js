@@ -1,1 +1,0 @@
-import{a as e,t}from"./useTranslation-DKEeqkIt.js";import{b as n}from"./index-BsT1hmwt.js";var r=e();function i({children:e}){let{t:i}=t(),a=n();return a.isPending?(0,r.jsx)(`p`,{className:`loading`,role:`status`,children:i(`common.loading`)}):a.isAdmin?(0,r.jsx)(r.Fragment,{children:e}):(0,r.jsx)(`p`,{className:`form-error`,role:`alert`,children:i(`admin.only`)})}export{i as t};

@@ -1,0 +1,1 @@
+import{a as e,t}from"./useTranslation-DKEeqkIt.js";import{j as n}from"./index-DJzxuhTp.js";var r=e();function i(){let{t:e}=t();return(0,r.jsxs)(`section`,{children:[(0,r.jsx)(`h1`,{children:e(`notFound.title`)}),(0,r.jsx)(`p`,{children:(0,r.jsx)(n,{to:`/`,children:e(`notFound.home`)})})]})}export{i as default};
