@@ -46,6 +46,9 @@ func newBench() *cobra.Command {
 				}()
 			}
 			sc, _ := cmd.Flags().GetString("scenario")
+			if sc == "pocketbase" {
+				return runPeer(cmd, n, d, seed)
+			}
 			if sc == "import-bombs" {
 				size, _ := cmd.Flags().GetInt64("bomb-size")
 				only, _ := cmd.Flags().GetStringSlice("bombs")
@@ -81,7 +84,7 @@ func newBench() *cobra.Command {
 				fmt.Fprintln(cmd.OutOrStdout(), bench.TenantsMarkdown(r, dialect, n))
 				return nil
 			} else if sc != "api" {
-				return fmt.Errorf("unknown scenario %q: api, import, import-bombs or tenants", sc)
+				return fmt.Errorf("unknown scenario %q: api, import, import-bombs, pocketbase or tenants", sc)
 			}
 			start := time.Now()
 			env, err := bench.Setup(cmd.Context(), bench.Config{DB: db, Accounts: n, Duration: d, Seed: seed, Progress: cmd.ErrOrStderr()})
@@ -105,10 +108,47 @@ func newBench() *cobra.Command {
 	cmd.Flags().String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	cmd.Flags().String("memprofile", "", "write an allocation profile of the whole run to this file (go tool pprof -sample_index=alloc_space)")
 	cmd.Flags().String("scenario", "api", "api (reads and writes through HTTP), import (CSV import versus raw bulk load), import-bombs "+
-		"(the server's memory while hostile import files are uploaded) or tenants (one tenant among --tenants, each with its own data model, "+
+		"(the server's memory while hostile import files are uploaded), pocketbase (Meridian and PocketBase side by side, "+
+		"as two processes on the same data: --pocketbase, --connections) or tenants (one tenant among --tenants, each with its own data model, "+
 		"versus the same tenant alone)")
 	cmd.Flags().Int("tenants", 1000, "tenants scenario: how many tenants share the database")
+	cmd.Flags().String("pocketbase", "", "pocketbase scenario: the PocketBase binary (scripts/compare-pocketbase.sh builds it outside the tree)")
+	cmd.Flags().Int("connections", 50, "pocketbase scenario: clients of the read and create measurements")
+	cmd.Flags().IntSlice("create-clients", []int{1, 4, 8}, "pocketbase scenario: client counts of the extra create measurements")
+	cmd.Flags().Int("batch-size", 500, "pocketbase scenario: records per batch request")
+	cmd.Flags().Int("batch-clients", 2, "pocketbase scenario: clients of the batch measurement")
+	cmd.Flags().String("json", "", "pocketbase scenario: also write the results as JSON to this file")
 	cmd.Flags().Int64("bomb-size", 400<<20, "import-bombs: bytes each hostile file expands to")
 	cmd.Flags().StringSlice("bombs", nil, "import-bombs: the bombs to upload (default all): inline-string, shared-string, many-rows, huge-field, huge-line, many-parts")
 	return cmd
+}
+
+// runPeer runs the pocketbase scenario: Meridian (this executable, on --db when it is given, else
+// a new SQLite file) and PocketBase side by side.
+func runPeer(cmd *cobra.Command, accounts int, d time.Duration, seed uint64) error {
+	f := cmd.Flags()
+	cfg := bench.PeerConfig{Accounts: accounts, Duration: d, Seed: seed, Progress: cmd.ErrOrStderr()}
+	cfg.PocketBase, _ = f.GetString("pocketbase")
+	if f.Changed("db") {
+		cfg.DB, _ = f.GetString("db")
+	}
+	cfg.Connections, _ = f.GetInt("connections")
+	cfg.CreateClients, _ = f.GetIntSlice("create-clients")
+	cfg.BatchSize, _ = f.GetInt("batch-size")
+	cfg.BatchClients, _ = f.GetInt("batch-clients")
+	r, err := bench.RunPeer(cmd.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	if path, _ := f.GetString("json"); path != "" {
+		b, err := bench.PeerJSON(r)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(cmd.OutOrStdout(), bench.PeerMarkdown(r))
+	return nil
 }
