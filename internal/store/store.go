@@ -141,7 +141,7 @@ func (s *Store) Close() error {
 		s.stmts.close()
 	}
 	if s.wstmts != nil {
-		s.wstmts.close()
+		s.wstmts.close(s.write)
 	}
 	if s.ckpt != nil {
 		s.ckpt.close()

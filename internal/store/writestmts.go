@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 )
 
 // writeStmts keeps the prepared statements of SQLite's single write connection by SQL text.
 // database/sql cannot reuse a statement across transactions of a connection it hands out per
 // transaction, so the write path would otherwise parse and plan every INSERT and UPDATE again —
 // for a multi-row INSERT of 256 rows, as long as binding and running it. The statements belong
-// to one driver connection; if the pool ever replaces it, they are dropped with it.
+// to one driver connection; if the pool ever replaces it, they are forgotten (see exec).
 type writeStmts struct {
 	mu    sync.Mutex
 	conn  any
@@ -58,7 +59,11 @@ func (w *writeStmts) exec(ctx context.Context, conn *sql.Conn, q string, args []
 			w.named = named[:0]
 		}()
 		if dc != w.conn {
-			w.closeLocked()
+			// The pool closed the connection the statements belong to (it drops a connection
+			// the driver finds unusable, e.g. with an interrupt still pending). Finalizing them
+			// now would crash: the driver released the connection's context when it closed it.
+			// They are forgotten; SQLite keeps the closed connection's memory for them
+			// (sqlite3_close_v2), a leak as rare as the pool dropping the write connection.
 			w.conn, w.stmts = dc, map[string]driver.Stmt{}
 		}
 		st := w.stmts[q]
@@ -103,8 +108,24 @@ func (w *writeStmts) closeLocked() {
 	w.stmts = nil
 }
 
-func (w *writeStmts) close() {
+// close finalizes the statements, on their connection taken from db (the write pool) so that
+// it is open while they are; statements of a connection the pool has already closed are only
+// forgotten (see exec).
+func (w *writeStmts) close(db *sql.DB) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if c, err := db.Conn(ctx); err == nil {
+		_ = c.Raw(func(dc any) error {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			if dc == w.conn {
+				w.closeLocked()
+			}
+			return nil
+		})
+		c.Close()
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.closeLocked()
+	w.conn, w.stmts = nil, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/store"
@@ -109,5 +110,47 @@ func TestSyncSystemAddsMissingIndexes(t *testing.T) {
 	}
 	if !has() {
 		t.Fatal("starting on a database without the owner index did not create it")
+	}
+}
+
+// TestWriteStatementsOfAnInterruptedConnection cancels a cached write while it runs (on SQLite
+// the driver interrupts it) and checks that later writes and closing the store work and that the
+// interrupted write left nothing. TestWriteStatementsOfADiscardedConnection (store package)
+// covers the pool closing the connection under the cache.
+func TestWriteStatementsOfAnInterruptedConnection(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t)
+	ph := s.D.Placeholder
+	write := func(ctx context.Context, q string, args ...any) error {
+		return s.WithTx(ctx, func(ctx context.Context) error {
+			_, err := s.Exec(ctx, q, args...)
+			return err
+		})
+	}
+	if err := write(ctx, `CREATE TABLE thing (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	insert := `INSERT INTO thing (k, v) VALUES (` + ph(1) + `, ` + ph(2) + `)`
+	if err := write(ctx, insert, 1, "a"); err != nil {
+		t.Fatal(err)
+	}
+	// A write long enough to be cancelled while it runs (cached too: it is an INSERT).
+	long := `INSERT INTO thing (k, v) WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) SELECT i, 'x' FROM n`
+	cctx, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	defer cancel()
+	if err := write(cctx, long); err == nil {
+		t.Fatal("the long write finished before it was cancelled; make it longer")
+	}
+	for i := 2; i < 5; i++ {
+		if err := write(ctx, insert, i, "b"); err != nil {
+			t.Fatalf("write %d after the interrupted one: %v", i, err)
+		}
+	}
+	var n int
+	if err := s.Raw().QueryRowContext(ctx, `SELECT COUNT(*) FROM thing`).Scan(&n); err != nil || n != 4 {
+		t.Fatalf("rows: %d (%v), want 4: the interrupted write must leave nothing", n, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
