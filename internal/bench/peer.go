@@ -77,6 +77,14 @@ type PeerResult struct {
 	Rows        []PeerRow `json:"rows"`
 }
 
+// peerScenario is one row of the comparison: op builds a side's request loop.
+type peerScenario struct {
+	name    string
+	clients int
+	records bool // compare records per second
+	op      func(s *peerSide) Op
+}
+
 // peerSide is one server as the load generator sees it.
 type peerSide struct {
 	name   string
@@ -84,8 +92,7 @@ type peerSide struct {
 	auth   string // Authorization header value
 	client *http.Client
 	ids    []string
-	cmd    *exec.Cmd
-	log    *os.File
+	proc   *process
 	run    string // prefix of the records this run creates
 
 	idsPath      string // a page of ids
@@ -177,12 +184,7 @@ func RunPeer(ctx context.Context, cfg PeerConfig) (*PeerResult, error) {
 		}
 	}
 	c := cfg.Connections
-	rows := []struct {
-		name    string
-		clients int
-		records bool
-		op      func(s *peerSide) Op
-	}{
+	rows := []peerScenario{
 		{"get by id", c, false, func(s *peerSide) Op {
 			return func(ctx context.Context, _, i int) (int, error) {
 				return 0, s.do(ctx, http.MethodGet, s.getPath(s.ids[(i*7919)%len(s.ids)]), nil, http.StatusOK, nil)
@@ -200,12 +202,7 @@ func RunPeer(ctx context.Context, cfg PeerConfig) (*PeerResult, error) {
 		}},
 	}
 	for _, n := range append(cfg.CreateClients, c) {
-		rows = append(rows, struct {
-			name    string
-			clients int
-			records bool
-			op      func(s *peerSide) Op
-		}{fmt.Sprintf("create one account, %d clients", n), n, false, func(s *peerSide) Op {
+		rows = append(rows, peerScenario{fmt.Sprintf("create one account, %d clients", n), n, false, func(s *peerSide) Op {
 			return func(ctx context.Context, client, i int) (int, error) {
 				rng := rand.New(rand.NewPCG(cfg.Seed, uint64(i)))
 				a := peerAccountAt(rng, s.run+"-c"+strconv.Itoa(n), i)
@@ -216,12 +213,7 @@ func RunPeer(ctx context.Context, cfg PeerConfig) (*PeerResult, error) {
 			}
 		}})
 	}
-	rows = append(rows, struct {
-		name    string
-		clients int
-		records bool
-		op      func(s *peerSide) Op
-	}{fmt.Sprintf("batch create, %d per request, %d clients", cfg.BatchSize, cfg.BatchClients), cfg.BatchClients, true, func(s *peerSide) Op {
+	rows = append(rows, peerScenario{fmt.Sprintf("batch create, %d per request, %d clients", cfg.BatchSize, cfg.BatchClients), cfg.BatchClients, true, func(s *peerSide) Op {
 		return func(ctx context.Context, client, i int) (int, error) {
 			rng := rand.New(rand.NewPCG(cfg.Seed+1, uint64(i)))
 			as := make([]peerAccount, cfg.BatchSize)
@@ -309,43 +301,62 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
+// process is a server started by startProcess.
+type process struct {
+	cmd    *exec.Cmd
+	log    *os.File
+	exited chan error // receives cmd.Wait's answer
+}
+
 // startProcess runs name with args and env, its output in dir/<label>.log, and waits until
 // health answers 200.
-func startProcess(ctx context.Context, dir, label, health string, env []string, name string, args ...string) (*exec.Cmd, *os.File, error) {
+func startProcess(ctx context.Context, dir, label, health string, env []string, name string, args ...string) (*process, error) {
 	logf, err := os.Create(filepath.Join(dir, label+".log"))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	cmd := exec.Command(name, args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	p := &process{cmd: cmd, log: logf, exited: make(chan error, 1)}
+	go func() { p.exited <- cmd.Wait() }()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
+		case err := <-p.exited:
 			logf.Close()
 			out, _ := os.ReadFile(logf.Name())
-			return nil, nil, fmt.Errorf("%s exited (%v): %s", label, err, tail(out))
+			return nil, fmt.Errorf("%s exited (%v): %s", label, err, tail(out))
 		case <-ctx.Done():
-			cmd.Process.Kill()
-			return nil, nil, ctx.Err()
+			p.stop()
+			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
 		}
 		if resp, err := http.Get(health); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return cmd, logf, nil
+				return p, nil
 			}
 		}
 	}
-	cmd.Process.Kill()
-	return nil, nil, fmt.Errorf("%s did not answer %s within 60 s", label, health)
+	p.stop()
+	return nil, fmt.Errorf("%s did not answer %s within 60 s", label, health)
+}
+
+// stop interrupts the process, kills it if it has not exited 10 s later, and closes its log.
+func (p *process) stop() {
+	p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.exited
+	}
+	p.log.Close()
 }
 
 func tail(b []byte) string {
@@ -356,23 +367,8 @@ func tail(b []byte) string {
 }
 
 func (s *peerSide) stop() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() {
-			for s.cmd.ProcessState == nil {
-				time.Sleep(50 * time.Millisecond)
-			}
-			close(done)
-		}()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			s.cmd.Process.Kill()
-		}
-	}
-	if s.log != nil {
-		s.log.Close()
+	if s.proc != nil {
+		s.proc.stop()
 	}
 }
 
@@ -467,7 +463,7 @@ func startPocketBase(ctx context.Context, cfg PeerConfig) (*peerSide, error) {
 		return nil, err
 	}
 	s := &peerSide{name: "pocketbase", base: "http://" + addr, client: loadClient(max(cfg.Connections, cfg.BatchClients)), run: "pb" + strconv.FormatInt(time.Now().Unix(), 36)}
-	if s.cmd, s.log, err = startProcess(ctx, cfg.Dir, "pocketbase", s.base+"/api/health", nil, cfg.PocketBase, "serve", "--http", addr, "--dir", dir); err != nil {
+	if s.proc, err = startProcess(ctx, cfg.Dir, "pocketbase", s.base+"/api/health", nil, cfg.PocketBase, "serve", "--http", addr, "--dir", dir); err != nil {
 		return nil, err
 	}
 	if err := s.signIn(ctx, "/api/collections/_superusers/auth-with-password", map[string]string{"identity": peerEmail, "password": peerPassword}, ""); err != nil {
@@ -528,8 +524,8 @@ func countStatus(n int, status func(i int) int, want int) (int, error) {
 
 // seedPocketBase writes cfg.Accounts accounts through the batch API.
 func seedPocketBase(ctx context.Context, s *peerSide, cfg PeerConfig) (Load, error) {
-	batches := (cfg.Accounts + cfg.BatchSize - 1) / cfg.BatchSize
-	var next = make(chan int, batches)
+	batches := seedBatches(cfg)
+	next := make(chan int, batches)
 	for i := range batches {
 		next <- i
 	}
@@ -540,17 +536,26 @@ func seedPocketBase(ctx context.Context, s *peerSide, cfg PeerConfig) (Load, err
 		if !ok {
 			return 0, ErrLoadDone
 		}
-		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(b)))
-		as := make([]peerAccount, 0, cfg.BatchSize)
-		for j := b * cfg.BatchSize; j < min(cfg.Accounts, (b+1)*cfg.BatchSize); j++ {
-			as = append(as, peerAccountAt(rng, "seed", j))
-		}
+		as := seedBatch(cfg, b)
 		var body []byte
 		if err := s.do(ctx, http.MethodPost, s.batchPath, s.batchBody(as), http.StatusOK, &body); err != nil {
 			return 0, err
 		}
 		return s.batchResults(body)
 	})
+}
+
+// seedBatches is how many batches of cfg.BatchSize the seed accounts make.
+func seedBatches(cfg PeerConfig) int { return (cfg.Accounts + cfg.BatchSize - 1) / cfg.BatchSize }
+
+// seedBatch returns the accounts of seed batch b, the same for both servers.
+func seedBatch(cfg PeerConfig, b int) []peerAccount {
+	rng := rand.New(rand.NewPCG(cfg.Seed, uint64(b)))
+	as := make([]peerAccount, 0, cfg.BatchSize)
+	for j := b * cfg.BatchSize; j < min(cfg.Accounts, (b+1)*cfg.BatchSize); j++ {
+		as = append(as, peerAccountAt(rng, "seed", j))
+	}
+	return as
 }
 
 // seedCSV writes the same accounts as seedPocketBase to a CSV file for meridian import.
@@ -561,11 +566,8 @@ func seedCSV(path string, cfg PeerConfig) error {
 	}
 	w := csv.NewWriter(f)
 	w.Write([]string{"name", "account_number", "city", "revenue", "employees"})
-	batches := (cfg.Accounts + cfg.BatchSize - 1) / cfg.BatchSize
-	for b := range batches {
-		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(b)))
-		for j := b * cfg.BatchSize; j < min(cfg.Accounts, (b+1)*cfg.BatchSize); j++ {
-			a := peerAccountAt(rng, "seed", j)
+	for b := range seedBatches(cfg) {
+		for _, a := range seedBatch(cfg, b) {
 			w.Write([]string{a.Name, a.Number, a.City, strconv.Itoa(a.Revenue), strconv.Itoa(a.Employees)})
 		}
 	}
@@ -602,7 +604,7 @@ func startMeridian(ctx context.Context, cfg PeerConfig) (*peerSide, error) {
 		return nil, err
 	}
 	s := &peerSide{name: "meridian", base: "http://" + addr, client: loadClient(max(cfg.Connections, cfg.BatchClients)), run: "m" + strconv.FormatInt(time.Now().Unix(), 36)}
-	if s.cmd, s.log, err = startProcess(ctx, cfg.Dir, "meridian", s.base+"/healthz", append(env, "MERIDIAN_ADDR="+addr), cfg.Meridian, "serve"); err != nil {
+	if s.proc, err = startProcess(ctx, cfg.Dir, "meridian", s.base+"/healthz", append(env, "MERIDIAN_ADDR="+addr), cfg.Meridian, "serve"); err != nil {
 		return nil, err
 	}
 	if err := s.signIn(ctx, "/api/v1/auth/login", map[string]string{"email": peerEmail, "password": peerPassword}, "Bearer "); err != nil {
