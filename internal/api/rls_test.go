@@ -5,12 +5,15 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/search"
 	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
 
@@ -230,8 +233,11 @@ func TestApplicationRoleReachesOnlyTenantRelations(t *testing.T) {
 			t.Errorf("the application role reaches %s", never)
 		}
 	}
-	var definers []string
-	rows, err = db.QueryContext(ctx, `SELECT p.proname FROM pg_proc p
+	// The SECURITY DEFINER functions the role may run are the index probes (store.Probe), each
+	// reading only the session's tenant, with its search_path fixed; PUBLIC may run none.
+	definers := map[string]bool{}
+	rows, err = db.QueryContext(ctx, `SELECT p.proname, p.prosrc, COALESCE(array_to_string(p.proconfig, ','), ''),
+		has_function_privilege('public', p.oid, 'EXECUTE') FROM pg_proc p
 		WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND p.prosecdef
 		AND has_function_privilege((SELECT oid FROM pg_roles WHERE rolname = $1), p.oid, 'EXECUTE')`, role)
 	if err != nil {
@@ -239,13 +245,187 @@ func TestApplicationRoleReachesOnlyTenantRelations(t *testing.T) {
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
+		var name, src, config string
+		var public bool
+		if err := rows.Scan(&name, &src, &config, &public); err != nil {
 			t.Fatal(err)
 		}
-		definers = append(definers, name)
+		definers[name] = true
+		if !strings.Contains(src, "current_setting('meridian.tenant_id', true)") || !strings.HasPrefix(config, "search_path=") || public {
+			t.Errorf("SECURITY DEFINER function %s: body %q, settings %q, PUBLIC may run it %v; want a probe of the session's tenant with its search_path set, for the role alone", name, src, config, public)
+		}
 	}
-	if len(definers) > 0 {
-		t.Errorf("the application role can run SECURITY DEFINER functions %v", definers)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(definers) != 2 || !definers["meridian_dedupe_holders"] || !definers["meridian_search_docs"] {
+		t.Errorf("the application role can run SECURITY DEFINER functions %v; want the two index probes", definers)
+	}
+}
+
+// TestIndexesUnderRowLevelSecurity: a request's connection runs as the application role, and a
+// condition whose operator is not leakproof cannot be an index condition under the tenant
+// policy. The look-ups that need such an index use it all the same: the duplicate-key look-up
+// (GIN, @>) and the full-text match (GIN, @@) through their probes, and a range of a money
+// field through its B-tree index (the server marks the numeric comparisons leakproof). With
+// sequential scans off, the transaction's own statistics say which scans ran. The probes answer
+// only for the session's tenant, whatever tenant they are asked about.
+func TestIndexesUnderRowLevelSecurity(t *testing.T) {
+	if storetest.Dialect() != "postgres" {
+		t.Skip("row-level security is a PostgreSQL feature")
+	}
+	s := newServer(t)
+	ctx := context.Background()
+	st := s.app.Store
+	c := s.login()
+	for _, name := range []string{"Harbour Logistics", "Harbor Logistics Ltd", "Northwind Traders"} {
+		c.create("accounts", map[string]any{"name": name, "revenue": 125000})
+	}
+	c.patch("metadata/entities/account/attributes/revenue", map[string]any{"indexed": true}).want(http.StatusOK)
+	def, err := s.app.EnsureTenant(ctx, "default", "Default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.app.EnsureTenant(ctx, "other", "Other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.app.Records.Create(principal.With(ctx, principal.System(other.ID)), "account", records.Input{"name": "Harbour Logistics"}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Enough other documents that the planner would rather read an index than the tables.
+	db := st.Raw()
+	for _, q := range []string{
+		`INSERT INTO dedupe_doc (tenant_id, entity, record_id, keys) SELECT t, 'account', gen_random_uuid(),
+			ARRAY[(random() * 1e15)::bigint, (random() * 1e15)::bigint] FROM unnest($1::uuid[]) t, generate_series(1, 2000)`,
+		`INSERT INTO search_doc (tenant_id, entity, record_id, version, tsv) SELECT t, 'account', gen_random_uuid(), 1,
+			to_tsvector('simple', 'filler' || i) FROM unnest($1::uuid[]) t, generate_series(1, 2000) i`,
+	} {
+		if _, err := db.ExecContext(ctx, q, []string{def.ID, other.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// VACUUM empties the GIN indexes' pending lists, which the planner would shun.
+	if _, err := db.ExecContext(ctx, `VACUUM ANALYZE dedupe_doc, search_doc`); err != nil {
+		t.Fatal(err)
+	}
+
+	// scans runs fn in a transaction of a request's connection of tenant with sequential scans
+	// off, and returns the scans of each index named it made.
+	scans := func(tenant string, fn func(ctx context.Context) error, rels ...string) map[string]int64 {
+		t.Helper()
+		rctx, release, err := st.ForTenant(principal.With(ctx, principal.System(tenant)), tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		out := map[string]int64{}
+		if err := st.WithTx(rctx, func(ctx context.Context) error {
+			if _, err := st.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+				return err
+			}
+			// The counts include scans of earlier transactions of the connection not yet
+			// reported: what fn made is the difference.
+			count := func(sign int64) error {
+				for _, r := range rels {
+					var n int64
+					if err := st.QueryRow(ctx, `SELECT pg_stat_get_xact_numscans($1::regclass)`, r).Scan(&n); err != nil {
+						return err
+					}
+					out[r] += sign * n
+				}
+				return nil
+			}
+			if err := count(-1); err != nil {
+				return err
+			}
+			if err := fn(ctx); err != nil {
+				return err
+			}
+			return count(1)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+
+	got := scans(def.ID, func(ctx context.Context) error {
+		found, err := s.app.Dedupe.Find(ctx, "account", map[string]any{"name": "Harbour Logistic"})
+		if err == nil && len(found) == 0 {
+			err = fmt.Errorf("no duplicates of Harbour Logistic")
+		}
+		return err
+	}, "dedupe_doc_keys")
+	if got["dedupe_doc_keys"] == 0 {
+		t.Errorf("duplicate look-up under row-level security: no scan of the GIN index")
+	}
+	for _, any := range []bool{false, true} {
+		got = scans(def.ID, func(ctx context.Context) error {
+			hits, err := s.app.Search.Search(ctx, s.app.Records, search.Request{Q: "harbour logistics", Any: any})
+			if err == nil && len(hits) == 0 {
+				err = fmt.Errorf("no hits for harbour logistics")
+			}
+			return err
+		}, "search_doc_tsv")
+		if got["search_doc_tsv"] == 0 {
+			t.Errorf("search (any %v) under row-level security: no scan of the GIN index", any)
+		}
+	}
+
+	// The money range: its B-tree index gives both bounds (Index Cond), not the tenant alone,
+	// once the server has marked the numeric comparisons leakproof (again, here: servers of
+	// other tests mark them too, taking the same lock).
+	if _, err := db.ExecContext(ctx, `BEGIN; SELECT pg_advisory_xact_lock(4242003); ALTER FUNCTION pg_catalog.numeric_ge(numeric, numeric) NOT LEAKPROOF; COMMIT`); err != nil {
+		t.Fatal(err)
+	}
+	if missing, err := st.MarkNumericLeakproof(ctx); err != nil || len(missing) > 0 {
+		t.Fatalf("marking the numeric comparisons leakproof: %v left (%v)", missing, err)
+	}
+	var marked bool
+	if err := db.QueryRowContext(ctx, `SELECT proleakproof FROM pg_proc WHERE oid = 'pg_catalog.numeric_ge(numeric, numeric)'::regprocedure`).Scan(&marked); err != nil || !marked {
+		t.Fatalf("numeric_ge leakproof %v (%v)", marked, err)
+	}
+	scans(def.ID, func(ctx context.Context) error {
+		rows, err := st.Query(ctx, `EXPLAIN SELECT id FROM account WHERE tenant_id = $1 AND revenue >= 100000 AND revenue < 200000 ORDER BY revenue DESC LIMIT 50`, def.ID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var plan []string
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			plan = append(plan, line)
+		}
+		if p := strings.Join(plan, "\n"); !regexp.MustCompile(`Index Cond: .*revenue >= `).MatchString(p) {
+			t.Errorf("money range under row-level security: the index does not take the range:\n%s", p)
+		}
+		return rows.Err()
+	})
+
+	// The probes answer for the session's tenant only: asked about the other tenant's key and
+	// documents, a session of the default tenant gets nothing, one of the other tenant its own.
+	if _, err := s.app.Search.CatchUp(ctx, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	var key int64
+	if err := db.QueryRowContext(ctx, `SELECT keys[1] FROM dedupe_doc WHERE tenant_id = $1`, other.ID).Scan(&key); err != nil {
+		t.Fatal(err)
+	}
+	probe := func(session string) (n int) {
+		scans(session, func(ctx context.Context) error {
+			return st.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM meridian_dedupe_holders($1::uuid, 'account', $2, 100))
+				+ (SELECT COUNT(*) FROM meridian_search_docs($1::uuid, to_tsquery('simple', 'harbour'), NULL, NULL))`, other.ID, key).Scan(&n)
+		})
+		return n
+	}
+	if n := probe(def.ID); n != 0 {
+		t.Errorf("a session of one tenant probed another's index: %d rows", n)
+	}
+	if n := probe(other.ID); n != 2 {
+		t.Errorf("a session of the other tenant probed its own index: %d rows, want 2", n)
 	}
 }

@@ -39,6 +39,15 @@ func useAppRole(ctx context.Context, c Config, st *store.Store, log *slog.Logger
 	if err := st.UseAppRole(ctx, c.DB, role); err != nil {
 		return appRoleError(ctx, st, role, err)
 	}
+	missing, err := st.MarkNumericLeakproof(ctx)
+	if err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		log.Warn("filters comparing decimal and money fields cannot use their indexes under row-level security: "+
+			"PostgreSQL does not count the numeric comparisons leakproof, and the server's login may not mark them (a superuser may, once, in this database)",
+			"functions", missing, "sql", store.LeakproofStatements())
+	}
 	return nil
 }
 

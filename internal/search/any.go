@@ -75,17 +75,21 @@ func (x *Index) idf(ctx context.Context, tenant string, terms []Term, entities [
 		args = append(args, v)
 		return x.st.D.Placeholder(len(args))
 	}
-	where := `tenant_id = ` + ph(tenant)
+	of := ""
 	if len(entities) > 0 {
 		marks := make([]string, len(entities))
 		for i, e := range entities {
 			marks[i] = ph(e)
 		}
-		where += ` AND entity IN (` + strings.Join(marks, ", ") + `)`
+		of = ` AND entity IN (` + strings.Join(marks, ", ") + `)`
 	}
-	cols := []string{`(SELECT count(*) FROM search_doc WHERE ` + where + `)`}
+	cols := []string{`(SELECT count(*) FROM search_doc WHERE tenant_id = ` + ph(tenant) + of + `)`}
 	for _, t := range terms {
-		cols = append(cols, `(SELECT count(*) FROM (SELECT 1 FROM search_doc WHERE `+where+` AND tsv @@ to_tsquery('simple', `+ph(tsTerm(t, ""))+`) LIMIT `+fmt.Sprint(dfCap)+`) s)`)
+		from, cond := x.matching(ctx, tenant, `to_tsquery('simple', `+ph(tsTerm(t, ""))+`)`, entities, dfCap, ph)
+		if !x.st.UnderTenantPolicy(ctx) {
+			cond += of // the probe takes the entities itself
+		}
+		cols = append(cols, `(SELECT count(*) FROM (SELECT 1 FROM `+from+` WHERE `+cond+` LIMIT `+fmt.Sprint(dfCap)+`) s)`)
 	}
 	counts := make([]int64, len(cols))
 	dest := make([]any, len(cols))

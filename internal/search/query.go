@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // candidate is one match of the index, before the read path has had its say.
@@ -31,17 +32,17 @@ func (x *Index) match(ctx context.Context, tenant string, terms []Term, entities
 		if err != nil {
 			return nil, err
 		}
-		tsq := ph(tsQueryJoin(terms, " | "))
-		q = `SELECT d.entity, d.record_id, ` + score + ` AS score FROM search_doc d` +
-			` WHERE d.tenant_id = ` + ph(tenant) + ` AND d.tsv @@ to_tsquery('simple', ` + tsq + `)`
+		from, where := x.matching(ctx, tenant, `to_tsquery('simple', `+ph(tsQueryJoin(terms, " | "))+`)`, nil, 0, ph)
+		q = `SELECT d.entity, d.record_id, ` + score + ` AS score FROM ` + from + ` WHERE ` + where
 	case anyTerm:
 		m := ph(ftsQueryJoin(terms, " OR "))
 		q = `SELECT d.entity, d.record_id, -bm25(search_fts, ` + titleWeight + `, 1.0) AS score FROM search_fts JOIN search_doc d ON d.doc_id = search_fts.rowid` +
 			` WHERE search_fts MATCH ` + m + ` AND d.tenant_id = ` + ph(tenant)
 	case x.st.D.Name() == "postgres":
 		tsq := ph(tsQuery(terms))
-		q = `SELECT d.entity, d.record_id, ts_rank('{0.1, 0.2, 0.25, 1.0}', d.tsv, q, 1) AS score FROM search_doc d, to_tsquery('simple', ` + tsq + `) q` +
-			` WHERE d.tenant_id = ` + ph(tenant) + ` AND d.tsv @@ q`
+		from, where := x.matching(ctx, tenant, "q", nil, 0, ph)
+		q = `SELECT d.entity, d.record_id, ts_rank('{0.1, 0.2, 0.25, 1.0}', d.tsv, q, 1) AS score FROM to_tsquery('simple', ` + tsq + `) q, ` + from +
+			` WHERE ` + where
 	default:
 		m := ph(ftsQuery(terms))
 		q = `SELECT d.entity, d.record_id, -bm25(search_fts, ` + titleWeight + `, 1.0) AS score FROM search_fts JOIN search_doc d ON d.doc_id = search_fts.rowid` +
@@ -71,6 +72,37 @@ func (x *Index) match(ctx context.Context, tenant string, terms []Term, entities
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// docsProbe is the full-text match of a request's connection (PostgreSQL): under the tenant
+// policy a tsv @@ query condition could not use the GIN index (store.Probe), and every search
+// read all the tenant's documents. It returns the session tenant's documents that match query,
+// of entities (all when NULL), at most limit (all when NULL).
+var docsProbe = store.Probe{
+	Name:    "meridian_search_docs",
+	Args:    "p_tenant uuid, p_query tsquery, p_entities text[], p_limit bigint",
+	Returns: "TABLE (entity text, record_id uuid, tsv tsvector)",
+	Body: `SELECT d.entity, d.record_id, d.tsv FROM search_doc d WHERE d.tenant_id = p_tenant AND d.tenant_id = ` + store.SessionTenant +
+		` AND d.tsv @@ p_query AND (p_entities IS NULL OR d.entity = ANY (p_entities)) LIMIT p_limit`,
+}
+
+func init() { store.RegisterProbe(docsProbe) }
+
+// matching returns the FROM item d of tenant's documents that match the tsquery expression tsq,
+// and the condition to go with it in the WHERE clause (PostgreSQL): search_doc itself, or under
+// the tenant policy the probe, given entities (all when empty) and limit (all when 0).
+func (x *Index) matching(ctx context.Context, tenant, tsq string, entities []string, limit int, ph func(any) string) (from, where string) {
+	if !x.st.UnderTenantPolicy(ctx) {
+		return `search_doc d`, `d.tenant_id = ` + ph(tenant) + ` AND d.tsv @@ ` + tsq
+	}
+	ents, lim := "NULL", "NULL"
+	if len(entities) > 0 {
+		ents = ph(entities) + `::text[]`
+	}
+	if limit > 0 {
+		lim = fmt.Sprint(limit)
+	}
+	return `meridian_search_docs(` + ph(tenant) + `::uuid, ` + tsq + `, ` + ents + `, ` + lim + `) d`, `true`
 }
 
 // titleWeight is how much more a match in the title counts than one in the body (SQLite bm25

@@ -219,7 +219,8 @@ func (s *Store) grant(ctx context.Context, r relation, want string) error {
 // (security_invoker), appSequences — and nothing on any other relation, whatever an earlier
 // release granted (it granted every table, and by default privileges every future one).
 // Sessions of that role see only the tenant they name with SET meridian.tenant_id = '<uuid>'.
-// Tables made later are granted by the schema change that makes them (SecureTables).
+// Tables made later are granted by the schema change that makes them (SecureTables). The index
+// probes (probe.go) are defined here too, executable by role alone.
 func (s *Store) GrantAppRole(ctx context.Context, role string) error {
 	if s.D.Name() != "postgres" {
 		return fmt.Errorf("store: application roles and row-level security are PostgreSQL features")
@@ -262,7 +263,7 @@ func (s *Store) GrantAppRole(ctx context.Context, role string) error {
 				}
 			}
 		}
-		return nil
+		return s.defineProbes(ctx, schema, role)
 	})
 }
 
