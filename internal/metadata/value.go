@@ -3,6 +3,7 @@ package metadata
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,13 @@ func (a *Attribute) Convert(v any) (any, error) {
 			d = x
 		case int64:
 			d = decimal.NewFromInt(x)
+		case int:
+			d = decimal.NewFromInt(int64(x))
+		case float64: // Go callers (a JSON decoder without UseNumber gives these too)
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, convErr("expected a number, got %v", x)
+			}
+			d = decimal.NewFromFloat(x)
 		default:
 			return nil, convErr("expected a number, got %s", jsonKind(v))
 		}
