@@ -10,6 +10,7 @@ import (
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
 	"github.com/meridian-crm/meridian/internal/store"
 )
@@ -217,14 +218,14 @@ func (s *Service) AddProfileMember(ctx context.Context, id, principalID string) 
 		return err
 	}
 	principalID = strings.ToLower(principalID)
-	kind, err := records.PrincipalKind(ctx, s.st, c.tenant, principalID)
+	kind, err := principal.KindOf(ctx, s.st, c.tenant, principalID)
 	if err != nil {
 		return err
 	}
 	if kind == "" {
 		return fault.Newf(fault.Invalid, "principal_not_found", "no user or team %s", principalID).WithTarget("principal_id")
 	}
-	kind = records.StoredKind(kind)
+	kind = principal.StoredKind(kind)
 	err = s.st.WithTx(ctx, func(ctx context.Context) error {
 		p := s.st.D.Placeholder
 		if _, err := s.st.Exec(ctx, `INSERT INTO field_profile_member (tenant_id, profile_id, principal_id, principal_type) VALUES (`+p(1)+`, `+p(2)+`, `+p(3)+`, `+p(4)+`) ON CONFLICT DO NOTHING`,

@@ -320,13 +320,13 @@ func (s *Service) assignRole(ctx context.Context, tenant, roleID, principalID st
 		return err
 	}
 	principalID = strings.ToLower(principalID)
-	kind, err := records.PrincipalKind(ctx, s.st, tenant, principalID)
+	kind, err := principal.KindOf(ctx, s.st, tenant, principalID)
 	switch {
 	case err != nil:
 		return err
 	case kind == "":
 		return fault.Newf(fault.Invalid, "principal_not_found", "no user or team %s", principalID).WithTarget("principal_id")
-	case kind == records.KindAccessTeam:
+	case kind == principal.KindAccessTeam:
 		return fault.New(fault.Invalid, "not_owner_team", "an access team cannot hold security roles; use an owner team").WithTarget("principal_id")
 	}
 	p := s.st.D.Placeholder

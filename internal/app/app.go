@@ -23,6 +23,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/jobs"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/people"
 	"github.com/meridian-crm/meridian/internal/plugin"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -176,6 +177,9 @@ func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*Ap
 	// The security model (Access) and the audit trail (Auditor) plug into the records service here.
 	rec := records.NewService(st, reg, ropts)
 	rec.DefaultPageSize, rec.MaxPageSize = c.DefaultPageSize, c.MaxPageSize
+	// The write pipeline's hooks (records.Hook), each from the package that owns the behaviour.
+	auth.WireUsers(rec)        // user e-mail addresses folded for sign-in
+	people.Wire(rec)           // contacts' and leads' full names
 	routing.Wire(rec)          // new leads and cases follow the assignment rules
 	service.WireKnowledge(rec) // the knowledge article workflow's rules for plain writes
 	service.WireCases(rec)     // resolved and canceled cases are closed to plain writes

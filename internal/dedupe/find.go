@@ -10,6 +10,7 @@ import (
 
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/people"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
@@ -100,8 +101,8 @@ func (s *Service) find(ctx context.Context, tenant, entity string, rules []Rule,
 	return out, nil
 }
 
-// withFullName composes full_name from first and last names when a write would (Find runs
-// on input before the records service has derived it).
+// withFullName composes full_name from first and last names as a write would (Find runs on
+// input before the write pipeline has derived it; people.Wire).
 func withFullName(vals map[string]any) map[string]any {
 	if _, ok := vals["full_name"]; ok {
 		return vals
@@ -115,11 +116,7 @@ func withFullName(vals map[string]any) map[string]any {
 	for k, v := range vals {
 		out[k] = v
 	}
-	if isHanWord(first) && isHanWord(last) {
-		out["full_name"] = last + first
-	} else {
-		out["full_name"] = strings.TrimSpace(first + " " + last)
-	}
+	out["full_name"] = people.FullName(first, last)
 	return out
 }
 

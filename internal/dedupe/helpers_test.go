@@ -2,6 +2,7 @@ package dedupe_test
 
 import (
 	"context"
+	"github.com/meridian-crm/meridian/internal/people"
 	"net/url"
 	"testing"
 	"time"
@@ -56,6 +57,7 @@ func openEnv(t testing.TB, wired bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	people.Wire(recs) // contacts' and leads' full names, as the server composes them
 	e := &env{t: t, st: st, recs: recs, clock: clk, tenant: tn.ID}
 	if wired {
 		e.dup = dedupe.Wire(recs)

@@ -35,8 +35,7 @@ type Service struct {
 func Wire(recs *records.Service) *Service {
 	s := &Service{recs: recs, st: recs.Store(), UndoWindow: 24 * time.Hour}
 	for _, name := range Entities {
-		recs.OnChangesStaged(name, s.onChanges)
-		recs.AddDerivedTable(name, "dedupe_doc")
+		recs.Register(records.Hook{Name: "dedupe.keys", Entity: name, Staged: s.onChanges, Tables: []string{"dedupe_doc"}})
 	}
 	return s
 }

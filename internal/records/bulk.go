@@ -53,7 +53,7 @@ func (s *Service) CreateMany(ctx context.Context, entity string, rows []Input) (
 				rowErrs[i] = err
 				continue
 			}
-			if err := s.runHooks(ctx, e, vals, nil); err != nil {
+			if err := s.derive(ctx, e, vals, nil); err != nil {
 				if _, ok := fault.As(err); !ok {
 					return err
 				}

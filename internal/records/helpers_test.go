@@ -3,6 +3,9 @@ package records_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/meridian-crm/meridian/internal/auth"
+	"github.com/meridian-crm/meridian/internal/people"
+	"github.com/meridian-crm/meridian/internal/sales"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +56,11 @@ func newEnv(t testing.TB) *env {
 	e := &env{t: t, st: st, reg: reg, clock: clk,
 		svc:    records.NewService(st, reg, records.Options{Clock: clk.Now}),
 		schema: schema.NewService(st, reg)}
+	// The hooks of the packages that own them, as the server registers them (less the sales
+	// lifecycles, which the tests of internal/sales cover).
+	auth.WireUsers(e.svc)
+	people.Wire(e.svc)
+	sales.RegisterHooks(e.svc)
 	e.ctx, e.tenant = e.newTenant("acme")
 	return e
 }

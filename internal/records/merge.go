@@ -117,7 +117,7 @@ func (s *Service) setLookup(ctx context.Context, e *metadata.Entity, id, attr, t
 		return err
 	}
 	vals := map[string]any{attr: to}
-	if err := s.runHooks(ctx, e, vals, cur); err != nil {
+	if err := s.derive(ctx, e, vals, cur); err != nil {
 		return err
 	}
 	_, err = s.write(ctx, p, e, cur, vals)

@@ -95,13 +95,9 @@ type Service struct {
 	MaxPageSize     int
 	DefaultPageSize int
 	// MaxExpand caps the related records returned per parent for a collection $expand.
-	MaxExpand   int
-	onChange    map[string][]func(context.Context, Change) error
-	onChanges   map[string][]func(context.Context, []Change) error
-	onStaged    map[string][]Staged
-	derived     map[string][]string // entity → tables hooks keep in step (AddDerivedTable)
-	beforeWrite map[string][]func(context.Context, time.Time, map[string]any, map[string]any) error
-	lifecycles  map[string]Lifecycle // when records of an entity are closed (SetLifecycle)
+	MaxExpand  int
+	hooks      []Hook               // the write pipeline's hooks, in order (Register)
+	lifecycles map[string]Lifecycle // when records of an entity are closed (SetLifecycle)
 }
 
 // Options configure a Service.
@@ -221,10 +217,7 @@ func (s *Service) changed(ctx context.Context, c Change) error {
 			return err
 		}
 	}
-	if err := s.react(ctx, []Change{c}); err != nil {
-		return err
-	}
-	return s.runStaged(ctx, []Change{c})
+	return s.react(ctx, []Change{c}, nil)
 }
 
 // BatchAuditor is an Auditor that can record the changes of one bulk write at once (the audit
@@ -261,18 +254,7 @@ func (s *Service) changedMany(ctx context.Context, cs []Change, st *stages) erro
 			}
 		}
 	}
-	if err := s.react(ctx, cs); err != nil {
-		return err
-	}
-	if st == nil {
-		return s.runStaged(ctx, cs)
-	}
-	for _, w := range st.hooks {
-		if err := w(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.react(ctx, cs, st)
 }
 
 func (s *Service) authorize(ctx context.Context, op Op, e *metadata.Entity, rec *Record) error {

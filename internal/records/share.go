@@ -1,8 +1,6 @@
 package records
 
 import (
-	"github.com/google/uuid"
-
 	"context"
 	"fmt"
 	"sort"
@@ -80,38 +78,6 @@ type Share struct {
 	SharedAt      time.Time  `json:"shared_at"`
 }
 
-// Kinds of principal PrincipalKind tells apart.
-const (
-	KindUser       = "user"
-	KindTeam       = "team"        // an owner team: can own records and hold roles
-	KindAccessTeam = "access_team" // can be shared with, not own records or hold roles
-)
-
-// PrincipalKind tells what id is among the tenant's users and teams: KindUser, KindTeam,
-// KindAccessTeam, or "" when it is none of them (or not an id).
-func PrincipalKind(ctx context.Context, st *store.Store, tenant, id string) (string, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return "", nil
-	}
-	ph := st.D.Placeholder
-	var kind string
-	err := st.QueryRow(ctx, `SELECT 'user' FROM "user" WHERE "tenant_id" = `+ph(1)+` AND "id" = `+ph(2)+
-		` UNION ALL SELECT CASE WHEN "team_type" = 'access' THEN 'access_team' ELSE 'team' END FROM "team" WHERE "tenant_id" = `+ph(1)+
-		` AND "id" = `+ph(2), tenant, id).Scan(&kind)
-	if isNoRows(err) {
-		return "", nil
-	}
-	return kind, err
-}
-
-// StoredKind is the principal_type a share or role row keeps for a kind (access teams are teams).
-func StoredKind(kind string) string {
-	if kind == KindAccessTeam {
-		return KindTeam
-	}
-	return kind
-}
-
 // canonicalID returns id in its stored form, or a not-found fault for target.
 func canonicalID(id, target string) (string, error) {
 	v, err := (&metadata.Attribute{Name: "id", Type: metadata.TypeGUID}).Convert(id)
@@ -149,12 +115,12 @@ func (s *Service) Assign(ctx context.Context, entity, id, ownerID string) (*Reco
 		if err != nil {
 			return err
 		}
-		switch kind, err := PrincipalKind(ctx, s.st, p.TenantID, ownerID); {
+		switch kind, err := principal.KindOf(ctx, s.st, p.TenantID, ownerID); {
 		case err != nil:
 			return err
 		case kind == "":
 			return fault.Newf(fault.Invalid, "owner_not_found", "no user or team %s", ownerID).WithTarget("owner_id")
-		case kind == KindAccessTeam:
+		case kind == principal.KindAccessTeam:
 			return fault.New(fault.Invalid, "owner_not_found", "an access team cannot own records; share with it instead").WithTarget("owner_id")
 		}
 		rec, err = s.writeAs(ctx, p, e, cur, map[string]any{"owner_id": ownerID}, OpAssign)
@@ -190,14 +156,14 @@ func (s *Service) ShareRecord(ctx context.Context, entity, id, principalID strin
 				}
 			}
 		}
-		kind, err := PrincipalKind(ctx, s.st, p.TenantID, principalID)
+		kind, err := principal.KindOf(ctx, s.st, p.TenantID, principalID)
 		if err != nil {
 			return err
 		}
 		if kind == "" {
 			return fault.Newf(fault.Invalid, "principal_not_found", "no user or team %s", principalID).WithTarget("principal_id")
 		}
-		kind = StoredKind(kind)
+		kind = principal.StoredKind(kind)
 		now := s.clock().UTC()
 		if expires != nil && !expires.After(now) {
 			return fault.New(fault.Invalid, "invalid_expiry", "the expiry is in the past").WithTarget("expires_at")
@@ -372,9 +338,9 @@ func (s *Service) accessTeam(ctx context.Context, entity, id, templateID, userID
 			return s.changed(ctx, Change{Op: OpUnshare, Entity: e, ID: recID, Related: "access_team:" + templateID + ":" + userID,
 				TenantID: p.TenantID, UserID: p.UserID, At: now})
 		}
-		if kind, err := PrincipalKind(ctx, s.st, p.TenantID, userID); err != nil {
+		if kind, err := principal.KindOf(ctx, s.st, p.TenantID, userID); err != nil {
 			return err
-		} else if kind != "user" {
+		} else if kind != principal.KindUser {
 			return fault.Newf(fault.Invalid, "user_not_found", "no user %s", userID).WithTarget("user_id")
 		}
 		if expires != nil && !expires.After(now) {

@@ -32,14 +32,6 @@ type StagedAuditor interface {
 	StageBatch(ctx context.Context, cs []Change) (Compute, error)
 }
 
-// OnChangesStaged is OnChanges for a staged reaction.
-func (s *Service) OnChangesStaged(entity string, fn Staged) {
-	if s.onStaged == nil {
-		s.onStaged = map[string][]Staged{}
-	}
-	s.onStaged[entity] = append(s.onStaged[entity], fn)
-}
-
 // stages holds the staged reactions of a bulk write whose compute stages run on a goroutine.
 type stages struct {
 	done  chan struct{}
@@ -59,8 +51,11 @@ func (s *Service) stage(ctx context.Context, cs []Change) (*stages, error) {
 		}
 	}
 	var hooks []Compute
-	for _, h := range s.onStaged[cs[0].Entity.Name] {
-		c, err := h(ctx, cs)
+	for _, h := range s.hooksOf(cs[0].Entity.Name) {
+		if h.Staged == nil {
+			continue
+		}
+		c, err := h.Staged(ctx, cs)
 		if err != nil {
 			return nil, err
 		}
@@ -94,22 +89,4 @@ func (s *Service) stage(ctx context.Context, cs []Change) (*stages, error) {
 func (st *stages) wait() error {
 	<-st.done
 	return st.err
-}
-
-// runStaged runs the staged hooks of cs's entity in line, stage after stage.
-func (s *Service) runStaged(ctx context.Context, cs []Change) error {
-	for _, h := range s.onStaged[cs[0].Entity.Name] {
-		c, err := h(ctx, cs)
-		if err != nil {
-			return err
-		}
-		w, err := c()
-		if err != nil {
-			return err
-		}
-		if err := w(ctx); err != nil {
-			return err
-		}
-	}
-	return nil
 }

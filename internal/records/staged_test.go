@@ -18,7 +18,7 @@ func TestStagedReactions(t *testing.T) {
 	e := newEnv(t)
 	var computed []string
 	var seen int
-	e.svc.OnChangesStaged("account", func(ctx context.Context, cs []records.Change) (records.Compute, error) {
+	e.svc.Register(records.Hook{Name: "test.staged", Entity: "account", Staged: func(ctx context.Context, cs []records.Change) (records.Compute, error) {
 		if !store.InTx(ctx) {
 			return nil, errors.New("prepare ran outside the transaction")
 		}
@@ -43,7 +43,7 @@ func TestStagedReactions(t *testing.T) {
 				return e.st.DB(ctx).QueryRowContext(ctx, q, args...).Scan(&seen)
 			}, nil
 		}, nil
-	})
+	}})
 
 	// A bulk create: every row computed, and all of them visible to the write stage.
 	var rows []records.Input

@@ -2,6 +2,7 @@ package records
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -137,7 +138,7 @@ func (s *Service) update(ctx context.Context, p principal.Principal, e *metadata
 	if err != nil {
 		return nil, err
 	}
-	if err := s.runHooks(ctx, e, vals, cur); err != nil {
+	if err := s.derive(ctx, e, vals, cur); err != nil {
 		return nil, err
 	}
 	if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {
@@ -338,3 +339,6 @@ func (s *Service) IDByKey(ctx context.Context, entity string, key map[string]str
 	}
 	return id, nil
 }
+
+// jsonNumber wraps key text so that integer attributes convert it like a JSON number.
+func jsonNumber(s string) any { return json.Number(s) }

@@ -499,29 +499,12 @@ func (s *Service) checkOwners(ctx context.Context, tenant string, rows []map[str
 	}
 	for start := 0; start < len(list); start += lookupChunk {
 		chunk := list[start:min(start+lookupChunk, len(list))]
-		args := &store.Args{D: s.st.D}
-		t := args.Add(tenant)
-		in := make([]string, len(chunk))
-		for i, id := range chunk {
-			in[i] = args.Add(id)
-		}
-		ids := strings.Join(in, ", ")
-		rows, err := s.st.Query(ctx, `SELECT "id" FROM "user" WHERE "tenant_id" = `+t+` AND "id" IN (`+ids+`)`+
-			` UNION ALL SELECT "id" FROM "team" WHERE "tenant_id" = `+t+` AND "id" IN (`+ids+`) AND ("team_type" IS NULL OR "team_type" <> 'access')`, args.List...)
+		found, err := principal.Owners(ctx, s.st, tenant, chunk)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			wanted[strings.ToLower(id)] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+		for id := range found {
+			wanted[id] = true
 		}
 	}
 	for i, vals := range rows {

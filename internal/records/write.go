@@ -85,10 +85,10 @@ func (s *Service) Create(ctx context.Context, entity string, in Input) (*Record,
 			return err
 		}
 		var err error
-		if rec, err = s.create(ctx, p, m, e, in); err != nil || len(s.onChange[e.Name]) == 0 {
+		if rec, err = s.create(ctx, p, m, e, in); err != nil || !s.reacts(e.Name) {
 			return err
 		}
-		// Behaviour wired onto the entity may have written the new record again (routing rules
+		// A React hook of the entity may have written the new record again (routing rules
 		// assign it): answer with the record as stored.
 		cur, err := s.loadUnscoped(ctx, p, e, rec.ID())
 		if err == nil {
@@ -117,7 +117,7 @@ func (s *Service) validNew(ctx context.Context, p principal.Principal, m *metada
 	if err != nil {
 		return nil, err
 	}
-	if err := s.runHooks(ctx, e, vals, nil); err != nil {
+	if err := s.derive(ctx, e, vals, nil); err != nil {
 		return nil, err
 	}
 	if err := s.checkLookups(ctx, m, e, p.TenantID, vals); err != nil {

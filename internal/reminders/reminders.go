@@ -35,7 +35,7 @@ func (Args) Kind() string { return "activity_reminder" }
 // register with the queue's workers.
 func Wire(recs *records.Service, q func() *jobs.Queue) *Worker {
 	for _, e := range Entities {
-		recs.OnChange(e, func(ctx context.Context, c records.Change) error {
+		recs.Register(records.Hook{Name: "reminders.schedule", Entity: e, React: records.EachChange(func(ctx context.Context, c records.Change) error {
 			if c.After == nil {
 				return nil // deleted: a pending job finds nothing and completes
 			}
@@ -49,7 +49,7 @@ func Wire(recs *records.Service, q func() *jobs.Queue) *Worker {
 			_, err := q().Enqueue(ctx, Args{TenantID: c.TenantID, Entity: c.Entity.Name, ID: c.ID, At: at.UTC()},
 				&river.InsertOpts{ScheduledAt: at, UniqueOpts: river.UniqueOpts{ByArgs: true}})
 			return err
-		})
+		})})
 	}
 	return &Worker{recs: recs}
 }

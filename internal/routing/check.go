@@ -7,7 +7,6 @@ import (
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/principal"
 	"github.com/meridian-crm/meridian/internal/query"
-	"github.com/meridian-crm/meridian/internal/records"
 )
 
 // noRecord is an id no record has: a condition is checked by running it against it.
@@ -79,11 +78,11 @@ func (r *Router) check(ctx context.Context, vals map[string]any) error {
 // cannot own records): the rule would fail every create it applies to.
 func (r *Router) checkOwner(ctx context.Context, target, id string) error {
 	p, _ := principal.From(ctx)
-	kind, err := records.PrincipalKind(ctx, r.recs.Store(), p.TenantID, id)
+	kind, err := principal.KindOf(ctx, r.recs.Store(), p.TenantID, id)
 	if err != nil {
 		return err
 	}
-	if kind != records.KindUser && kind != records.KindTeam {
+	if kind != principal.KindUser && kind != principal.KindTeam {
 		return fault.Field(target, "owner_not_found", "%s is not a user or an owner team", id)
 	}
 	return nil

@@ -46,15 +46,15 @@ func New(recs *records.Service) *Router { return &Router{recs: recs} }
 func Wire(recs *records.Service) *Router {
 	r := New(recs)
 	for _, e := range Entities {
-		recs.OnChange(e, func(ctx context.Context, c records.Change) error {
+		recs.Register(records.Hook{Name: "routing.assign", Entity: e, React: records.EachChange(func(ctx context.Context, c records.Change) error {
 			if c.Op != records.OpCreate {
 				return nil
 			}
 			_, err := r.apply(ctx, c.Entity.Name, c.ID, &c)
 			return err
-		})
+		})})
 	}
-	recs.OnChange("assignment_rule", func(ctx context.Context, c records.Change) error {
+	recs.Register(records.Hook{Name: "routing.check_rules", Entity: "assignment_rule", React: records.EachChange(func(ctx context.Context, c records.Change) error {
 		for _, e := range Entities {
 			store.TxForget(ctx, rulesKey{e})
 		}
@@ -62,7 +62,7 @@ func Wire(recs *records.Service) *Router {
 			return r.dropCursor(ctx, c.TenantID, c.ID)
 		}
 		return r.check(ctx, c.After)
-	})
+	})})
 	return r
 }
 

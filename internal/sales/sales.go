@@ -23,12 +23,14 @@ type Service struct {
 // New returns the sales actions over the records service.
 func New(recs *records.Service) *Service { return &Service{recs: recs} }
 
-// Wire registers the lifecycles of leads and opportunities with the records service: a
+// Wire registers the sales process's hooks with the write pipeline (hooks.go) and the
+// lifecycles of leads and opportunities with the records service: a
 // qualified or disqualified lead and a won or lost opportunity are closed — plain writes may
 // neither close one nor change a closed one; the actions below do (records.ByAction). What the
 // actions record (qualified_on, disqualify_reason, actual_close_date, close_reason, competitor)
 // is read_only in the metadata.
 func Wire(recs *records.Service) {
+	RegisterHooks(recs)
 	recs.SetLifecycle("lead", records.Lifecycle{Attribute: "status",
 		Closed: map[string]string{"qualified": "qualify", "disqualified": "disqualify"}, Reopen: "reactivate"})
 	recs.SetLifecycle("opportunity", records.Lifecycle{Attribute: "status",
@@ -277,7 +279,7 @@ func (s *Service) Reopen(ctx context.Context, oppID, ifMatch string) (*records.R
 			return fault.New(fault.Conflict, "opportunity_open", "the opportunity is open already")
 		}
 		in := records.Input{"status": "open", "actual_close_date": nil, "close_reason": nil, "competitor": nil}
-		if p, ok := records.StageProbability[str(m, "stage")]; ok {
+		if p, ok := StageProbability[str(m, "stage")]; ok {
 			in["probability"] = p
 		}
 		out, err = s.recs.Update(ctx, "opportunity", oppID, in, ifMatch)

@@ -47,7 +47,7 @@ var guarded = []string{"title", "content", "keywords", "language"}
 // article's text is not edited (make a new version), and an article is created as a draft
 // unless an administrator creates it (imports, demo data).
 func WireKnowledge(recs *records.Service) {
-	recs.OnChange(article, func(ctx context.Context, c records.Change) error {
+	recs.Register(records.Hook{Name: "service.article_workflow", Entity: article, React: records.EachChange(func(ctx context.Context, c records.Change) error {
 		if c.After == nil || inWorkflow(ctx) {
 			return nil
 		}
@@ -72,7 +72,7 @@ func WireKnowledge(recs *records.Service) {
 			}
 		}
 		return nil
-	})
+	})})
 }
 
 // Submit sends a draft for review.

@@ -163,10 +163,10 @@ type SLAWorker struct {
 // WireSLA derives the SLA fields of every case write and schedules its timers on the queue q
 // returns, in the same transaction; it returns the worker to register.
 func WireSLA(recs *records.Service, q func() *jobs.Queue) *SLAWorker {
-	recs.BeforeWrite("case", func(ctx context.Context, now time.Time, vals, cur map[string]any) error {
-		return slaTimes(ctx, recs, now, vals, cur)
-	})
-	recs.OnChange("case", func(ctx context.Context, c records.Change) error {
+	recs.Register(records.Hook{Name: "service.sla_times", Entity: "case", Derive: func(ctx context.Context, d records.Draft) error {
+		return slaTimes(ctx, recs, d.Now, d.Values, d.Current)
+	}})
+	recs.Register(records.Hook{Name: "service.sla_timers", Entity: "case", React: records.EachChange(func(ctx context.Context, c records.Change) error {
 		if c.After == nil {
 			return nil
 		}
@@ -210,7 +210,7 @@ func WireSLA(recs *records.Service, q func() *jobs.Queue) *SLAWorker {
 			}
 		}
 		return nil
-	})
+	})})
 	return &SLAWorker{recs: recs}
 }
 

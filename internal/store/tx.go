@@ -26,7 +26,7 @@ type txState struct {
 // TxForget drops it when the transaction itself changes what it was computed from.
 func TxMemo[T any](ctx context.Context, key any, fn func() (T, error)) (T, error) {
 	st, ok := ctx.Value(txKey{}).(*txState)
-	if !ok {
+	if !ok || st == nil {
 		return fn()
 	}
 	if v, ok := st.memo[key].(T); ok {
@@ -45,18 +45,27 @@ func TxMemo[T any](ctx context.Context, key any, fn func() (T, error)) (T, error
 
 // TxForget drops the values TxMemo keeps under keys in ctx's transaction.
 func TxForget(ctx context.Context, keys ...any) {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st != nil {
 		for _, k := range keys {
 			delete(st.memo, k)
 		}
 	}
 }
 
+// WithoutTx returns ctx without its transaction, for work that follows a commit (the request's
+// connection, when it has one, stays).
+func WithoutTx(ctx context.Context) context.Context {
+	if txFrom(ctx) == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, txKey{}, (*txState)(nil))
+}
+
 // AfterCommit runs fn once ctx's transaction has committed (at once when ctx has none; never
 // when it rolls back). Caches that copy committed data use it, so that a reader that loaded the
 // data while the transaction was open does not keep the old copy.
 func AfterCommit(ctx context.Context, fn func()) {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st != nil {
 		st.after = append(st.after, fn)
 		return
 	}
@@ -64,14 +73,14 @@ func AfterCommit(ctx context.Context, fn func()) {
 }
 
 func txFrom(ctx context.Context) *sql.Tx {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st != nil {
 		return st.tx
 	}
 	return nil
 }
 
 func connFrom(ctx context.Context) *sql.Conn {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st != nil {
 		return st.conn
 	}
 	return nil
@@ -149,7 +158,7 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) (sql.Result
 	if s.D.Name() == "sqlite" {
 		query, args = positional(query, args)
 	}
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st != nil {
 		if s.wstmts != nil && cacheable(query) {
 			return s.wstmts.exec(ctx, st.conn, query, args)
 		}
