@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // duplicatesAnnotation is the instance annotation with which a create answers the duplicate
@@ -151,30 +151,41 @@ func (s *Server) undoMerge(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, m)
 }
 
-// createChecked creates a record of e and finds its duplicate candidates in the same
-// transaction; with strict checking a record that has candidates is not created (409
-// duplicate, the candidates in the error's details).
-func (s *Server) createChecked(r *http.Request, e *metadata.Entity, in records.Input, strict bool) (*records.Record, []dedupe.Candidate, error) {
-	if s.Dedupe == nil || !slices.Contains(dedupe.Entities, e.Name) {
-		rec, err := s.records.Create(r.Context(), e.Name, in)
+// createChecked creates a record of e and finds its duplicate candidates (want: the caller
+// shows them). The look-up never runs inside the write's transaction, where it would hold
+// SQLite's single writer (and on PostgreSQL the tenant's version row) for its reads: with strict
+// checking it runs before the write, on the values given, and a record that has candidates is
+// not created (409 duplicate, the candidates in the error's details); otherwise it runs after
+// the commit, on the record as stored, and a failing look-up costs the warning, not the record.
+// Two strict creates of the same new duplicate at the same moment may both pass: the check is a
+// guard for people entering data, not a uniqueness constraint (alternate keys are).
+func (s *Server) createChecked(r *http.Request, e *metadata.Entity, in records.Input, strict, want bool) (*records.Record, []dedupe.Candidate, error) {
+	ctx := store.Grouped(r.Context()) // a single create: it may share a group commit
+	if s.Dedupe == nil || !slices.Contains(dedupe.Entities, e.Name) || (!strict && !want) {
+		rec, err := s.records.Create(ctx, e.Name, in)
 		return rec, nil, err
 	}
-	var rec *records.Record
-	var cands []dedupe.Candidate
-	err := s.st.WithTx(r.Context(), func(ctx context.Context) error {
-		var err error
-		if rec, err = s.records.Create(ctx, e.Name, in); err != nil {
-			return err
+	if strict {
+		cands, err := s.Dedupe.Find(ctx, e.Name, in)
+		if err != nil {
+			return nil, nil, err
 		}
-		if cands, err = s.Dedupe.Find(ctx, e.Name, rec.Map(), rec.ID()); err != nil {
-			return err
+		if len(cands) > 0 {
+			return nil, nil, duplicateFault(e, cands)
 		}
-		if strict && len(cands) > 0 {
-			return duplicateFault(e, cands)
-		}
-		return nil
-	})
-	return rec, cands, err
+		rec, err := s.records.Create(ctx, e.Name, in)
+		return rec, cands, err
+	}
+	rec, err := s.records.Create(ctx, e.Name, in)
+	if err != nil {
+		return nil, nil, err
+	}
+	cands, err := s.Dedupe.Find(ctx, e.Name, rec.Map(), rec.ID())
+	if err != nil {
+		s.log.Warn("duplicate look-up after a create failed; the record is created", "entity", e.Name, "id", rec.ID(), "err", err)
+		return rec, nil, nil
+	}
+	return rec, cands, nil
 }
 
 // duplicateFault refuses a record that duplicates others: one detail per candidate, its id as

@@ -15,6 +15,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/query"
 	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/store"
 )
 
 // prefer holds the Prefer header preferences Meridian honours.
@@ -379,7 +380,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 		return
 	}
 	strict := duplicateCheck(r.Header.Values("Prefer")) == "strict"
-	rec, dups, err := s.createChecked(r, e, in, strict)
+	rec, dups, err := s.createChecked(r, e, in, strict, !parsePrefer(r.Header.Values("Prefer")).minimal)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -409,7 +410,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 		s.writeError(w, r, err)
 		return
 	}
-	rec, err := s.records.Update(r.Context(), e.Name, id, in, r.Header.Get("If-Match"))
+	rec, err := s.records.Update(store.Grouped(r.Context()), e.Name, id, in, r.Header.Get("If-Match"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -430,7 +431,7 @@ func (s *Server) afterWrite(w http.ResponseWriter, r *http.Request, e *metadata.
 }
 
 func (s *Server) delete(w http.ResponseWriter, r *http.Request, e *metadata.Entity, id string) {
-	if err := s.records.Delete(r.Context(), e.Name, id, r.Header.Get("If-Match")); err != nil {
+	if err := s.records.Delete(store.Grouped(r.Context()), e.Name, id, r.Header.Get("If-Match")); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

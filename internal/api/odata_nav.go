@@ -8,6 +8,7 @@ import (
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/store"
 )
 
 func (s *Server) getByKey(w http.ResponseWriter, r *http.Request, e *metadata.Entity, res *resource) {
@@ -35,7 +36,7 @@ func (s *Server) upsert(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 		s.writeError(w, r, err)
 		return
 	}
-	rec, created, err := s.records.Upsert(r.Context(), e.Name, res.Key, in, r.Header.Get("If-Match"), r.Header.Get("If-None-Match"))
+	rec, created, err := s.records.Upsert(store.Grouped(r.Context()), e.Name, res.Key, in, r.Header.Get("If-Match"), r.Header.Get("If-None-Match"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

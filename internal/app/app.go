@@ -135,6 +135,13 @@ func (a *App) loadPlugins() error {
 }
 
 func open(ctx context.Context, c Config, log *slog.Logger, st *store.Store) (*App, error) {
+	switch c.GroupCommit {
+	case "on", "":
+		st.GroupCommit = true
+	case "off":
+	default:
+		return nil, fmt.Errorf("group_commit (MERIDIAN_GROUP_COMMIT) is %q: on or off", c.GroupCommit)
+	}
 	applied, err := st.Migrate(ctx)
 	if err != nil {
 		return nil, err

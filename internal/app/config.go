@@ -65,6 +65,10 @@ type Config struct {
 	// (or the server refuses to start). "off": requests run as the server's login, outside
 	// row-level security (development only). Ignored on SQLite.
 	DBAppRole string `koanf:"db_app_role"`
+	// GroupCommit (MERIDIAN_GROUP_COMMIT), "on" (the default) or "off": concurrent single-record
+	// writes of the API share database transactions, each in a savepoint of its own
+	// (docs/architecture.md, "Group commit").
+	GroupCommit string `koanf:"group_commit"`
 	// PublicURL is the external base URL (https://crm.example.com): single sign-on needs it for
 	// its redirect URI, and the links the API emits start with it. Empty: no single sign-on, and
 	// links relative to the server ("/api/v1/…"). Never taken from a request's Host header.
@@ -106,7 +110,7 @@ const DefaultDataDir = "./meridian-data"
 func Defaults() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DB: DefaultDB, LogLevel: "info", LogFormat: "text", AdminName: "Administrator",
-		Tenant: "default", DefaultPageSize: 500, MaxPageSize: 5000, MaxBodyBytes: 4 << 20,
+		Tenant: "default", GroupCommit: "on", DefaultPageSize: 500, MaxPageSize: 5000, MaxBodyBytes: 4 << 20,
 		SessionTTL: 12 * time.Hour, MergeUndoWindow: 24 * time.Hour, ShutdownTimeout: 15 * time.Second, DataDir: DefaultDataDir,
 		ReadHeaderTimeout: 10 * time.Second, ReadBodyTimeout: 10 * time.Second, ReadBodyMinRate: 4 << 10, IdleTimeout: 2 * time.Minute,
 		// Dataverse's service protection limits per user; tenants unlimited unless the operator

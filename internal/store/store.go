@@ -47,6 +47,9 @@ type Store struct {
 	// appRole is the application role of tenantPool's connections ("" none): SecureTables
 	// grants it the tables a schema change makes.
 	appRole string
+	// GroupCommit lets the writes of contexts marked Grouped share transactions (group.go).
+	GroupCommit bool
+	groups      groups
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (or a path ending in .db), or

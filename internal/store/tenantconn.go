@@ -22,7 +22,10 @@ import (
 type tenantConnKey struct{}
 
 // tenantConn is the request connection in a context (nil: use the owner's pools).
-type tenantConn struct{ conn *sql.Conn }
+type tenantConn struct {
+	conn   *sql.Conn
+	tenant string // the tenant its session names
+}
 
 func tenantConnFrom(ctx context.Context) *sql.Conn {
 	if tc, ok := ctx.Value(tenantConnKey{}).(*tenantConn); ok && tc != nil {
@@ -158,7 +161,7 @@ func (s *Store) ForTenant(ctx context.Context, tenant string) (context.Context, 
 		c.Close()
 		return ctx, func() {}, fmt.Errorf("store: tenant connection: %w", err)
 	}
-	return context.WithValue(ctx, tenantConnKey{}, &tenantConn{conn: c}), func() { c.Close() }, nil
+	return context.WithValue(ctx, tenantConnKey{}, &tenantConn{conn: c, tenant: tenant}), func() { c.Close() }, nil
 }
 
 // AsOwner returns ctx without its request connection, for the work only the tables' owner may

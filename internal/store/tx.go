@@ -100,6 +100,14 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 	if txFrom(ctx) != nil {
 		return fn(ctx)
 	}
+	if s.GroupCommit && isGrouped(ctx) {
+		return s.withGroup(ctx, fn)
+	}
+	return s.withTx(ctx, fn)
+}
+
+// withTx is WithTx for the outermost call, in a transaction of its own.
+func (s *Store) withTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
 		if err = s.runTx(ctx, fn); err == nil || !s.D.IsRetryable(err) || attempt == maxTxAttempts {
