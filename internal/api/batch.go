@@ -7,9 +7,13 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
+	"github.com/meridian-crm/meridian/internal/dedupe"
 	"github.com/meridian-crm/meridian/internal/fault"
+	"github.com/meridian-crm/meridian/internal/metadata"
+	"github.com/meridian-crm/meridian/internal/records"
 )
 
 // batchRequest is the OData JSON batch format.
@@ -107,6 +111,24 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request) {
 		ops := req.Requests[i:j]
 		i = j
 		if group == "" {
+			// A run of independent creates of one entity set takes the bulk path, the one
+			// imports use: one transaction, one statement per table.
+			if set, ok := plainCreate(ops[0]); ok {
+				k := i
+				for k < len(req.Requests) {
+					if next, ok := plainCreate(req.Requests[k]); !ok || next != set {
+						break
+					}
+					k++
+				}
+				if k-(i-1) >= 2 {
+					if res := s.batchCreates(r, set, req.Requests[i-1:k], locations, failed); res != nil {
+						results = append(results, res...)
+						i = k
+						continue
+					}
+				}
+			}
 			res := s.batchOne(r, r.Context(), ops[0], locations, failed)
 			results = append(results, res)
 			continue
@@ -192,6 +214,12 @@ func (s *Server) batchOne(parent *http.Request, ctx context.Context, op batchOp,
 	}
 	rec := &bufferedResponse{header: http.Header{}}
 	s.odata(rec, sub)
+	return resultOf(op, rec, locations, failed)
+}
+
+// resultOf is the result of operation op from its response rec, noting what it created in
+// locations and whether it failed in failed.
+func resultOf(op batchOp, rec *bufferedResponse, locations map[string]string, failed map[string]bool) batchResult {
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
@@ -248,4 +276,147 @@ func resolveBatchURL(raw string, locations map[string]string) (string, error) {
 	raw = strings.TrimPrefix(raw, "/")
 	raw = strings.TrimPrefix(raw, "api/v1/")
 	return "/api/v1/" + raw, nil
+}
+
+// plainCreate reports whether op is a create of a record that depends on nothing else in the
+// batch — a POST to an entity set, in no atomicity group, without dependsOn, references to
+// other operations or a strict duplicate check — and the set it creates in.
+func plainCreate(op batchOp) (string, bool) {
+	if op.AtomicityGroup != "" || len(op.DependsOn) > 0 || !strings.EqualFold(op.Method, http.MethodPost) ||
+		strings.HasPrefix(op.URL, "$") || bytes.Contains(op.Body, []byte(`"$`)) {
+		return "", false
+	}
+	for k, v := range op.Headers {
+		switch strings.ToLower(k) {
+		case "content-type":
+		case "prefer":
+			if strings.Contains(strings.ToLower(v), "duplicate-check") {
+				return "", false
+			}
+		default:
+			return "", false
+		}
+	}
+	target, err := resolveBatchURL(op.URL, nil)
+	if err != nil {
+		return "", false
+	}
+	u, err := url.Parse(target)
+	if err != nil || u.RawQuery != "" {
+		return "", false
+	}
+	set := strings.TrimPrefix(u.Path, "/api/v1/")
+	if set == "" || strings.ContainsAny(set, "/()$") {
+		return "", false
+	}
+	return set, true
+}
+
+// batchCreates runs ops, independent creates of the entity set set (plainCreate), on the bulk
+// path: records.CreateMany writes the valid ones in one transaction and reports each invalid
+// one, and every operation gets the answer its own request would have had — 201 with the record
+// (and its duplicate candidates) or 204 with return=minimal, or its error. It returns nil when
+// set is not an entity set, for the operations to run one by one (and say so).
+func (s *Server) batchCreates(r *http.Request, set string, ops []batchOp, locations map[string]string, failed map[string]bool) []batchResult {
+	m, err := s.model(r)
+	if err != nil {
+		return nil
+	}
+	e := m.EntityBySet(set)
+	if e == nil {
+		return nil
+	}
+	ctx := r.Context()
+	results := make([]batchResult, len(ops))
+	subs := make([]*http.Request, len(ops))
+	var rows []records.Input
+	var rowOp []int // rows[k] is the input of ops[rowOp[k]]
+	for i, op := range ops {
+		target, _ := resolveBatchURL(op.URL, nil)
+		sub, err := http.NewRequestWithContext(ctx, http.MethodPost, target, nil)
+		if err == nil {
+			if target, found := nulInURL(sub.URL); found {
+				err = nulFault(target)
+			}
+		}
+		var in records.Input
+		if err == nil {
+			in, err = decodeInput(op.Body)
+		}
+		if err != nil {
+			failed[op.ID] = true
+			results[i] = errorResult(op.ID, err)
+			continue
+		}
+		sub.Host, sub.TLS, sub.RemoteAddr = r.Host, r.TLS, r.RemoteAddr
+		for k, v := range op.Headers {
+			sub.Header.Set(k, v)
+		}
+		subs[i] = sub
+		rows = append(rows, in)
+		rowOp = append(rowOp, i)
+	}
+	ids, rowErrs, err := s.records.CreateMany(ctx, e.Name, rows)
+	if err != nil {
+		for _, i := range rowOp {
+			failed[ops[i].ID] = true
+			results[i] = errorResult(ops[i].ID, err)
+		}
+		return results
+	}
+	// The created records as the read path gives them, and their duplicate candidates.
+	var created []string
+	for k, id := range ids {
+		if rowErrs[k] == nil && id != "" {
+			created = append(created, id)
+		}
+	}
+	recs, err := s.records.GetMany(ctx, e.Name, created)
+	if err != nil {
+		s.log.WarnContext(ctx, "batch creates: reading the created records back", "entity", e.Name, "err", err)
+	}
+	var dups map[string][]dedupe.Candidate
+	if s.Dedupe != nil && slices.Contains(dedupe.Entities, e.Name) && len(recs) > 0 {
+		dups = s.batchDuplicates(ctx, e, created, recs)
+	}
+	for k, i := range rowOp {
+		op := ops[i]
+		if rowErrs[k] != nil {
+			failed[op.ID] = true
+			results[i] = errorResult(op.ID, rowErrs[k])
+			continue
+		}
+		buf := &bufferedResponse{header: http.Header{}}
+		if rec := recs[ids[k]]; rec != nil {
+			s.created(buf, subs[i], e, rec, false, dups[ids[k]])
+		} else { // created, but not readable by the caller
+			buf.header.Set("Location", s.apiRoot()+e.SetName+"("+ids[k]+")")
+			buf.WriteHeader(http.StatusCreated)
+		}
+		results[i] = resultOf(op, buf, locations, failed)
+	}
+	return results
+}
+
+// batchDuplicates looks up the duplicate candidates of records just created by one bulk write
+// (after its commit), by id; a failing look-up costs the warnings, not the records.
+func (s *Server) batchDuplicates(ctx context.Context, e *metadata.Entity, ids []string, recs map[string]*records.Record) map[string][]dedupe.Candidate {
+	var look []string
+	var vals []map[string]any
+	for _, id := range ids {
+		if rec := recs[id]; rec != nil {
+			look = append(look, id)
+			vals = append(vals, rec.Map())
+		}
+	}
+	found, err := s.Dedupe.FindMany(ctx, e.Name, look, vals)
+	if err != nil {
+		s.log.WarnContext(ctx, "batch creates: duplicate look-up failed; the records are created", "entity", e.Name, "err", err)
+		return nil
+	}
+	out := make(map[string][]dedupe.Candidate, len(look))
+	for k, id := range look {
+		out[id] = found[k]
+	}
+	return out
 }

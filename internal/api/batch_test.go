@@ -1,10 +1,16 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/meridian-crm/meridian/internal/app"
+	"github.com/meridian-crm/meridian/internal/records"
+	"github.com/meridian-crm/meridian/internal/store/storetest"
 )
 
 // batchResponses posts a JSON batch and returns its responses by id.
@@ -152,5 +158,63 @@ func TestBatchErrors(t *testing.T) {
 	}
 	if n := c.count("accounts"); n != 0 {
 		t.Errorf("%d accounts written by failed batches", n)
+	}
+}
+
+// TestBatchCreatesTakeTheBulkPath: consecutive independent creates of one entity set in a
+// $batch are written by one bulk write (one React call with all their changes), and each still
+// gets the answer its own request would have had: 201 with the record and its duplicate
+// candidates, 204 with return=minimal, its own error for a bad row (its neighbours created), a
+// Location later operations can refer to.
+func TestBatchCreatesTakeTheBulkPath(t *testing.T) {
+	var mu sync.Mutex
+	var writes []int // changes per account write
+	s := &server{t: t, dsn: storetest.DSN(t), prepare: func(a *app.App) {
+		a.Records.Register(records.Hook{Name: "test.writes", Entity: "account", React: func(_ context.Context, cs []records.Change) error {
+			mu.Lock()
+			writes = append(writes, len(cs))
+			mu.Unlock()
+			return nil
+		}})
+	}}
+	s.run()
+	c := s.login()
+	c.create("accounts", map[string]any{"name": "Northwind Traders", "city": "Shanghai"})
+	mu.Lock()
+	writes = nil
+	mu.Unlock()
+	res := batchResponses(t, c, []map[string]any{
+		{"id": "1", "method": "POST", "url": "accounts", "body": map[string]any{"name": "Bulk One", "revenue": 1000}},
+		{"id": "2", "method": "POST", "url": "accounts", "body": map[string]any{"name": "Bulk Two", "industry": "space"}},
+		{"id": "3", "method": "POST", "url": "/api/v1/accounts", "body": map[string]any{"name": "Northwind Traders"}},
+		{"id": "4", "method": "POST", "url": "accounts", "body": map[string]any{"name": "Bulk Four"}, "headers": map[string]string{"Prefer": "return=minimal"}},
+		{"id": "5", "method": "POST", "url": "contacts", "body": map[string]any{"last_name": "Wu", "account_id@odata.bind": "$1"}, "dependsOn": []string{"1"}},
+	})
+	mu.Lock()
+	got := append([]int(nil), writes...)
+	mu.Unlock()
+	if len(got) != 1 || got[0] != 3 {
+		t.Errorf("account writes of the batch: %v changes each; want one bulk write of 3", got)
+	}
+	id1 := asString(lookup(res["1"], "body.id"))
+	if status(res["1"]) != "201" || asString(lookup(res["1"], "body.name")) != "Bulk One" || id1 == "" ||
+		!strings.HasSuffix(asString(lookup(res["1"], "headers.location")), "accounts("+id1+")") || asString(lookup(res["1"], "headers.etag")) == "" {
+		t.Errorf("op 1: %v", res["1"])
+	}
+	if status(res["2"]) != "400" || asString(lookup(res["2"], "body.error.target")) != "industry" {
+		t.Errorf("op 2 (bad choice): %v", res["2"])
+	}
+	body3, _ := lookup(res["3"], "body").(map[string]any)
+	if dups, _ := body3["@meridian.duplicates"].([]any); status(res["3"]) != "201" || len(dups) != 1 {
+		t.Errorf("op 3 (a duplicate of Northwind Traders): %v", res["3"])
+	}
+	if status(res["4"]) != "204" || asString(lookup(res["4"], "headers.odata-entityid")) == "" || lookup(res["4"], "body") != nil {
+		t.Errorf("op 4 (return=minimal): %v", res["4"])
+	}
+	if status(res["5"]) != "201" || asString(lookup(res["5"], "body.account_id")) != id1 {
+		t.Errorf("op 5 (bound to $1): %v", res["5"])
+	}
+	if n := c.count("accounts"); n != 4 {
+		t.Errorf("%d accounts, want 4", n)
 	}
 }

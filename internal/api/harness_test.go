@@ -42,9 +42,12 @@ type server struct {
 	debug bool
 	// configure, when set, changes the configuration before the app opens.
 	configure func(*app.Config)
-	logs      logBuffer // the server's log
-	app       *app.App
-	srv       *httptest.Server
+	// prepare, when set, is called with the opened app before it serves (e.g. to register a
+	// write pipeline hook).
+	prepare func(*app.App)
+	logs    logBuffer // the server's log
+	app     *app.App
+	srv     *httptest.Server
 }
 
 // newServer opens a fresh database, bootstraps the tenant and its administrator and serves the API.
@@ -96,6 +99,9 @@ func (s *server) start() {
 		a.Close()
 		srv.Close()
 		s.t.Fatalf("bootstrap: %v", err)
+	}
+	if s.prepare != nil {
+		s.prepare(a)
 	}
 	srv.Config.Handler = a.API.Handler()
 	srv.Start()

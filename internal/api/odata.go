@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meridian-crm/meridian/internal/dedupe"
 	"github.com/meridian-crm/meridian/internal/fault"
 	"github.com/meridian-crm/meridian/internal/metadata"
 	"github.com/meridian-crm/meridian/internal/query"
@@ -385,6 +386,12 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, e *metadata.Enti
 		s.writeError(w, r, err)
 		return
 	}
+	s.created(w, r, e, rec, strict, dups)
+}
+
+// created answers a create of rec: 201 with the record (and its duplicate candidates, when
+// looked up), or 204 with return=minimal; Location names the record either way.
+func (s *Server) created(w http.ResponseWriter, r *http.Request, e *metadata.Entity, rec *records.Record, strict bool, dups []dedupe.Candidate) {
 	if strict {
 		w.Header().Set("Preference-Applied", "meridian.duplicate-check=strict")
 	}

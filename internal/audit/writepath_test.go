@@ -327,7 +327,7 @@ func TestWritePathsAreKnown(t *testing.T) {
 		"Repoint": true, "RepointBack": true, "MoveLinks": true, "RestoreLinks": true, "MoveGrants": true, "RestoreGrants": true,
 	}
 	readOnly := map[string]bool{
-		"List": true, "Get": true, "Related": true, "IDByKey": true, "Shares": true, "AccessTeamMembers": true,
+		"List": true, "Get": true, "GetMany": true, "Related": true, "IDByKey": true, "Shares": true, "AccessTeamMembers": true,
 		"Store": true, "Model": true, "Registry": true, "Can": true, "Readable": true, "Now": true, "RefreshStatistics": true, "CanRead": true, "SumWhere": true,
 		"Register": true, "Hooks": true, "DerivedTables": true, "SetLifecycle": true, // wiring: the write pipeline's hooks, closed states
 	}

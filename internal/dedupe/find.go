@@ -202,10 +202,31 @@ func describe(entity string, cands []Candidate) []string {
 }
 
 // DescribeMany is Describe for records ids of entity, whose values are vals, just written by
-// one bulk write (an import batch), at most max lines in all. Records that hold no key another
-// record holds have none: on SQLite one query per few hundred keys finds those that do, and
-// only they are looked up (which costs a query per key).
+// one bulk write (an import batch), at most max lines in all.
 func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string, vals []map[string]any, max int) ([][]string, error) {
+	found, err := s.findMany(ctx, entity, ids, vals, max)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]string, len(ids))
+	for i, cands := range found {
+		if len(cands) > 0 {
+			out[i] = describe(entity, cands)
+		}
+	}
+	return out, nil
+}
+
+// FindMany is Find for each of the records ids of entity, whose values are vals, just written
+// by one bulk write (a $batch of creates): its candidates, none ([]) when it has none.
+func (s *Service) FindMany(ctx context.Context, entity string, ids []string, vals []map[string]any) ([][]Candidate, error) {
+	return s.findMany(ctx, entity, ids, vals, -1)
+}
+
+// findMany is FindMany, stopping once max candidates are found (no limit when max < 0).
+// Records that hold no key another record holds have none: on SQLite one query per few hundred
+// keys finds those that do, and only they are looked up (which costs a query per key).
+func (s *Service) findMany(ctx context.Context, entity string, ids []string, vals []map[string]any, max int) ([][]Candidate, error) {
 	tenant, rules, err := s.callerRules(ctx, entity)
 	if err != nil {
 		return nil, err
@@ -221,11 +242,12 @@ func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string,
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]string, len(ids))
-	lines := 0
+	out := make([][]Candidate, len(ids))
+	found := 0
 	for i, id := range ids {
-		if lines >= max {
-			break
+		out[i] = []Candidate{}
+		if max >= 0 && found >= max {
+			continue
 		}
 		if !slices.ContainsFunc(keysOf[i], func(k int64) bool { return shared[k] }) {
 			continue
@@ -234,8 +256,8 @@ func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string,
 		if err != nil {
 			return nil, err
 		}
-		out[i] = describe(entity, cands)
-		lines += len(out[i])
+		out[i] = cands
+		found += len(cands)
 	}
 	return out, nil
 }
