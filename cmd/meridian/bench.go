@@ -118,6 +118,8 @@ func newBench() *cobra.Command {
 	cmd.Flags().Int("batch-size", 500, "pocketbase scenario: records per batch request")
 	cmd.Flags().Int("batch-clients", 2, "pocketbase scenario: clients of the batch measurement")
 	cmd.Flags().String("json", "", "pocketbase scenario: also write the results as JSON to this file")
+	cmd.Flags().String("dir", "", "pocketbase scenario: work folder, kept afterwards with both servers' logs (default: a temporary one, removed)")
+	cmd.Flags().String("only", "", "pocketbase scenario: measure only the scenarios whose name holds this text (e.g. create)")
 	cmd.Flags().Int64("bomb-size", 400<<20, "import-bombs: bytes each hostile file expands to")
 	cmd.Flags().StringSlice("bombs", nil, "import-bombs: the bombs to upload (default all): inline-string, shared-string, many-rows, huge-field, huge-line, many-parts")
 	return cmd
@@ -136,6 +138,8 @@ func runPeer(cmd *cobra.Command, accounts int, d time.Duration, seed uint64) err
 	cfg.CreateClients, _ = f.GetIntSlice("create-clients")
 	cfg.BatchSize, _ = f.GetInt("batch-size")
 	cfg.BatchClients, _ = f.GetInt("batch-clients")
+	cfg.Only, _ = f.GetString("only")
+	cfg.Dir, _ = f.GetString("dir")
 	r, err := bench.RunPeer(cmd.Context(), cfg)
 	if err != nil {
 		return err

@@ -370,7 +370,8 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down")
+	g := a.Store.GroupStats()
+	a.Log.Info("shutting down", "group_commit_transactions", g.Transactions, "group_commit_writes", g.Writes)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

@@ -44,6 +44,7 @@ type PeerConfig struct {
 	CreateClients []int         // client counts of the "creates grow with clients" rows
 	BatchSize     int           // records per batch request
 	BatchClients  int
+	Only          string // measure only the scenarios whose name holds this ("" all)
 	Seed          uint64
 	Progress      io.Writer
 }
@@ -229,6 +230,9 @@ func RunPeer(ctx context.Context, cfg PeerConfig) (*PeerResult, error) {
 	}})
 
 	for _, r := range rows {
+		if !strings.Contains(r.name, cfg.Only) {
+			continue
+		}
 		row := PeerRow{Scenario: r.name, Records: r.records}
 		// PocketBase first, then Meridian; the next row starts with the other, so that drift of
 		// the machine falls on both alike.

@@ -78,7 +78,7 @@ func (s *Service) find(ctx context.Context, tenant, entity string, rules []Rule,
 	if len(order) == 0 {
 		return []Candidate{}, nil
 	}
-	recs, err := s.readable(ctx, entity, order, rules)
+	recs, err := s.readable(ctx, e, order, rules)
 	if err != nil {
 		return nil, err
 	}
@@ -138,14 +138,34 @@ func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, val
 	return s.sharing(ctx, tenant, entity, hashes(wholeNames(r, vals)), hashes(keys(r, vals)))
 }
 
-// readable reads the candidates ids of entity through the records read path: those the
-// caller may not read drop out.
-func (s *Service) readable(ctx context.Context, entity string, ids []string, rules []Rule) ([]*records.Record, error) {
+// readable reads the candidates ids of e through the records read path: those the caller may
+// not read drop out. Only what scoring and the answer need is read — the id, the primary name
+// and the rules' attributes the caller may read — not whole records (a look-up reads up to
+// maxCandidates of them per rule).
+func (s *Service) readable(ctx context.Context, e *metadata.Entity, ids []string, rules []Rule) ([]*records.Record, error) {
 	in := &query.In{X: &query.PathExpr{Path: query.Path{Segments: []string{"id"}}}}
 	for _, id := range ids {
 		in.List = append(in.List, &query.Literal{Kind: query.LitGUID, Text: id})
 	}
-	page, err := s.recs.List(ctx, entity, &query.Options{Filter: in, Unordered: true}, records.ReadOptions{PageSize: len(ids)})
+	may := s.recs.Readable(ctx)
+	var sel []query.Path
+	seen := map[string]bool{}
+	add := func(name string) {
+		a := e.Attr(name)
+		if name == "" || seen[name] || a == nil || (may != nil && !may(e, a)) {
+			return
+		}
+		seen[name] = true
+		sel = append(sel, query.Path{Segments: []string{name}})
+	}
+	add("id")
+	add(e.PrimaryName)
+	for _, r := range rules {
+		for _, a := range append(slices.Clone(r.Attributes), r.Also...) {
+			add(a)
+		}
+	}
+	page, err := s.recs.List(ctx, e.Name, &query.Options{Filter: in, Select: sel, Unordered: true}, records.ReadOptions{PageSize: len(ids)})
 	if err != nil {
 		return nil, err
 	}
