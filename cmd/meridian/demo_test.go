@@ -68,20 +68,9 @@ func demoGet(t *testing.T, url, path string) map[string]any {
 
 func demoGetAs(t *testing.T, url, email, path string) map[string]any {
 	t.Helper()
-	resp, err := http.Post(url+"/api/v1/auth/login", "application/json",
-		strings.NewReader(`{"email":"`+email+`","password":"`+demoPassword+`"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var login struct{ Token string }
-	_ = json.NewDecoder(resp.Body).Decode(&login)
-	resp.Body.Close()
-	if login.Token == "" {
-		t.Fatalf("login: %d", resp.StatusCode)
-	}
 	req, _ := http.NewRequest("GET", url+"/api/v1/"+path, nil)
-	req.Header.Set("Authorization", "Bearer "+login.Token)
-	resp, err = http.DefaultClient.Do(req)
+	req.Header.Set("Authorization", "Bearer "+signIn(t, url, email, demoPassword))
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,4 +127,21 @@ func TestSeedCommandTopsUp(t *testing.T) {
 	if out := run(t, "", "seed", "--db", db, "--tenant", "load", "--accounts", "2500", "--batch", "800"); !strings.Contains(out, "500 accounts added (2000 before)") {
 		t.Fatalf("third seed: %q", out)
 	}
+}
+
+// signIn signs in to the server at url and returns the session's bearer token.
+func signIn(t *testing.T, url, email, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	resp, err := http.Post(url+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var login struct{ Token string }
+	_ = json.NewDecoder(resp.Body).Decode(&login)
+	if login.Token == "" {
+		t.Fatalf("sign-in as %s: %d", email, resp.StatusCode)
+	}
+	return login.Token
 }

@@ -67,15 +67,21 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 }
 
 func openSQLite(ctx context.Context, path string) (*Store, error) {
+	// "PATH?synchronous=full": how durable a commit is (see sqliteSynchronous).
+	path, options, _ := strings.Cut(path, "?")
 	if path == "" {
 		return nil, fmt.Errorf("store: sqlite: empty path")
+	}
+	sync, err := sqliteSynchronous(options)
+	if err != nil {
+		return nil, err
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("store: sqlite: %w", err)
 		}
 	}
-	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")&_pragma=foreign_keys(1)" +
 		"&_pragma=busy_timeout(10000)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	registerSQLiteCollations()
 	dsn := "file:" + path + "?" + pragmas
@@ -88,7 +94,11 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	s := &Store{D: SQLite, write: w, read: r, URL: "sqlite:" + path, stmts: &stmtCache{stmts: map[string]*sql.Stmt{}, limit: 2000},
+	url := "sqlite:" + path
+	if options != "" {
+		url += "?" + options
+	}
+	s := &Store{D: SQLite, write: w, read: r, URL: url, stmts: &stmtCache{stmts: map[string]*sql.Stmt{}, limit: 2000},
 		wstmts: &writeStmts{limit: 256}, pinyin: true}
 	if err := w.PingContext(ctx); err != nil {
 		s.Close()
@@ -101,6 +111,33 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	s.ckpt = newCheckpointer(c)
 	return s, nil
+}
+
+// sqliteSynchronous reads the options of a SQLite DSN ("synchronous=normal" or "full") and
+// returns the synchronous pragma's value. NORMAL, the default, is what WAL mode is designed
+// for: a commit survives a crash of the process, and the database stays consistent after a
+// power loss, which may lose the last commits. FULL syncs the write-ahead log at every commit:
+// a commit survives a power loss too, for an fsync per transaction (which group commit
+// shares among the writes it gathers). docs/architecture.md, "Durability", has the figures.
+func sqliteSynchronous(options string) (string, error) {
+	q, err := url.ParseQuery(options)
+	if err != nil {
+		return "", fmt.Errorf("store: sqlite options %q: %w", options, err)
+	}
+	mode := "NORMAL"
+	for k, vs := range q {
+		if k != "synchronous" || len(vs) != 1 {
+			return "", fmt.Errorf("store: sqlite option %q: the one option is synchronous=normal or synchronous=full", k)
+		}
+		switch strings.ToLower(vs[0]) {
+		case "normal":
+		case "full":
+			mode = "FULL"
+		default:
+			return "", fmt.Errorf("store: sqlite option synchronous=%s: normal or full", vs[0])
+		}
+	}
+	return mode, nil
 }
 
 // openSQLitePool opens a handle of up to conns connections to dsn, kept open for good (each
