@@ -151,6 +151,10 @@ func (s *Server) undoMerge(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, m)
 }
 
+// createCandidates is how many records per duplicate rule a create's look-up compares with the
+// new record: those sharing the most keys with it (the duplicates API and merges look further).
+const createCandidates = 20
+
 // createChecked creates a record of e and finds its duplicate candidates (want: the caller
 // shows them). The look-up never runs inside the write's transaction, where it would hold
 // SQLite's single writer (and on PostgreSQL the tenant's version row) for its reads: with strict
@@ -182,7 +186,7 @@ func (s *Server) createChecked(r *http.Request, e *metadata.Entity, in records.I
 	}
 	// On the record as written. (FindMany's first question, which keys other records hold,
 	// saves nothing here: in a tenant of any size most names share some bigram with another.)
-	cands, err := s.Dedupe.Find(ctx, e.Name, rec.Map(), rec.ID())
+	cands, err := s.Dedupe.FindTop(ctx, e.Name, rec.Map(), createCandidates, rec.ID())
 	if err != nil {
 		s.log.Warn("duplicate look-up after a create failed; the record is created", "entity", e.Name, "id", rec.ID(), "err", err)
 		return rec, nil, nil

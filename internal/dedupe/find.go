@@ -41,7 +41,18 @@ func (s *Service) Find(ctx context.Context, entity string, vals map[string]any, 
 	if err != nil {
 		return nil, err
 	}
-	return s.find(ctx, tenant, entity, rules, vals, exclude...)
+	return s.find(ctx, tenant, entity, rules, vals, maxCandidates, exclude...)
+}
+
+// FindTop is Find looking at the top records of each rule only — those sharing the most keys
+// with vals — instead of maxCandidates: for the warning a create answers with, where reading a
+// hundred similar names per rule would cost more than the create itself.
+func (s *Service) FindTop(ctx context.Context, entity string, vals map[string]any, top int, exclude ...string) ([]Candidate, error) {
+	tenant, rules, err := s.callerRules(ctx, entity)
+	if err != nil {
+		return nil, err
+	}
+	return s.find(ctx, tenant, entity, rules, vals, min(max(top, 1), maxCandidates), exclude...)
 }
 
 // callerRules returns the caller's tenant and the rules of entity there.
@@ -54,8 +65,9 @@ func (s *Service) callerRules(ctx context.Context, entity string) (string, []Rul
 	return p.TenantID, rules, err
 }
 
-// find is Find with the rules of entity in tenant read.
-func (s *Service) find(ctx context.Context, tenant, entity string, rules []Rule, vals map[string]any, exclude ...string) ([]Candidate, error) {
+// find is Find with the rules of entity in tenant read, looking at the top records of each rule
+// (at most maxCandidates).
+func (s *Service) find(ctx context.Context, tenant, entity string, rules []Rule, vals map[string]any, top int, exclude ...string) ([]Candidate, error) {
 	e, err := s.entity(ctx, tenant, entity)
 	if err != nil {
 		return nil, err
@@ -64,7 +76,7 @@ func (s *Service) find(ctx context.Context, tenant, entity string, rules []Rule,
 	ids := map[string]bool{}
 	var order []string
 	for _, r := range rules {
-		found, err := s.lookup(ctx, tenant, entity, r, vals)
+		found, err := s.lookup(ctx, tenant, entity, r, vals, top)
 		if err != nil {
 			return nil, err
 		}
@@ -82,9 +94,13 @@ func (s *Service) find(ctx context.Context, tenant, entity string, rules []Rule,
 	if err != nil {
 		return nil, err
 	}
+	mine := make([][]string, len(rules))
+	for i, r := range rules {
+		mine[i] = values(r, vals)
+	}
 	out := []Candidate{}
 	for _, rec := range recs {
-		if c, ok := score(rules, vals, rec.Map()); ok {
+		if c, ok := score(rules, mine, rec.Map()); ok {
 			c.ID = rec.ID()
 			if e.PrimaryName != "" {
 				c.Name, _ = rec.Get(e.PrimaryName).(string)
@@ -123,7 +139,7 @@ func withFullName(vals map[string]any) map[string]any {
 // lookup returns the ids of records sharing a key with a record of values vals under rule r,
 // most shared first: an exact rule's values, a similarity rule's whole names and bigram prefix
 // (any shared bigram makes a candidate, unless it is a stop key).
-func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, vals map[string]any) ([]string, error) {
+func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, vals map[string]any, top int) ([]string, error) {
 	hashes := func(ks []string) []int64 {
 		hs := make([]int64, len(ks))
 		for i, k := range ks {
@@ -133,9 +149,9 @@ func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, val
 		return slices.Compact(hs)
 	}
 	if !r.similar() {
-		return s.sharing(ctx, tenant, entity, hashes(keys(r, vals)), nil)
+		return s.sharing(ctx, tenant, entity, hashes(keys(r, vals)), nil, top)
 	}
-	return s.sharing(ctx, tenant, entity, hashes(wholeNames(r, vals)), hashes(keys(r, vals)))
+	return s.sharing(ctx, tenant, entity, hashes(wholeNames(r, vals)), hashes(keys(r, vals)), top)
 }
 
 // readable reads the candidates ids of e through the records read path: those the caller may
@@ -174,10 +190,11 @@ func (s *Service) readable(ctx context.Context, e *metadata.Entity, ids []string
 
 // score compares a record's values with a candidate's under every rule and says whether any
 // rule matched.
-func score(rules []Rule, vals, cand map[string]any) (Candidate, bool) {
+// mine holds the record's values under each rule (values), computed once for all candidates.
+func score(rules []Rule, mine [][]string, cand map[string]any) (Candidate, bool) {
 	var c Candidate
-	for _, r := range rules {
-		mine, theirs := values(r, vals), values(r, cand)
+	for i, r := range rules {
+		mine, theirs := mine[i], values(r, cand)
 		if len(mine) == 0 || len(theirs) == 0 {
 			continue
 		}
@@ -272,7 +289,7 @@ func (s *Service) findMany(ctx context.Context, entity string, ids []string, val
 		if !slices.ContainsFunc(keysOf[i], func(k int64) bool { return shared[k] }) {
 			continue
 		}
-		cands, err := s.find(ctx, tenant, entity, rules, vals[i], id)
+		cands, err := s.find(ctx, tenant, entity, rules, vals[i], maxCandidates, id)
 		if err != nil {
 			return nil, err
 		}

@@ -186,3 +186,21 @@ func TestStopKeyMemory(t *testing.T) {
 		t.Fatalf("%d stop keys remembered", n)
 	}
 }
+
+// TestFindTop: FindTop compares the new record with the top records of each rule only — those
+// sharing the most keys with it — where Find looks at up to a hundred.
+func TestFindTop(t *testing.T) {
+	e := newEnv(t)
+	exact := e.create("account", records.Input{"name": "Harbour Logistics"})
+	for _, n := range []string{"Harbour Logistic", "Harbor Logistics", "Harbour Logistics Ltd", "The Harbour Logistics"} {
+		e.create("account", records.Input{"name": n})
+	}
+	all, err := e.dup.Find(e.ctx, "account", map[string]any{"name": "Harbour Logistics"})
+	if err != nil || len(all) < 4 {
+		t.Fatalf("Find: %d candidates (%v), want at least 4", len(all), err)
+	}
+	top, err := e.dup.FindTop(e.ctx, "account", map[string]any{"name": "Harbour Logistics"}, 1)
+	if err != nil || len(top) != 1 || top[0].ID != exact {
+		t.Fatalf("FindTop 1: %+v (%v); want the record of the very same name", top, err)
+	}
+}

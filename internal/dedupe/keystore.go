@@ -167,9 +167,9 @@ var holdersProbe = store.Probe{
 func init() { store.RegisterProbe(holdersProbe) }
 
 // sharing returns the records of entity in tenant that hold any of the keys, those sharing the
-// most first (then by id), at most maxCandidates. A key of exact yields its first maxCandidates
-// records however many hold it; a key of grams held by more than stopKey records is skipped.
-func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, grams []int64) ([]string, error) {
+// most first (then by id), at most top. A key of exact yields its first top records however
+// many hold it; a key of grams held by more than stopKey records is skipped.
+func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, grams []int64, top int) ([]string, error) {
 	ph := s.st.D.Placeholder
 	tid := s.st.D.Encode(idAttr, tenant)
 	// On SQLite the FTS index gives document ids, mapped to records once for the best; on
@@ -230,7 +230,7 @@ func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, gra
 		}
 		return nil
 	}
-	if err := look(exact, query(maxCandidates), false); err != nil {
+	if err := look(exact, query(top), false); err != nil {
 		return nil, err
 	}
 	if err := look(grams, query(stopKey+1), true); err != nil {
@@ -246,7 +246,7 @@ func (s *Service) sharing(ctx context.Context, tenant, entity string, exact, gra
 		}
 		return best[i] < best[j]
 	})
-	best = best[:min(len(best), maxCandidates)]
+	best = best[:min(len(best), top)]
 	if !s.sqlite() || len(best) == 0 {
 		return best, nil
 	}
