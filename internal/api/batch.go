@@ -409,7 +409,7 @@ func (s *Server) batchDuplicates(ctx context.Context, e *metadata.Entity, ids []
 			vals = append(vals, rec.Map())
 		}
 	}
-	found, err := s.Dedupe.FindMany(ctx, e.Name, look, vals)
+	found, err := s.Dedupe.FindMany(ctx, e.Name, look, vals, createCandidates) // as a single create looks
 	if err != nil {
 		s.log.WarnContext(ctx, "batch creates: duplicate look-up failed; the records are created", "entity", e.Name, "err", err)
 		return nil

@@ -241,7 +241,7 @@ func describe(entity string, cands []Candidate) []string {
 // DescribeMany is Describe for records ids of entity, whose values are vals, just written by
 // one bulk write (an import batch), at most max lines in all.
 func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string, vals []map[string]any, max int) ([][]string, error) {
-	found, err := s.findMany(ctx, entity, ids, vals, max)
+	found, err := s.findMany(ctx, entity, ids, vals, max, maxCandidates)
 	if err != nil {
 		return nil, err
 	}
@@ -254,16 +254,17 @@ func (s *Service) DescribeMany(ctx context.Context, entity string, ids []string,
 	return out, nil
 }
 
-// FindMany is Find for each of the records ids of entity, whose values are vals, just written
-// by one bulk write (a $batch of creates): its candidates, none ([]) when it has none.
-func (s *Service) FindMany(ctx context.Context, entity string, ids []string, vals []map[string]any) ([][]Candidate, error) {
-	return s.findMany(ctx, entity, ids, vals, -1)
+// FindMany is FindTop for each of the records ids of entity, whose values as stored are vals,
+// just written by one bulk write (a $batch of creates): its candidates among the top records of
+// each rule, none ([]) when it has none.
+func (s *Service) FindMany(ctx context.Context, entity string, ids []string, vals []map[string]any, top int) ([][]Candidate, error) {
+	return s.findMany(ctx, entity, ids, vals, -1, min(max(top, 1), maxCandidates))
 }
 
 // findMany is FindMany, stopping once max candidates are found (no limit when max < 0).
 // Records that hold no key another record holds have none: on SQLite one query per few hundred
 // keys finds those that do, and only they are looked up (which costs a query per key).
-func (s *Service) findMany(ctx context.Context, entity string, ids []string, vals []map[string]any, max int) ([][]Candidate, error) {
+func (s *Service) findMany(ctx context.Context, entity string, ids []string, vals []map[string]any, max, top int) ([][]Candidate, error) {
 	tenant, rules, err := s.callerRules(ctx, entity)
 	if err != nil {
 		return nil, err
@@ -289,7 +290,7 @@ func (s *Service) findMany(ctx context.Context, entity string, ids []string, val
 		if !slices.ContainsFunc(keysOf[i], func(k int64) bool { return shared[k] }) {
 			continue
 		}
-		cands, err := s.find(ctx, tenant, entity, rules, vals[i], maxCandidates, id)
+		cands, err := s.find(ctx, tenant, entity, rules, vals[i], top, id)
 		if err != nil {
 			return nil, err
 		}
