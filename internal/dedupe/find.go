@@ -159,10 +159,6 @@ func (s *Service) lookup(ctx context.Context, tenant, entity string, r Rule, val
 // and the rules' attributes the caller may read — not whole records (a look-up reads up to
 // maxCandidates of them per rule).
 func (s *Service) readable(ctx context.Context, e *metadata.Entity, ids []string, rules []Rule) ([]*records.Record, error) {
-	in := &query.In{X: &query.PathExpr{Path: query.Path{Segments: []string{"id"}}}}
-	for _, id := range ids {
-		in.List = append(in.List, &query.Literal{Kind: query.LitGUID, Text: id})
-	}
 	may := s.recs.Readable(ctx)
 	var sel []query.Path
 	seen := map[string]bool{}
@@ -181,7 +177,7 @@ func (s *Service) readable(ctx context.Context, e *metadata.Entity, ids []string
 			add(a)
 		}
 	}
-	page, err := s.recs.List(ctx, e.Name, &query.Options{Filter: in, Select: sel, Unordered: true}, records.ReadOptions{PageSize: len(ids)})
+	page, err := s.recs.List(ctx, e.Name, &query.Options{Filter: query.IDIn(ids), Select: sel, Unordered: true}, records.ReadOptions{PageSize: len(ids)})
 	if err != nil {
 		return nil, err
 	}

@@ -165,6 +165,15 @@ type In struct {
 	Pos  int
 }
 
+// IDIn is the condition id in (ids…): a look-up of records by id through the read path.
+func IDIn(ids []string) *In {
+	in := &In{X: &PathExpr{Path: Path{Segments: []string{"id"}}}, List: make([]Expr, len(ids))}
+	for i, id := range ids {
+		in.List[i] = &Literal{Kind: LitGUID, Text: id}
+	}
+	return in
+}
+
 // Position implements Expr.
 func (i *In) Position() int { return i.Pos }
 

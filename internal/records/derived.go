@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/shopspring/decimal"
 
@@ -14,7 +15,17 @@ import (
 
 // DerivedTables returns the tables hooks keep in step with entity's rows: a bulk writer that
 // refreshes the planner statistics of the entity's table refreshes theirs too.
-func (s *Service) DerivedTables(entity string) []string { return s.derivedTables(entity) }
+func (s *Service) DerivedTables(entity string) []string {
+	var out []string
+	for _, h := range s.hooksOf(entity) {
+		for _, t := range h.Tables {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
 
 // RefreshStatistics refreshes the planner statistics of the tables of entities and of the tables
 // hooks keep in step with them, after a bulk writer has grown them: without it PostgreSQL keeps
@@ -29,7 +40,7 @@ func (s *Service) RefreshStatistics(ctx context.Context, entities ...string) err
 		}
 	}
 	for _, name := range entities {
-		tables := s.derivedTables(name)
+		tables := s.DerivedTables(name)
 		if e := m.Entity(name); e != nil {
 			tables = append([]string{e.Table()}, tables...)
 			if e.ExtTable() != "" {

@@ -193,16 +193,3 @@ func (s *Service) react(ctx context.Context, cs []Change, st *stages) error {
 	}
 	return nil
 }
-
-// derivedTables returns the tables the hooks of entity keep in step with its rows.
-func (s *Service) derivedTables(entity string) []string {
-	var out []string
-	for _, h := range s.hooksOf(entity) {
-		for _, t := range h.Tables {
-			if !slices.Contains(out, t) {
-				out = append(out, t)
-			}
-		}
-	}
-	return out
-}

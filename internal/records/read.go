@@ -345,11 +345,7 @@ func (s *Service) GetMany(ctx context.Context, entity string, ids []string) (map
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(len(ids), start+chunk)]
-		in := &query.In{X: &query.PathExpr{Path: query.Path{Segments: []string{"id"}}}}
-		for _, id := range part {
-			in.List = append(in.List, &query.Literal{Kind: query.LitGUID, Text: id})
-		}
-		page, err := s.List(ctx, entity, &query.Options{Filter: in, Unordered: true}, ReadOptions{PageSize: len(part)})
+		page, err := s.List(ctx, entity, &query.Options{Filter: query.IDIn(part), Unordered: true}, ReadOptions{PageSize: len(part)})
 		if err != nil {
 			return nil, err
 		}

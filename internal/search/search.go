@@ -190,10 +190,7 @@ func readVisible(ctx context.Context, rd Reader, byName map[string]*metadata.Ent
 		if e == nil {
 			continue
 		}
-		in := &query.In{X: &query.PathExpr{Path: query.Path{Segments: []string{"id"}}}}
-		for _, id := range list {
-			in.List = append(in.List, &query.Literal{Kind: query.LitGUID, Text: id})
-		}
+		in := query.IDIn(list)
 		var where query.Expr = in
 		if filter != nil {
 			where = &query.Binary{Op: query.OpAnd, Left: in, Right: filter}
